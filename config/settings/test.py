@@ -1,0 +1,22 @@
+"""Settings for pytest. The database and broker come from the environment so
+that CI runs the same suite against PostgreSQL and Redis."""
+
+import os
+
+# Tests never publish to a broker unless they start a worker themselves; the
+# real-worker tests read CELERY_BROKER_URL (tests/conftest.py).
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+
+from .base import *  # noqa: E402,F403
+from .base import DATABASES, VAR_DIR  # noqa: E402
+
+SECRET_KEY = "test-secret-key"
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CELERY_TASK_ALWAYS_EAGER = False
+MEDIA_ROOT = VAR_DIR / "test-media"
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # An on-disk file lets the real-worker tests share the database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}

@@ -1,0 +1,12 @@
+from contacts.permissions import is_department, membership_of, sees_everything
+
+
+def membership(request):
+    """The signed-in user's membership and role flags, for the navigation."""
+    m = membership_of(request.user) if hasattr(request, "user") else None
+    return {
+        "current_membership": m,
+        "current_organisation": m.organisation if m else None,
+        "nav_sees_everything": sees_everything(m),
+        "nav_is_department": is_department(m),
+    }

@@ -1,0 +1,200 @@
+"""Changes to the registry. Each function is one transaction."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from contacts.models import (
+    AdministrativeUnit,
+    Election,
+    ElectionMilestone,
+    Heartbeat,
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationKind,
+    UnitLevel,
+    User,
+)
+from contacts.seed import CarrierRow, ElectionSpec, UnitRow
+
+UNIT_FIELDS = ("name", "division_type", "level", "parent_id", "phone_area_code")
+
+
+@dataclass
+class LoadResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: "LoadResult") -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+def create_missing(model: type[Model], *, lookup: dict, values: dict) -> tuple[Model, bool]:
+    """Create the row if none matches `lookup`; leave an existing one as it is.
+
+    Seeds use this for data the Department owns once loaded (organisations,
+    deadlines): running the seed again must not undo their edits.
+    """
+    obj = model._default_manager.filter(**lookup).first()
+    if obj is not None:
+        return obj, False
+    return model._default_manager.create(**lookup, **values), True
+
+
+@transaction.atomic
+def units_load(*, rows: list[UnitRow]) -> LoadResult:
+    """Bring administrative units in line with the official registry.
+
+    Rows come parents first (contacts.seed.read_units). Units are reference
+    data: a changed name or parent in the registry updates the row; a second
+    load of the same file writes nothing, not even audit rows.
+    """
+    existing = {u.code: u for u in AdministrativeUnit.objects.all()}
+    ids = {code: u.pk for code, u in existing.items()}
+    result = LoadResult()
+    for level in (UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE):
+        to_create, to_update = [], []
+        for row in (r for r in rows if r.level == level):
+            values = {
+                "name": row.name, "division_type": row.division_type, "level": row.level,
+                "parent_id": ids[row.parent_code] if row.parent_code else None,
+                "phone_area_code": row.phone_area_code,
+            }
+            unit = existing.get(row.code)
+            if unit is None:
+                to_create.append(AdministrativeUnit(code=row.code, **values))
+            elif any(getattr(unit, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(unit, k, v)
+                to_update.append(unit)
+            else:
+                result.unchanged += 1
+        created = bulk_create_with_history(to_create, AdministrativeUnit, batch_size=2000)
+        ids.update({u.code: u.pk for u in created})
+        if to_update:
+            bulk_update_with_history(to_update, AdministrativeUnit, UNIT_FIELDS, batch_size=2000)
+        result.created += len(created)
+        result.updated += len(to_update)
+    return result
+
+
+def _place_name(province: AdministrativeUnit) -> str:
+    """"Tỉnh Thanh Hóa" → "Thanh Hóa", as in "Sở TTTT Thanh Hóa"."""
+    return province.name.removeprefix("Tỉnh ").removeprefix("Thành phố ")
+
+
+def _district_name_en(unit: AdministrativeUnit) -> str:
+    return f"People's Committee of {unit.name}"
+
+
+@transaction.atomic
+def province_organisations_ensure(
+    *, province: AdministrativeUnit, carriers: list[CarrierRow]
+) -> LoadResult:
+    """Create the Department, the provincial Election Committee, one district
+    organisation per district-level unit and the listed carriers, where
+    missing. Existing organisations keep the Department's edits."""
+    result = LoadResult()
+    districts = list(province.children.filter(level=UnitLevel.DISTRICT).order_by("code"))
+    fixed = [
+        ("so-tttt-" + province.code, OrganisationKind.DEPARTMENT,
+         f"Sở Thông tin và Truyền thông {_place_name(province)}",
+         f"Department of Information and Communications, {province.name}", province),
+        ("uybc-" + province.code, OrganisationKind.OBSERVER,
+         f"Ủy ban bầu cử {province.name[:1].lower()}{province.name[1:]}",
+         f"Election Committee, {province.name}", province),
+    ]
+    for code, kind, name, name_en, unit in fixed:
+        _, created = create_missing(
+            Organisation, lookup={"code": code}, values={"kind": kind, "name": name, "name_en": name_en, "unit": unit}
+        )
+        result.add(LoadResult(created=int(created), unchanged=int(not created)))
+    for unit in districts:
+        _, created = create_missing(
+            Organisation, lookup={"code": f"district-{unit.code}"},
+            values={"kind": OrganisationKind.DISTRICT, "name": f"UBND {unit.name}",
+                    "name_en": _district_name_en(unit), "unit": unit},
+        )
+        result.add(LoadResult(created=int(created), unchanged=int(not created)))
+    for row in carriers:
+        org, created = create_missing(
+            Organisation, lookup={"code": row.code},
+            values={"kind": row.kind, "name": row.name, "name_en": row.name_en, "note": row.note},
+        )
+        if created:
+            org.served_units.set(_served_districts(row.serves, districts))
+        result.add(LoadResult(created=int(created), unchanged=int(not created)))
+    return result
+
+
+def _served_districts(serves: str, districts: list[AdministrativeUnit]) -> list[AdministrativeUnit]:
+    """`serves` is "all" or district codes separated by spaces or semicolons."""
+    if serves.strip().lower() == "all":
+        return districts
+    codes = set(serves.replace(";", " ").split())
+    return [d for d in districts if d.code in codes]
+
+
+@transaction.atomic
+def election_ensure(*, spec: ElectionSpec) -> tuple[Election, LoadResult]:
+    """Create the election and its calendar where missing."""
+    province = AdministrativeUnit.objects.get(code=spec.province_code)
+    election, created = create_missing(
+        Election, lookup={"province": province, "polling_day": spec.polling_day},
+        values={"name": spec.name, "name_en": spec.name_en,
+                "before_starts_on": spec.before_starts_on, "after_ends_on": spec.after_ends_on},
+    )
+    result = LoadResult(created=int(created), unchanged=int(not created))
+    for m in spec.milestones:
+        _, created = create_missing(
+            ElectionMilestone, lookup={"election": election, "code": m.code},
+            values={"name": m.name, "name_en": m.name_en, "days_from_polling": m.days_from_polling,
+                    "date": spec.polling_day + datetime.timedelta(days=m.days_from_polling)},
+        )
+        result.add(LoadResult(created=int(created), unchanged=int(not created)))
+    return election, result
+
+
+# The demo logins of README "Demo logins": username → (organisation code, full name).
+DEMO_USERS = {
+    "staff": ("so-tttt-38", "Nguyễn Văn An"),
+    "observer": ("uybc-38", "Trần Thị Bình"),
+    "district": ("district-380", "Lê Văn Cường"),
+    "district2": ("district-405", "Phạm Thị Dung"),
+    "telecom": ("vnpt-thanhhoa", "Hoàng Văn Em"),
+    "telecom2": ("viettel-thanhhoa", "Vũ Thị Giang"),
+    "postal": ("vnpost-thanhhoa", "Đặng Văn Hùng"),
+}
+
+
+@transaction.atomic
+def demo_users_ensure(*, password: str) -> list[User]:
+    """Create (or reset the password of) the demo users of the seed case."""
+    users = []
+    for username, (org_code, full_name) in DEMO_USERS.items():
+        organisation = Organisation.objects.get(code=org_code)
+        user = User.objects.filter(username=username).first() or User(username=username, full_name=full_name)
+        user.email = f"{username}@example.invalid"
+        # Department staff also manage the registry in the Django admin.
+        user.is_staff = user.is_superuser = organisation.kind == OrganisationKind.DEPARTMENT
+        user.set_password(password)
+        user.save()
+        Membership.objects.update_or_create(
+            user=user, defaults={"organisation": organisation, "role": MembershipRole.EDITOR, "is_head": False}
+        )
+        users.append(user)
+    return users
+
+
+def heartbeat_record(*, name: str, now: datetime.datetime | None = None) -> Heartbeat:
+    now = now or timezone.now()
+    heartbeat, _ = Heartbeat.objects.update_or_create(name=name, defaults={"last_seen_at": now})
+    return heartbeat

@@ -1,0 +1,174 @@
+"""Directives, their obligations and deadlines: the top layer.
+
+May import `contacts` and `incidents` (tests/test_layering.py).
+"""
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from contacts.models import Election, Organisation, OrganisationKind, in_language
+
+
+class Directive(models.Model):
+    """An official letter that gives recipient groups obligations."""
+
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="directives", verbose_name=_("election"))
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    number = models.CharField(_("number"), max_length=60, help_text=_("As printed, e.g. …/STTTT-QLVT."))
+    issued_on = models.DateField(_("issued on"))
+    issuer = models.CharField(_("issuer"), max_length=300)
+    issuer_en = models.CharField(_("issuer in English"), max_length=300, blank=True)
+    subject = models.TextField(_("subject"))
+    subject_en = models.TextField(_("subject in English"), blank=True)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    legal_basis_en = models.TextField(_("legal basis in English"), blank=True)
+    recipients = models.TextField(_("recipients"), help_text=_("As addressed in the letter ('Kính gửi')."))
+    recipients_en = models.TextField(_("recipients in English"), blank=True)
+    copied_to = models.TextField(_("copied for reporting"), blank=True)
+    copied_to_en = models.TextField(_("copied for reporting, in English"), blank=True)
+    signed_by = models.CharField(_("signed by"), max_length=200, blank=True)
+    original_text = models.TextField(_("original text"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("directive")
+        verbose_name_plural = _("directives")
+        ordering = ["-issued_on"]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.issued_on:%d/%m/%Y})"
+
+    @property
+    def display_subject(self) -> str:
+        return in_language(self.subject, self.subject_en)
+
+    @property
+    def display_issuer(self) -> str:
+        return in_language(self.issuer, self.issuer_en)
+
+    @property
+    def display_legal_basis(self) -> str:
+        return in_language(self.legal_basis, self.legal_basis_en)
+
+    @property
+    def display_recipients(self) -> str:
+        return in_language(self.recipients, self.recipients_en)
+
+    @property
+    def display_copied_to(self) -> str:
+        return in_language(self.copied_to, self.copied_to_en)
+
+
+class RecipientGroup(models.TextChoices):
+    DISTRICT = "district", _("District People's Committees")
+    POSTAL = "postal", _("Postal firms")
+    TELECOM = "telecom", _("Telecom/ISP firms")
+    ALL = "all", _("All recipients")
+
+
+# Which organisation kinds each group addresses. Used by
+# readiness.selectors.obligations_for_organisation.
+GROUP_KINDS = {
+    RecipientGroup.DISTRICT: {OrganisationKind.DISTRICT},
+    RecipientGroup.POSTAL: {OrganisationKind.POSTAL},
+    RecipientGroup.TELECOM: {OrganisationKind.TELECOM},
+    RecipientGroup.ALL: {OrganisationKind.DISTRICT, OrganisationKind.POSTAL, OrganisationKind.TELECOM},
+}
+
+
+def groups_for_kind(kind: str) -> list[str]:
+    return [group for group, kinds in GROUP_KINDS.items() if kind in kinds]
+
+
+class EvidenceKind(models.TextChoices):
+    """What shows an obligation is met (DESIGN.md, "How obligations become a status")."""
+
+    REPORT = "report", _("report accepted by the Department")
+    CONTACT_LIST = "contact_list", _("contact list accepted, every commune covered")
+    PLAN_SECTION = "plan_section", _("plan section accepted")
+    DUTY_ROSTER = "duty_roster", _("duty roster covering every period")
+    CHANNEL = "channel", _("reporting channel (never unmet)")
+
+
+class Obligation(models.Model):
+    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="obligations", verbose_name=_("directive"))
+    code = models.CharField(_("code"), max_length=10)
+    recipient_group = models.CharField(_("recipient group"), max_length=10, choices=RecipientGroup.choices)
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
+    text = models.TextField(_("text"))
+    text_en = models.TextField(_("text in English"), blank=True)
+    evidence_kind = models.CharField(_("evidence kind"), max_length=15, choices=EvidenceKind.choices)
+    evidence_note = models.TextField(_("evidence"), blank=True)
+    evidence_note_en = models.TextField(_("evidence in English"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("obligation")
+        verbose_name_plural = _("obligations")
+        ordering = ["directive", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["directive", "code"], name="obligation_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.display_title}"
+
+    @property
+    def display_title(self) -> str:
+        return in_language(self.title, self.title_en)
+
+    @property
+    def display_text(self) -> str:
+        return in_language(self.text, self.text_en)
+
+    @property
+    def display_evidence(self) -> str:
+        return in_language(self.evidence_note, self.evidence_note_en)
+
+
+class Deadline(models.Model):
+    """When an obligation is due. The row without an organisation is the
+    default for every recipient; a row with one is that organisation's
+    extension."""
+
+    obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("obligation"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="deadline_extensions",
+        verbose_name=_("organisation"), help_text=_("Empty for the default deadline; set for an extension."),
+    )
+    due_at = models.DateTimeField(_("due at"))
+    days_before_polling = models.IntegerField(
+        _("days before polling day"), null=True, blank=True,
+        help_text=_("How the default was set: E minus this many days."),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["obligation"], condition=Q(organisation__isnull=True), name="deadline_one_default",
+            ),
+            models.UniqueConstraint(
+                fields=["obligation", "organisation"], condition=Q(organisation__isnull=False),
+                name="deadline_one_extension_per_org",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.obligation.code} {self.due_at:%d/%m/%Y %H:%M}"
+
+    def is_overdue(self, now: datetime.datetime) -> bool:
+        return now >= self.due_at

@@ -1,0 +1,64 @@
+"""Reads for readiness pages, each with a fixed number of queries."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from contacts.models import Election, Organisation
+from readiness.models import Deadline, Directive, Obligation, groups_for_kind
+
+
+@dataclass(frozen=True)
+class ObligationDue:
+    """An obligation with the deadline that applies to one organisation."""
+
+    obligation: Obligation
+    due_at: datetime.datetime | None
+    is_extension: bool
+    # Whole calendar days (Vietnam time) until the deadline; negative once past.
+    days_left: int | None
+    is_overdue: bool
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.days_left and self.days_left < 0 else 0
+
+
+def directive_current(*, election: Election | None) -> Directive | None:
+    if election is None:
+        return None
+    return Directive.objects.filter(election=election).select_related("election").first()
+
+
+def obligations_due(
+    *, directive: Directive, organisation: Organisation | None, now: datetime.datetime
+) -> list[ObligationDue]:
+    """The directive's obligations with their deadlines (two queries).
+
+    For a recipient organisation: only the obligations addressed to its
+    group, each with the organisation's extension where it has one. Without
+    an organisation (Department, observers): every obligation with its
+    default deadline.
+    """
+    q = Obligation.objects.filter(directive=directive).order_by("position")
+    deadlines = Deadline.objects.filter(organisation__isnull=True)
+    if organisation is not None:
+        q = q.filter(recipient_group__in=groups_for_kind(organisation.kind))
+        deadlines = Deadline.objects.filter(Q(organisation__isnull=True) | Q(organisation=organisation))
+    q = q.prefetch_related(Prefetch("deadlines", queryset=deadlines, to_attr="applicable_deadlines"))
+    return [_with_deadline(o, now) for o in q]
+
+
+def _with_deadline(obligation: Obligation, now: datetime.datetime) -> ObligationDue:
+    extension = next((d for d in obligation.applicable_deadlines if d.organisation_id), None)
+    default = next((d for d in obligation.applicable_deadlines if not d.organisation_id), None)
+    due_at = (extension or default).due_at if (extension or default) else None
+    days_left = None
+    if due_at is not None:
+        days_left = (timezone.localtime(due_at).date() - timezone.localtime(now).date()).days
+    return ObligationDue(
+        obligation=obligation, due_at=due_at, is_extension=extension is not None,
+        days_left=days_left, is_overdue=due_at is not None and now >= due_at,
+    )
