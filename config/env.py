@@ -52,4 +52,6 @@ def env_database(name: str, default: str) -> dict:
     try:
         return environ.Env.db_url_config(url)
     except Exception as exc:  # django-environ raises several kinds
-        raise ImproperlyConfigured(f"{name}={url!r} is not a database URL: {exc}") from exc
+        raise ImproperlyConfigured(
+            f"{name}={url!r} is not a database URL: {exc}"
+        ) from exc

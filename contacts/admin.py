@@ -22,7 +22,9 @@ class MembershipInline(admin.StackedInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
-    fieldsets = DjangoUserAdmin.fieldsets + ((_("Contact"), {"fields": ("full_name", "phone")}),)
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        (_("Contact"), {"fields": ("full_name", "phone")}),
+    )
     list_display = ("username", "full_name", "email", "is_active", "is_staff")
     search_fields = ("username", "full_name", "email")
     inlines = [MembershipInline]

@@ -51,11 +51,19 @@ class AdministrativeUnit(models.Model):
     code = models.CharField(_("GSO code"), max_length=10, unique=True)
     name = models.CharField(_("name"), max_length=200)
     division_type = models.CharField(
-        _("division type"), max_length=50, help_text=_("As written in Vietnamese, e.g. huyện, phường.")
+        _("division type"),
+        max_length=50,
+        help_text=_("As written in Vietnamese, e.g. huyện, phường."),
     )
-    level = models.CharField(_("level"), max_length=10, choices=UnitLevel.choices, db_index=True)
+    level = models.CharField(
+        _("level"), max_length=10, choices=UnitLevel.choices, db_index=True
+    )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent unit"),
     )
     phone_area_code = models.CharField(_("phone area code"), max_length=5, blank=True)
@@ -69,7 +77,8 @@ class AdministrativeUnit(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="unit_province_has_no_parent",
-                condition=Q(level="province", parent__isnull=True) | ~Q(level="province"),
+                condition=Q(level="province", parent__isnull=True)
+                | ~Q(level="province"),
             ),
         ]
 
@@ -93,16 +102,26 @@ class Organisation(models.Model):
     People's Committee or a carrier."""
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
-    kind = models.CharField(_("kind"), max_length=12, choices=OrganisationKind.choices, db_index=True)
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=OrganisationKind.choices, db_index=True
+    )
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("name in English"), max_length=200, blank=True)
     unit = models.ForeignKey(
-        AdministrativeUnit, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="organisations", verbose_name=_("administrative unit"),
-        help_text=_("A district's own unit; the province for the Department and observers."),
+        AdministrativeUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("administrative unit"),
+        help_text=_(
+            "A district's own unit; the province for the Department and observers."
+        ),
     )
     served_units = models.ManyToManyField(
-        AdministrativeUnit, blank=True, related_name="serving_carriers",
+        AdministrativeUnit,
+        blank=True,
+        related_name="serving_carriers",
         verbose_name=_("districts served"),
     )
     email = models.EmailField(_("e-mail"), blank=True)
@@ -144,14 +163,24 @@ class MembershipRole(models.TextChoices):
 class Membership(models.Model):
     """Ties a user to the one organisation they act for."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership")
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="membership"
+    )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="memberships",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="memberships",
         verbose_name=_("organisation"),
     )
-    role = models.CharField(_("role"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.EDITOR)
+    role = models.CharField(
+        _("role"),
+        max_length=10,
+        choices=MembershipRole.choices,
+        default=MembershipRole.EDITOR,
+    )
     is_head = models.BooleanField(
-        _("head of organisation"), default=False,
+        _("head of organisation"),
+        default=False,
         help_text=_("Heads also receive escalated reminders."),
     )
 
@@ -187,8 +216,11 @@ class Election(models.Model):
     name = models.CharField(_("name"), max_length=300)
     name_en = models.CharField(_("name in English"), max_length=300, blank=True)
     province = models.ForeignKey(
-        AdministrativeUnit, on_delete=models.PROTECT, related_name="elections",
-        limit_choices_to={"level": UnitLevel.PROVINCE}, verbose_name=_("province"),
+        AdministrativeUnit,
+        on_delete=models.PROTECT,
+        related_name="elections",
+        limit_choices_to={"level": UnitLevel.PROVINCE},
+        verbose_name=_("province"),
     )
     polling_day = models.DateField(_("polling day"))
     before_starts_on = models.DateField(_("before-period starts on"))
@@ -201,7 +233,9 @@ class Election(models.Model):
         verbose_name_plural = _("elections")
         ordering = ["-polling_day"]
         constraints = [
-            models.UniqueConstraint(fields=["province", "polling_day"], name="election_unique_per_day"),
+            models.UniqueConstraint(
+                fields=["province", "polling_day"], name="election_unique_per_day"
+            ),
             models.CheckConstraint(
                 name="election_periods_in_order",
                 condition=Q(before_starts_on__lt=models.F("polling_day"))
@@ -231,7 +265,9 @@ class Election(models.Model):
 class ElectionMilestone(models.Model):
     """A date of the legal calendar, e.g. "Election Teams set up" at E−50."""
 
-    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="milestones")
+    election = models.ForeignKey(
+        Election, on_delete=models.CASCADE, related_name="milestones"
+    )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("name in English"), max_length=200, blank=True)
@@ -245,7 +281,9 @@ class ElectionMilestone(models.Model):
         verbose_name_plural = _("election milestones")
         ordering = ["election", "date"]
         constraints = [
-            models.UniqueConstraint(fields=["election", "code"], name="milestone_unique_code"),
+            models.UniqueConstraint(
+                fields=["election", "code"], name="milestone_unique_code"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -50,19 +50,25 @@ def membership_of(user: User) -> Membership | None:
         return None
     if not hasattr(user, "_membership_cache"):
         user._membership_cache = (
-            Membership.objects.select_related("organisation", "organisation__unit").filter(user=user).first()
+            Membership.objects.select_related("organisation", "organisation__unit")
+            .filter(user=user)
+            .first()
         )
     return user._membership_cache
 
 
 def is_department(membership: Membership | None) -> bool:
-    return membership is not None and membership.organisation.kind == OrganisationKind.DEPARTMENT
+    return (
+        membership is not None
+        and membership.organisation.kind == OrganisationKind.DEPARTMENT
+    )
 
 
 def sees_everything(membership: Membership | None) -> bool:
     """Department staff and observers read every organisation's records."""
     return membership is not None and membership.organisation.kind in (
-        OrganisationKind.DEPARTMENT, OrganisationKind.OBSERVER,
+        OrganisationKind.DEPARTMENT,
+        OrganisationKind.OBSERVER,
     )
 
 
@@ -81,7 +87,9 @@ def may(user: User, action: Action, obj: Model) -> bool:
     return rule is not None and rule(membership, action, obj)
 
 
-def get_object_for_user(user: User, queryset: QuerySet[M], pk: Any, action: Action = Action.VIEW) -> M:
+def get_object_for_user(
+    user: User, queryset: QuerySet[M], pk: Any, action: Action = Action.VIEW
+) -> M:
     """The object, or 404 if the user may not see it, or 403 if they may see
     it but not do `action` to it (e.g. an observer trying to change)."""
     obj = queryset.filter(pk=pk).first()
@@ -93,9 +101,13 @@ def get_object_for_user(user: User, queryset: QuerySet[M], pk: Any, action: Acti
 
 
 @rule_for(Organisation)
-def _organisation_rule(membership: Membership, action: Action, organisation: Organisation) -> bool:
+def _organisation_rule(
+    membership: Membership, action: Action, organisation: Organisation
+) -> bool:
     if action == Action.VIEW:
-        return sees_everything(membership) or membership.organisation_id == organisation.pk
+        return (
+            sees_everything(membership) or membership.organisation_id == organisation.pk
+        )
     # Organisations are the Department's register.
     return may_change_anything(membership)
 

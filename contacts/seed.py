@@ -41,8 +41,12 @@ def read_units(*, province_code: str | None) -> list[UnitRow]:
     with UNITS_CSV.open(encoding="utf-8", newline="") as f:
         rows = [
             UnitRow(
-                code=r["code"], name=r["name"], division_type=r["division_type"], level=r["level"],
-                parent_code=r["parent_code"], phone_area_code=r["phone_area_code"],
+                code=r["code"],
+                name=r["name"],
+                division_type=r["division_type"],
+                level=r["level"],
+                parent_code=r["parent_code"],
+                phone_area_code=r["phone_area_code"],
             )
             for r in csv.DictReader(f)
         ]
@@ -58,8 +62,14 @@ def read_units(*, province_code: str | None) -> list[UnitRow]:
 def read_carriers() -> list[CarrierRow]:
     with CARRIERS_CSV.open(encoding="utf-8", newline="") as f:
         return [
-            CarrierRow(code=r["code"], kind=r["kind"], name=r["name_vi"], name_en=r["name_en"],
-                       serves=r["serves"], note=r["note"])
+            CarrierRow(
+                code=r["code"],
+                kind=r["kind"],
+                name=r["name_vi"],
+                name_en=r["name_en"],
+                serves=r["serves"],
+                note=r["note"],
+            )
             for r in csv.DictReader(f)
         ]
 
@@ -86,7 +96,9 @@ class ElectionSpec:
 def read_election() -> ElectionSpec:
     raw = json.loads(ELECTION_JSON.read_text(encoding="utf-8"))
     return ElectionSpec(
-        name=raw["name"], name_en=raw["name_en"], province_code=raw["province_code"],
+        name=raw["name"],
+        name_en=raw["name_en"],
+        province_code=raw["province_code"],
         polling_day=datetime.date.fromisoformat(raw["polling_day"]),
         before_starts_on=datetime.date.fromisoformat(raw["before_starts_on"]),
         after_ends_on=datetime.date.fromisoformat(raw["after_ends_on"]),

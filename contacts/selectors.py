@@ -2,7 +2,13 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from contacts.models import AdministrativeUnit, Election, Organisation, OrganisationKind, UnitLevel
+from contacts.models import (
+    AdministrativeUnit,
+    Election,
+    Organisation,
+    OrganisationKind,
+    UnitLevel,
+)
 
 
 def election_current() -> Election | None:
@@ -10,7 +16,9 @@ def election_current() -> Election | None:
     return Election.objects.select_related("province").order_by("-polling_day").first()
 
 
-def organisation_list(*, organisations: QuerySet[Organisation]) -> QuerySet[Organisation]:
+def organisation_list(
+    *, organisations: QuerySet[Organisation]
+) -> QuerySet[Organisation]:
     """Organisations for the register page, with member and served-district counts."""
     return (
         organisations.select_related("unit")
@@ -23,22 +31,36 @@ def organisation_list(*, organisations: QuerySet[Organisation]) -> QuerySet[Orga
 
 
 def organisation_counts_by_kind() -> dict[str, int]:
-    rows = Organisation.objects.filter(is_active=True).values("kind").annotate(n=Count("pk"))
-    counts = {kind: 0 for kind in OrganisationKind.values}
+    rows = (
+        Organisation.objects.filter(is_active=True)
+        .values("kind")
+        .annotate(n=Count("pk"))
+    )
+    counts = dict.fromkeys(OrganisationKind.values, 0)
     counts.update({r["kind"]: r["n"] for r in rows})
     return counts
 
 
 def organisation_detail(*, organisation: Organisation) -> dict:
     """Members and served districts of one organisation (two queries)."""
-    members = list(organisation.memberships.select_related("user").order_by("user__full_name", "user__username"))
-    served = list(organisation.served_units.filter(level=UnitLevel.DISTRICT).order_by("code"))
+    members = list(
+        organisation.memberships.select_related("user").order_by(
+            "user__full_name", "user__username"
+        )
+    )
+    served = list(
+        organisation.served_units.filter(level=UnitLevel.DISTRICT).order_by("code")
+    )
     return {"members": members, "served_units": served}
 
 
 def unit_counts(*, province_code: str) -> dict[str, int]:
     """How many district- and commune-level units a province has."""
     return AdministrativeUnit.objects.aggregate(
-        districts=Count("pk", filter=Q(level=UnitLevel.DISTRICT, parent__code=province_code)),
-        communes=Count("pk", filter=Q(level=UnitLevel.COMMUNE, parent__parent__code=province_code)),
+        districts=Count(
+            "pk", filter=Q(level=UnitLevel.DISTRICT, parent__code=province_code)
+        ),
+        communes=Count(
+            "pk", filter=Q(level=UnitLevel.COMMUNE, parent__parent__code=province_code)
+        ),
     )

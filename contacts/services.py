@@ -37,7 +37,9 @@ class LoadResult:
         self.unchanged += other.unchanged
 
 
-def create_missing(model: type[Model], *, lookup: dict, values: dict) -> tuple[Model, bool]:
+def create_missing(
+    model: type[Model], *, lookup: dict, values: dict
+) -> tuple[Model, bool]:
     """Create the row if none matches `lookup`; leave an existing one as it is.
 
     Seeds use this for data the Department owns once loaded (organisations,
@@ -64,7 +66,9 @@ def units_load(*, rows: list[UnitRow]) -> LoadResult:
         to_create, to_update = [], []
         for row in (r for r in rows if r.level == level):
             values = {
-                "name": row.name, "division_type": row.division_type, "level": row.level,
+                "name": row.name,
+                "division_type": row.division_type,
+                "level": row.level,
                 "parent_id": ids[row.parent_code] if row.parent_code else None,
                 "phone_area_code": row.phone_area_code,
             }
@@ -77,17 +81,21 @@ def units_load(*, rows: list[UnitRow]) -> LoadResult:
                 to_update.append(unit)
             else:
                 result.unchanged += 1
-        created = bulk_create_with_history(to_create, AdministrativeUnit, batch_size=2000)
+        created = bulk_create_with_history(
+            to_create, AdministrativeUnit, batch_size=2000
+        )
         ids.update({u.code: u.pk for u in created})
         if to_update:
-            bulk_update_with_history(to_update, AdministrativeUnit, UNIT_FIELDS, batch_size=2000)
+            bulk_update_with_history(
+                to_update, AdministrativeUnit, UNIT_FIELDS, batch_size=2000
+            )
         result.created += len(created)
         result.updated += len(to_update)
     return result
 
 
 def _place_name(province: AdministrativeUnit) -> str:
-    """"Tỉnh Thanh Hóa" → "Thanh Hóa", as in "Sở TTTT Thanh Hóa"."""
+    """ "Tỉnh Thanh Hóa" → "Thanh Hóa", as in "Sở TTTT Thanh Hóa"."""
     return province.name.removeprefix("Tỉnh ").removeprefix("Thành phố ")
 
 
@@ -103,31 +111,54 @@ def province_organisations_ensure(
     organisation per district-level unit and the listed carriers, where
     missing. Existing organisations keep the Department's edits."""
     result = LoadResult()
-    districts = list(province.children.filter(level=UnitLevel.DISTRICT).order_by("code"))
+    districts = list(
+        province.children.filter(level=UnitLevel.DISTRICT).order_by("code")
+    )
     fixed = [
-        ("so-tttt-" + province.code, OrganisationKind.DEPARTMENT,
-         f"Sở Thông tin và Truyền thông {_place_name(province)}",
-         f"Department of Information and Communications, {province.name}", province),
-        ("uybc-" + province.code, OrganisationKind.OBSERVER,
-         f"Ủy ban bầu cử {province.name[:1].lower()}{province.name[1:]}",
-         f"Election Committee, {province.name}", province),
+        (
+            "so-tttt-" + province.code,
+            OrganisationKind.DEPARTMENT,
+            f"Sở Thông tin và Truyền thông {_place_name(province)}",
+            f"Department of Information and Communications, {province.name}",
+            province,
+        ),
+        (
+            "uybc-" + province.code,
+            OrganisationKind.OBSERVER,
+            f"Ủy ban bầu cử {province.name[:1].lower()}{province.name[1:]}",
+            f"Election Committee, {province.name}",
+            province,
+        ),
     ]
     for code, kind, name, name_en, unit in fixed:
         _, created = create_missing(
-            Organisation, lookup={"code": code}, values={"kind": kind, "name": name, "name_en": name_en, "unit": unit}
+            Organisation,
+            lookup={"code": code},
+            values={"kind": kind, "name": name, "name_en": name_en, "unit": unit},
         )
         result.add(LoadResult(created=int(created), unchanged=int(not created)))
     for unit in districts:
         _, created = create_missing(
-            Organisation, lookup={"code": f"district-{unit.code}"},
-            values={"kind": OrganisationKind.DISTRICT, "name": f"UBND {unit.name}",
-                    "name_en": _district_name_en(unit), "unit": unit},
+            Organisation,
+            lookup={"code": f"district-{unit.code}"},
+            values={
+                "kind": OrganisationKind.DISTRICT,
+                "name": f"UBND {unit.name}",
+                "name_en": _district_name_en(unit),
+                "unit": unit,
+            },
         )
         result.add(LoadResult(created=int(created), unchanged=int(not created)))
     for row in carriers:
         org, created = create_missing(
-            Organisation, lookup={"code": row.code},
-            values={"kind": row.kind, "name": row.name, "name_en": row.name_en, "note": row.note},
+            Organisation,
+            lookup={"code": row.code},
+            values={
+                "kind": row.kind,
+                "name": row.name,
+                "name_en": row.name_en,
+                "note": row.note,
+            },
         )
         if created:
             org.served_units.set(_served_districts(row.serves, districts))
@@ -135,7 +166,9 @@ def province_organisations_ensure(
     return result
 
 
-def _served_districts(serves: str, districts: list[AdministrativeUnit]) -> list[AdministrativeUnit]:
+def _served_districts(
+    serves: str, districts: list[AdministrativeUnit]
+) -> list[AdministrativeUnit]:
     """`serves` is "all" or district codes separated by spaces or semicolons."""
     if serves.strip().lower() == "all":
         return districts
@@ -148,16 +181,26 @@ def election_ensure(*, spec: ElectionSpec) -> tuple[Election, LoadResult]:
     """Create the election and its calendar where missing."""
     province = AdministrativeUnit.objects.get(code=spec.province_code)
     election, created = create_missing(
-        Election, lookup={"province": province, "polling_day": spec.polling_day},
-        values={"name": spec.name, "name_en": spec.name_en,
-                "before_starts_on": spec.before_starts_on, "after_ends_on": spec.after_ends_on},
+        Election,
+        lookup={"province": province, "polling_day": spec.polling_day},
+        values={
+            "name": spec.name,
+            "name_en": spec.name_en,
+            "before_starts_on": spec.before_starts_on,
+            "after_ends_on": spec.after_ends_on,
+        },
     )
     result = LoadResult(created=int(created), unchanged=int(not created))
     for m in spec.milestones:
         _, created = create_missing(
-            ElectionMilestone, lookup={"election": election, "code": m.code},
-            values={"name": m.name, "name_en": m.name_en, "days_from_polling": m.days_from_polling,
-                    "date": spec.polling_day + datetime.timedelta(days=m.days_from_polling)},
+            ElectionMilestone,
+            lookup={"election": election, "code": m.code},
+            values={
+                "name": m.name,
+                "name_en": m.name_en,
+                "days_from_polling": m.days_from_polling,
+                "date": spec.polling_day + datetime.timedelta(days=m.days_from_polling),
+            },
         )
         result.add(LoadResult(created=int(created), unchanged=int(not created)))
     return election, result
@@ -181,14 +224,23 @@ def demo_users_ensure(*, password: str) -> list[User]:
     users = []
     for username, (org_code, full_name) in DEMO_USERS.items():
         organisation = Organisation.objects.get(code=org_code)
-        user = User.objects.filter(username=username).first() or User(username=username, full_name=full_name)
+        user = User.objects.filter(username=username).first() or User(
+            username=username, full_name=full_name
+        )
         user.email = f"{username}@example.invalid"
         # Department staff also manage the registry in the Django admin.
-        user.is_staff = user.is_superuser = organisation.kind == OrganisationKind.DEPARTMENT
+        user.is_staff = user.is_superuser = (
+            organisation.kind == OrganisationKind.DEPARTMENT
+        )
         user.set_password(password)
         user.save()
         Membership.objects.update_or_create(
-            user=user, defaults={"organisation": organisation, "role": MembershipRole.EDITOR, "is_head": False}
+            user=user,
+            defaults={
+                "organisation": organisation,
+                "role": MembershipRole.EDITOR,
+                "is_head": False,
+            },
         )
         users.append(user)
     return users
@@ -196,5 +248,7 @@ def demo_users_ensure(*, password: str) -> list[User]:
 
 def heartbeat_record(*, name: str, now: datetime.datetime | None = None) -> Heartbeat:
     now = now or timezone.now()
-    heartbeat, _ = Heartbeat.objects.update_or_create(name=name, defaults={"last_seen_at": now})
+    heartbeat, _ = Heartbeat.objects.update_or_create(
+        name=name, defaults={"last_seen_at": now}
+    )
     return heartbeat

@@ -14,14 +14,23 @@ from contacts.selectors import organisation_list as organisation_list_read
 
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    organisations = organisation_list_read(organisations=organisations_visible_to(request.user))
-    return render(request, "contacts/organisation_list.html", {"organisations": organisations})
+    organisations = organisation_list_read(
+        organisations=organisations_visible_to(request.user)
+    )
+    return render(
+        request, "contacts/organisation_list.html", {"organisations": organisations}
+    )
 
 
 @login_required
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = get_object_for_user(request.user, Organisation.objects.select_related("unit"), pk, Action.VIEW)
-    ctx = {"organisation": organisation, **organisation_detail_read(organisation=organisation)}
+    organisation = get_object_for_user(
+        request.user, Organisation.objects.select_related("unit"), pk, Action.VIEW
+    )
+    ctx = {
+        "organisation": organisation,
+        **organisation_detail_read(organisation=organisation),
+    }
     return render(request, "contacts/organisation_detail.html", ctx)
 
 
@@ -38,7 +47,11 @@ def _broker_answers() -> bool:
     timeout = settings.HEALTHZ_BROKER_TIMEOUT
     options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
     try:
-        with Connection(settings.CELERY_BROKER_URL, connect_timeout=timeout, transport_options=options) as conn:
+        with Connection(
+            settings.CELERY_BROKER_URL,
+            connect_timeout=timeout,
+            transport_options=options,
+        ) as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)
             return True
     except Exception:  # kombu raises many kinds (OperationalError, OSError, …)

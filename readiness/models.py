@@ -16,9 +16,16 @@ from contacts.models import Election, Organisation, OrganisationKind, in_languag
 class Directive(models.Model):
     """An official letter that gives recipient groups obligations."""
 
-    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="directives", verbose_name=_("election"))
+    election = models.ForeignKey(
+        Election,
+        on_delete=models.PROTECT,
+        related_name="directives",
+        verbose_name=_("election"),
+    )
     code = models.SlugField(_("code"), max_length=60, unique=True)
-    number = models.CharField(_("number"), max_length=60, help_text=_("As printed, e.g. …/STTTT-QLVT."))
+    number = models.CharField(
+        _("number"), max_length=60, help_text=_("As printed, e.g. …/STTTT-QLVT.")
+    )
     issued_on = models.DateField(_("issued on"))
     issuer = models.CharField(_("issuer"), max_length=300)
     issuer_en = models.CharField(_("issuer in English"), max_length=300, blank=True)
@@ -26,7 +33,9 @@ class Directive(models.Model):
     subject_en = models.TextField(_("subject in English"), blank=True)
     legal_basis = models.TextField(_("legal basis"), blank=True)
     legal_basis_en = models.TextField(_("legal basis in English"), blank=True)
-    recipients = models.TextField(_("recipients"), help_text=_("As addressed in the letter ('Kính gửi')."))
+    recipients = models.TextField(
+        _("recipients"), help_text=_("As addressed in the letter ('Kính gửi').")
+    )
     recipients_en = models.TextField(_("recipients in English"), blank=True)
     copied_to = models.TextField(_("copied for reporting"), blank=True)
     copied_to_en = models.TextField(_("copied for reporting, in English"), blank=True)
@@ -77,7 +86,11 @@ GROUP_KINDS = {
     RecipientGroup.DISTRICT: {OrganisationKind.DISTRICT},
     RecipientGroup.POSTAL: {OrganisationKind.POSTAL},
     RecipientGroup.TELECOM: {OrganisationKind.TELECOM},
-    RecipientGroup.ALL: {OrganisationKind.DISTRICT, OrganisationKind.POSTAL, OrganisationKind.TELECOM},
+    RecipientGroup.ALL: {
+        OrganisationKind.DISTRICT,
+        OrganisationKind.POSTAL,
+        OrganisationKind.TELECOM,
+    },
 }
 
 
@@ -86,7 +99,8 @@ def groups_for_kind(kind: str) -> list[str]:
 
 
 class EvidenceKind(models.TextChoices):
-    """What shows an obligation is met (DESIGN.md, "How obligations become a status")."""
+    """What shows an obligation is met (DESIGN.md "How obligations become a
+    status")."""
 
     REPORT = "report", _("report accepted by the Department")
     CONTACT_LIST = "contact_list", _("contact list accepted, every commune covered")
@@ -96,14 +110,23 @@ class EvidenceKind(models.TextChoices):
 
 
 class Obligation(models.Model):
-    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="obligations", verbose_name=_("directive"))
+    directive = models.ForeignKey(
+        Directive,
+        on_delete=models.CASCADE,
+        related_name="obligations",
+        verbose_name=_("directive"),
+    )
     code = models.CharField(_("code"), max_length=10)
-    recipient_group = models.CharField(_("recipient group"), max_length=10, choices=RecipientGroup.choices)
+    recipient_group = models.CharField(
+        _("recipient group"), max_length=10, choices=RecipientGroup.choices
+    )
     title = models.CharField(_("title"), max_length=200)
     title_en = models.CharField(_("title in English"), max_length=200, blank=True)
     text = models.TextField(_("text"))
     text_en = models.TextField(_("text in English"), blank=True)
-    evidence_kind = models.CharField(_("evidence kind"), max_length=15, choices=EvidenceKind.choices)
+    evidence_kind = models.CharField(
+        _("evidence kind"), max_length=15, choices=EvidenceKind.choices
+    )
     evidence_note = models.TextField(_("evidence"), blank=True)
     evidence_note_en = models.TextField(_("evidence in English"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -115,7 +138,9 @@ class Obligation(models.Model):
         verbose_name_plural = _("obligations")
         ordering = ["directive", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["directive", "code"], name="obligation_unique_code"),
+            models.UniqueConstraint(
+                fields=["directive", "code"], name="obligation_unique_code"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -139,14 +164,26 @@ class Deadline(models.Model):
     default for every recipient; a row with one is that organisation's
     extension."""
 
-    obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("obligation"))
+    obligation = models.ForeignKey(
+        Obligation,
+        on_delete=models.CASCADE,
+        related_name="deadlines",
+        verbose_name=_("obligation"),
+    )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="deadline_extensions",
-        verbose_name=_("organisation"), help_text=_("Empty for the default deadline; set for an extension."),
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deadline_extensions",
+        verbose_name=_("organisation"),
+        help_text=_("Empty for the default deadline; set for an extension."),
     )
     due_at = models.DateTimeField(_("due at"))
     days_before_polling = models.IntegerField(
-        _("days before polling day"), null=True, blank=True,
+        _("days before polling day"),
+        null=True,
+        blank=True,
         help_text=_("How the default was set: E minus this many days."),
     )
     reason = models.TextField(_("reason"), blank=True)
@@ -159,10 +196,13 @@ class Deadline(models.Model):
         ordering = ["due_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["obligation"], condition=Q(organisation__isnull=True), name="deadline_one_default",
+                fields=["obligation"],
+                condition=Q(organisation__isnull=True),
+                name="deadline_one_default",
             ),
             models.UniqueConstraint(
-                fields=["obligation", "organisation"], condition=Q(organisation__isnull=False),
+                fields=["obligation", "organisation"],
+                condition=Q(organisation__isnull=False),
                 name="deadline_one_extension_per_org",
             ),
         ]

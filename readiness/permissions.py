@@ -7,7 +7,9 @@ from readiness.models import Directive, Obligation
 
 
 @rule_for(Directive)
-def _directive_rule(membership: Membership, action: Action, directive: Directive) -> bool:
+def _directive_rule(
+    membership: Membership, action: Action, directive: Directive
+) -> bool:
     # A directive is an open letter to every recipient: all members read it.
     if action == Action.VIEW:
         return True
@@ -15,5 +17,7 @@ def _directive_rule(membership: Membership, action: Action, directive: Directive
 
 
 @rule_for(Obligation)
-def _obligation_rule(membership: Membership, action: Action, obligation: Obligation) -> bool:
+def _obligation_rule(
+    membership: Membership, action: Action, obligation: Obligation
+) -> bool:
     return _directive_rule(membership, action, obligation.directive)

@@ -51,5 +51,7 @@ def read_directive() -> DirectiveSpec:
     obligations = [ObligationSpec(**o) for o in raw.pop("obligations")]
     raw["issued_on"] = datetime.date.fromisoformat(raw["issued_on"])
     return DirectiveSpec(
-        **raw, obligations=obligations, original_text=DIRECTIVE_ORIGINAL.read_text(encoding="utf-8").strip()
+        **raw,
+        obligations=obligations,
+        original_text=DIRECTIVE_ORIGINAL.read_text(encoding="utf-8").strip(),
     )

@@ -29,7 +29,9 @@ class ObligationDue:
 def directive_current(*, election: Election | None) -> Directive | None:
     if election is None:
         return None
-    return Directive.objects.filter(election=election).select_related("election").first()
+    return (
+        Directive.objects.filter(election=election).select_related("election").first()
+    )
 
 
 def obligations_due(
@@ -46,19 +48,32 @@ def obligations_due(
     deadlines = Deadline.objects.filter(organisation__isnull=True)
     if organisation is not None:
         q = q.filter(recipient_group__in=groups_for_kind(organisation.kind))
-        deadlines = Deadline.objects.filter(Q(organisation__isnull=True) | Q(organisation=organisation))
-    q = q.prefetch_related(Prefetch("deadlines", queryset=deadlines, to_attr="applicable_deadlines"))
+        deadlines = Deadline.objects.filter(
+            Q(organisation__isnull=True) | Q(organisation=organisation)
+        )
+    q = q.prefetch_related(
+        Prefetch("deadlines", queryset=deadlines, to_attr="applicable_deadlines")
+    )
     return [_with_deadline(o, now) for o in q]
 
 
 def _with_deadline(obligation: Obligation, now: datetime.datetime) -> ObligationDue:
-    extension = next((d for d in obligation.applicable_deadlines if d.organisation_id), None)
-    default = next((d for d in obligation.applicable_deadlines if not d.organisation_id), None)
+    extension = next(
+        (d for d in obligation.applicable_deadlines if d.organisation_id), None
+    )
+    default = next(
+        (d for d in obligation.applicable_deadlines if not d.organisation_id), None
+    )
     due_at = (extension or default).due_at if (extension or default) else None
     days_left = None
     if due_at is not None:
-        days_left = (timezone.localtime(due_at).date() - timezone.localtime(now).date()).days
+        days_left = (
+            timezone.localtime(due_at).date() - timezone.localtime(now).date()
+        ).days
     return ObligationDue(
-        obligation=obligation, due_at=due_at, is_extension=extension is not None,
-        days_left=days_left, is_overdue=due_at is not None and now >= due_at,
+        obligation=obligation,
+        due_at=due_at,
+        is_extension=extension is not None,
+        days_left=days_left,
+        is_overdue=due_at is not None and now >= due_at,
     )

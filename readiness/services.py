@@ -20,7 +20,9 @@ from readiness.models import Deadline, Directive, Obligation
 from readiness.seed import DirectiveSpec
 
 
-def deadline_due_at(*, election: Election, days_before_polling: int, hour: int) -> datetime.datetime:
+def deadline_due_at(
+    *, election: Election, days_before_polling: int, hour: int
+) -> datetime.datetime:
     """E−n at `hour` o'clock Vietnam time (the end of the office day)."""
     day = election.polling_day - datetime.timedelta(days=days_before_polling)
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
@@ -28,34 +30,64 @@ def deadline_due_at(*, election: Election, days_before_polling: int, hour: int) 
 
 
 @transaction.atomic
-def directive_ensure(*, spec: DirectiveSpec, election: Election) -> tuple[Directive, LoadResult]:
+def directive_ensure(
+    *, spec: DirectiveSpec, election: Election
+) -> tuple[Directive, LoadResult]:
     """Create the directive, its obligations and default deadlines where
     missing. Deadlines moved by staff stay where they were put."""
-    header = {k: getattr(spec, k) for k in (
-        "number", "issued_on", "issuer", "issuer_en", "subject", "subject_en", "legal_basis",
-        "legal_basis_en", "recipients", "recipients_en", "copied_to", "copied_to_en", "signed_by",
-        "original_text",
-    )}
+    header = {
+        k: getattr(spec, k)
+        for k in (
+            "number",
+            "issued_on",
+            "issuer",
+            "issuer_en",
+            "subject",
+            "subject_en",
+            "legal_basis",
+            "legal_basis_en",
+            "recipients",
+            "recipients_en",
+            "copied_to",
+            "copied_to_en",
+            "signed_by",
+            "original_text",
+        )
+    }
     directive, created = create_missing(
         Directive, lookup={"code": spec.code}, values={"election": election, **header}
     )
     result = LoadResult(created=int(created), unchanged=int(not created))
     for position, o in enumerate(spec.obligations, start=1):
         obligation, created = create_missing(
-            Obligation, lookup={"directive": directive, "code": o.code},
-            values={"recipient_group": o.group, "evidence_kind": o.evidence, "title": o.title,
-                    "title_en": o.title_en, "text": o.text, "text_en": o.text_en,
-                    "evidence_note": o.evidence_note, "evidence_note_en": o.evidence_note_en,
-                    "position": position},
+            Obligation,
+            lookup={"directive": directive, "code": o.code},
+            values={
+                "recipient_group": o.group,
+                "evidence_kind": o.evidence,
+                "title": o.title,
+                "title_en": o.title_en,
+                "text": o.text,
+                "text_en": o.text_en,
+                "evidence_note": o.evidence_note,
+                "evidence_note_en": o.evidence_note_en,
+                "position": position,
+            },
         )
         result.add(LoadResult(created=int(created), unchanged=int(not created)))
         if o.days_before_polling is None:
             continue
         _, created = create_missing(
-            Deadline, lookup={"obligation": obligation, "organisation": None},
-            values={"days_before_polling": o.days_before_polling,
-                    "due_at": deadline_due_at(election=election, days_before_polling=o.days_before_polling,
-                                              hour=spec.deadline_hour)},
+            Deadline,
+            lookup={"obligation": obligation, "organisation": None},
+            values={
+                "days_before_polling": o.days_before_polling,
+                "due_at": deadline_due_at(
+                    election=election,
+                    days_before_polling=o.days_before_polling,
+                    hour=spec.deadline_hour,
+                ),
+            },
         )
         result.add(LoadResult(created=int(created), unchanged=int(not created)))
     return directive, result
@@ -75,7 +107,16 @@ def seed_case_load(*, whole_country: bool = False) -> dict[str, LoadResult]:
     province_code = None if whole_country else election_spec.province_code
     units = units_load(rows=contacts_seed.read_units(province_code=province_code))
     province = AdministrativeUnit.objects.get(code=election_spec.province_code)
-    organisations = province_organisations_ensure(province=province, carriers=contacts_seed.read_carriers())
+    organisations = province_organisations_ensure(
+        province=province, carriers=contacts_seed.read_carriers()
+    )
     election, calendar = election_ensure(spec=election_spec)
-    _, directive = directive_ensure(spec=readiness_seed.read_directive(), election=election)
-    return {"units": units, "organisations": organisations, "election": calendar, "directive": directive}
+    _, directive = directive_ensure(
+        spec=readiness_seed.read_directive(), election=election
+    )
+    return {
+        "units": units,
+        "organisations": organisations,
+        "election": calendar,
+        "directive": directive,
+    }

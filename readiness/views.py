@@ -4,7 +4,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from contacts.models import ElectionPhase
-from contacts.permissions import Action, get_object_for_user, membership_of, sees_everything
+from contacts.permissions import (
+    Action,
+    get_object_for_user,
+    membership_of,
+    sees_everything,
+)
 from contacts.selectors import election_current, organisation_counts_by_kind
 from readiness.models import Directive
 from readiness.selectors import directive_current, obligations_due
@@ -17,11 +22,18 @@ def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     election = election_current()
     directive = directive_current(election=election)
-    ctx = {"now": now, "election": election, "directive": directive, "membership": membership}
+    ctx = {
+        "now": now,
+        "election": election,
+        "directive": directive,
+        "membership": membership,
+    }
     if membership is None:
         return render(request, "readiness/home_no_organisation.html", ctx)
     if election is not None:
-        ctx["phase_label"] = ElectionPhase(election.phase_on(timezone.localdate(now))).label
+        ctx["phase_label"] = ElectionPhase(
+            election.phase_on(timezone.localdate(now))
+        ).label
         ctx["days_to_polling"] = (election.polling_day - timezone.localdate(now)).days
     if sees_everything(membership):
         ctx["organisation_counts"] = organisation_counts_by_kind()
@@ -30,13 +42,21 @@ def home(request: HttpRequest) -> HttpResponse:
     else:
         organisation = membership.organisation
         template = "readiness/home_recipient.html"
-    ctx["obligations"] = obligations_due(directive=directive, organisation=organisation, now=now) if directive else []
+    ctx["obligations"] = (
+        obligations_due(directive=directive, organisation=organisation, now=now)
+        if directive
+        else []
+    )
     return render(request, template, ctx)
 
 
 @login_required
 def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    directive = get_object_for_user(request.user, Directive.objects.select_related("election"), pk, Action.VIEW)
-    obligations = obligations_due(directive=directive, organisation=None, now=timezone.now())
+    directive = get_object_for_user(
+        request.user, Directive.objects.select_related("election"), pk, Action.VIEW
+    )
+    obligations = obligations_due(
+        directive=directive, organisation=None, now=timezone.now()
+    )
     ctx = {"directive": directive, "obligations": obligations}
     return render(request, "readiness/directive_detail.html", ctx)

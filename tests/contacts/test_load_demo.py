@@ -1,0 +1,53 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from contacts.models import Membership
+from readiness.services import seed_case_load
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_refuses_to_run_without_debug():
+    seed_case_load()
+    with (
+        override_settings(DEBUG=False),
+        pytest.raises(CommandError, match="only with DEBUG on"),
+    ):
+        call_command("load_demo")
+    assert Membership.objects.count() == 0
+
+
+@override_settings(DEBUG=True)
+def test_it_creates_each_demo_login_in_its_organisation(monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    seed_case_load()
+    call_command("load_demo")
+    call_command("load_demo")
+    orgs = dict(Membership.objects.values_list("user__username", "organisation__code"))
+    assert orgs == {
+        "staff": "so-tttt-38",
+        "observer": "uybc-38",
+        "district": "district-380",
+        "district2": "district-405",
+        "telecom": "vnpt-thanhhoa",
+        "telecom2": "viettel-thanhhoa",
+        "postal": "vnpost-thanhhoa",
+    }
+    assert authenticate(username="district", password="demo-password") is not None
+
+
+@override_settings(DEBUG=True)
+def test_demo_password_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "another-secret-1")
+    seed_case_load()
+    call_command("load_demo")
+    assert authenticate(username="telecom", password="another-secret-1") is not None
+    assert authenticate(username="telecom", password="demo-password") is None
+
+
+@override_settings(DEBUG=True)
+def test_without_the_seed_it_says_what_to_run():
+    with pytest.raises(CommandError, match="load_seed"):
+        call_command("load_demo")

@@ -1,0 +1,145 @@
+"""Factories for the registry and readiness models (factory_boy)."""
+
+import datetime
+import zoneinfo
+
+import factory
+
+from contacts.models import (
+    AdministrativeUnit,
+    Election,
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationKind,
+    UnitLevel,
+    User,
+)
+from readiness.models import (
+    Deadline,
+    Directive,
+    EvidenceKind,
+    Obligation,
+    RecipientGroup,
+)
+
+VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class ProvinceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdministrativeUnit
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{90 + n % 10}")
+    name = factory.Sequence(lambda n: f"Tỉnh Thử {n}")
+    division_type = "tỉnh"
+    level = UnitLevel.PROVINCE
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdministrativeUnit
+
+    code = factory.Sequence(lambda n: f"D{n:04d}")
+    name = factory.Sequence(lambda n: f"Huyện Thử {n}")
+    division_type = "huyện"
+    level = UnitLevel.DISTRICT
+    parent = factory.SubFactory(ProvinceFactory)
+
+
+class CommuneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdministrativeUnit
+
+    code = factory.Sequence(lambda n: f"C{n:05d}")
+    name = factory.Sequence(lambda n: f"Xã Thử {n}")
+    division_type = "xã"
+    level = UnitLevel.COMMUNE
+    parent = factory.SubFactory(DistrictFactory)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    code = factory.Sequence(lambda n: f"org-{n}")
+    kind = OrganisationKind.TELECOM
+    name = factory.Sequence(lambda n: f"Tổ chức {n}")
+    name_en = factory.Sequence(lambda n: f"Organisation {n}")
+
+
+class DistrictOrganisationFactory(OrganisationFactory):
+    kind = OrganisationKind.DISTRICT
+    unit = factory.SubFactory(DistrictFactory)
+    name = factory.LazyAttribute(lambda o: f"UBND {o.unit.name}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"Người dùng {n}")
+    password = factory.django.Password("test-password")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = MembershipRole.EDITOR
+
+
+class ElectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Election
+
+    name = "Bầu cử thử"
+    name_en = "Test election"
+    province = factory.SubFactory(ProvinceFactory)
+    polling_day = datetime.date(2021, 5, 23)
+    before_starts_on = factory.LazyAttribute(
+        lambda e: e.polling_day - datetime.timedelta(days=105)
+    )
+    after_ends_on = factory.LazyAttribute(
+        lambda e: e.polling_day + datetime.timedelta(days=20)
+    )
+
+
+class DirectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Directive
+
+    election = factory.SubFactory(ElectionFactory)
+    code = factory.Sequence(lambda n: f"directive-{n}")
+    number = factory.Sequence(lambda n: f"{n}/STTTT-QLVT")
+    issued_on = datetime.date(2021, 2, 1)
+    issuer = "Sở Thông tin và Truyền thông"
+    subject = "Đảm bảo thông tin liên lạc phục vụ bầu cử"
+    subject_en = "Ensuring communications for the election"
+    recipients = "UBND các huyện; các doanh nghiệp"
+
+
+class ObligationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Obligation
+
+    directive = factory.SubFactory(DirectiveFactory)
+    code = factory.Sequence(lambda n: f"X{n}")
+    recipient_group = RecipientGroup.TELECOM
+    title = factory.Sequence(lambda n: f"Nghĩa vụ {n}")
+    title_en = factory.Sequence(lambda n: f"Obligation {n}")
+    text = "Nội dung"
+    evidence_kind = EvidenceKind.PLAN_SECTION
+
+
+class DeadlineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Deadline
+
+    obligation = factory.SubFactory(ObligationFactory)
+    due_at = datetime.datetime(2021, 4, 23, 17, 0, tzinfo=VN)

@@ -1,0 +1,125 @@
+"""Each role's home page: its obligations and their deadlines."""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import VN, DeadlineFactory, ObligationFactory
+
+
+def obligation_codes(body: str) -> list[str]:
+    return re.findall(r'<td class="obligation-code">(\w+)</td>', body)
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    r = client.get(reverse("home"))
+    assert r.status_code == 302
+    assert r["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("officer", "codes"),
+    [
+        ("district_a_officer", ["D2", "ALL"]),
+        ("telecom_officer", ["T1", "ALL"]),
+        ("postal_officer", ["P1", "ALL"]),
+        ("staff", ["D2", "P1", "T1", "ALL"]),
+        ("observer", ["D2", "P1", "T1", "ALL"]),
+    ],
+)
+def test_each_role_sees_the_obligations_addressed_to_it(client, world, officer, codes):
+    client.force_login(getattr(world, officer))
+    body = client.get(reverse("home")).content.decode()
+    assert obligation_codes(body) == codes
+
+
+def test_a_district_home_names_the_district_and_its_deadline(client, world):
+    client.force_login(world.district_a_officer)
+    body = client.get(reverse("home")).content.decode()
+    assert world.district_a.name in body
+    assert "17:00 08/04/2021" in body  # D2 at E−45, 17:00 Vietnam time
+
+
+def test_the_page_is_vietnamese_by_default_even_for_an_english_browser(client, world):
+    client.force_login(world.district_a_officer)
+    body = client.get(
+        reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+    ).content.decode()
+    assert '<html lang="vi">' in body
+    assert "Nhiệm vụ của đơn vị và thời hạn" in body
+
+
+def test_the_english_switch_translates_the_page_and_sticks(client, world):
+    client.force_login(world.district_a_officer)
+    r = client.post(
+        reverse("set_language"), {"language": "en", "next": reverse("home")}
+    )
+    assert r.status_code == 302
+    body = client.get(reverse("home")).content.decode()
+    assert '<html lang="en">' in body
+    assert "Your obligations and their deadlines" in body
+    assert "Obligation D2" in body  # the English title of the obligation
+    client.post(reverse("set_language"), {"language": "vi", "next": reverse("home")})
+    assert '<html lang="vi">' in client.get(reverse("home")).content.decode()
+
+
+@time_machine.travel(datetime.datetime(2021, 4, 1, 9, 0, tzinfo=VN), tick=False)
+def test_it_counts_the_days_left(client, world):
+    client.force_login(world.district_a_officer)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("home")).content.decode()
+    assert "7 days left" in body  # D2 due 8 April
+    assert "52 days to polling day" in body
+
+
+@time_machine.travel(datetime.datetime(2021, 4, 10, 9, 0, tzinfo=VN), tick=False)
+def test_it_shows_an_overdue_deadline(client, world):
+    client.force_login(world.district_a_officer)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("home")).content.decode()
+    assert "overdue by 2 days" in body
+
+
+def test_an_extension_replaces_the_default_deadline_for_that_organisation_only(
+    client, world
+):
+    d2 = world.directive.obligations.get(code="D2")
+    DeadlineFactory(
+        obligation=d2,
+        organisation=world.district_a,
+        due_at=datetime.datetime(2021, 4, 15, 17, tzinfo=VN),
+    )
+    client.force_login(world.district_a_officer)
+    assert "17:00 15/04/2021" in client.get(reverse("home")).content.decode()
+    client.force_login(world.district_b_officer)
+    body = client.get(reverse("home")).content.decode()
+    assert "17:00 08/04/2021" in body and "15/04/2021" not in body
+
+
+def test_a_user_without_an_organisation_is_told_so(client, world):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="nobody"))
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("home")).content.decode()
+    assert "not linked to an organisation" in body
+
+
+@pytest.mark.parametrize("officer", ["staff", "telecom_officer"])
+def test_home_makes_the_same_number_of_queries_with_more_obligations(
+    client, world, officer, django_assert_num_queries
+):
+    client.force_login(getattr(world, officer))
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("home"))
+    for _ in range(20):
+        DeadlineFactory(obligation=ObligationFactory(directive=world.directive))
+    with django_assert_num_queries(len(small.captured_queries)):
+        body = client.get(reverse("home")).content.decode()
+    assert len(obligation_codes(body)) == (24 if officer == "staff" else 22)
