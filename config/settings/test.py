@@ -8,7 +8,7 @@ import os
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
 
 from .base import *  # noqa: E402,F403
-from .base import DATABASES, VAR_DIR  # noqa: E402
+from .base import VAR_DIR  # noqa: E402
 
 SECRET_KEY = "test-secret-key"
 DEBUG = False
@@ -17,6 +17,3 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = False
 MEDIA_ROOT = VAR_DIR / "test-media"
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # An on-disk file lets the real-worker tests share the database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
