@@ -1,0 +1,72 @@
+"""A real Celery worker, fed through Redis, runs a task end to end."""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from config.celery_app import app
+from contacts.models import Heartbeat
+from contacts.tasks import record_heartbeat
+from tests.conftest import need, port_open, redis_url
+
+
+def reset_producer_pool() -> None:
+    """Make the next publish connect to the broker now configured (what
+    Celery itself does after a fork)."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture(scope="session")
+def redis_worker(django_db_setup, django_db_blocker):
+    """One worker thread for the session (PITFALLS: a worker per test breaks
+    the database connection); tests use transaction=True so that it sees
+    their rows."""
+    url = redis_url()
+    need(port_open(url, 6379), f"no Redis answers at {url} (set CELERY_BROKER_URL)")
+    previous = app.conf.broker_url
+    app.conf.broker_url = url
+    reset_producer_pool()
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+        ):
+            yield app
+    finally:
+        app.conf.broker_url = previous
+        reset_producer_pool()
+
+
+def wait_for(condition, seconds: float = 20.0) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_runs_the_heartbeat_task_sent_through_redis(redis_worker):
+    record_heartbeat.delay("redis-worker-test")
+    assert wait_for(lambda: Heartbeat.objects.filter(name="redis-worker-test").exists())
+
+
+@pytest.mark.django_db
+def test_the_heartbeat_task_records_the_time():
+    stamp = record_heartbeat("worker")
+    assert Heartbeat.objects.get(name="worker").last_seen_at.isoformat() == stamp
+
+
+def test_beat_schedules_the_heartbeat_every_minute():
+    entry = app.conf.beat_schedule["record-worker-heartbeat"]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == 60.0
+
+
+def test_tasks_are_acknowledged_late_and_survive_a_dead_worker():
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.worker_prefetch_multiplier == 1
