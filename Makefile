@@ -42,7 +42,7 @@ lint: install-dev
 
 ## make messages: refresh and compile the Vietnamese catalogue (needs GNU gettext).
 messages: install-dev
-	DEBUG=1 $(BIN)/python manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=static/vendor
+	DEBUG=1 $(BIN)/python manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=tests --ignore=var
 	DEBUG=1 $(BIN)/python manage.py compilemessages -l vi --ignore=.venv
 
 clean:

@@ -9,7 +9,7 @@ import datetime
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -38,9 +38,9 @@ class User(AbstractUser):
 
 
 class UnitLevel(models.TextChoices):
-    PROVINCE = "province", _("province")
-    DISTRICT = "district", _("district")
-    COMMUNE = "commune", _("commune")
+    PROVINCE = "province", pgettext_lazy("unit level", "province")
+    DISTRICT = "district", pgettext_lazy("unit level", "district")
+    COMMUNE = "commune", pgettext_lazy("unit level", "commune")
 
 
 class AdministrativeUnit(models.Model):
