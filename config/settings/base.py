@@ -139,6 +139,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(CELERY_BROKER_FOLDER / "control"),
         "store_processed": False,
     }
+    # The transport expects its folders to exist.
+    for _folder in ("queue", "control"):
+        (CELERY_BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
 else:
     # An unacknowledged task goes back to the queue after this long. It must
     # exceed the longest task and any retry countdown (shared PITFALLS:
