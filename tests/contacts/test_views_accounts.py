@@ -1,0 +1,54 @@
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+
+def test_login_with_the_right_password_lands_on_home(client, world):
+    r = client.post(
+        reverse("login"), {"username": "district-a", "password": "test-password"}
+    )
+    assert r.status_code == 302
+    assert r["Location"] == reverse("home")
+
+
+def test_a_wrong_password_is_refused_in_vietnamese(client, world):
+    r = client.post(reverse("login"), {"username": "district-a", "password": "wrong"})
+    assert r.status_code == 200
+    assert "mật khẩu" in r.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_logout_ends_the_session(client, world):
+    client.force_login(world.telecom_officer)
+    r = client.post(reverse("logout"))
+    assert r.status_code == 302
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_a_user_changes_their_password(client, world):
+    client.force_login(world.postal_officer)
+    r = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "test-password",
+            "new_password1": "ha-noi-mua-thu-2021",
+            "new_password2": "ha-noi-mua-thu-2021",
+        },
+    )
+    assert r.status_code == 302
+    user = get_user_model().objects.get(pk=world.postal_officer.pk)
+    assert user.check_password("ha-noi-mua-thu-2021") is True
+
+
+def test_a_mismatched_new_password_keeps_the_old_one(client, world):
+    client.force_login(world.postal_officer)
+    r = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "test-password",
+            "new_password1": "abc-def-123456",
+            "new_password2": "other",
+        },
+    )
+    assert r.status_code == 200
+    world.postal_officer.refresh_from_db()
+    assert world.postal_officer.check_password("test-password") is True
