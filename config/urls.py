@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from contacts.views import healthz
+from contacts.views.registry import healthz
 from readiness.views import home
 
 urlpatterns = [

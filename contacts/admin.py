@@ -5,7 +5,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from contacts.models import (
     AdministrativeUnit,
+    Contact,
+    ContactImport,
+    ContactList,
+    ContactListVersion,
     Election,
+    ElectionBody,
     ElectionMilestone,
     Heartbeat,
     Membership,
@@ -82,3 +87,59 @@ class ElectionMilestoneAdmin(SimpleHistoryAdmin):
 @admin.register(Heartbeat)
 class HeartbeatAdmin(admin.ModelAdmin):
     list_display = ("name", "last_seen_at")
+
+
+@admin.register(ContactList)
+class ContactListAdmin(SimpleHistoryAdmin):
+    list_display = ("organisation", "election", "accepted_version", "latest_version")
+    list_select_related = (
+        "organisation",
+        "election",
+        "accepted_version",
+        "latest_version",
+    )
+    raw_id_fields = ("accepted_version", "latest_version")
+
+
+@admin.register(ContactListVersion)
+class ContactListVersionAdmin(SimpleHistoryAdmin):
+    list_display = ("contact_list", "number", "status", "submitted_at", "reviewed_at")
+    list_filter = ("status",)
+    list_select_related = ("contact_list__organisation",)
+    raw_id_fields = ("contact_list", "submitted_by", "reviewed_by")
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+
+
+@admin.register(ElectionBody)
+class ElectionBodyAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "kind", "unit", "contact_list", "version")
+    list_filter = ("kind", "level")
+    search_fields = ("name", "unit__name")
+    raw_id_fields = ("contact_list", "version", "unit")
+    list_select_related = ("unit", "contact_list__organisation", "version")
+    inlines = [ContactInline]
+
+
+@admin.register(Contact)
+class ContactAdmin(SimpleHistoryAdmin):
+    list_display = ("full_name", "position", "phones", "body")
+    search_fields = ("full_name", "phones")
+    raw_id_fields = ("body",)
+    list_select_related = ("body",)
+
+
+@admin.register(ContactImport)
+class ContactImportAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "original_name",
+        "contact_list",
+        "status",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    list_filter = ("status",)
+    raw_id_fields = ("contact_list", "uploaded_by")

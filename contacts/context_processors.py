@@ -1,3 +1,4 @@
+from contacts.models import OrganisationKind
 from contacts.permissions import is_department, membership_of, sees_everything
 
 
@@ -9,4 +10,6 @@ def membership(request):
         "current_organisation": m.organisation if m else None,
         "nav_sees_everything": sees_everything(m),
         "nav_is_department": is_department(m),
+        "nav_is_district": m is not None
+        and m.organisation.kind == OrganisationKind.DISTRICT,
     }

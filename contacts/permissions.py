@@ -18,15 +18,29 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from contacts.models import Election, Membership, Organisation, OrganisationKind, User
+from contacts.models import (
+    CARRIER_KINDS,
+    ContactImport,
+    ContactList,
+    ContactListVersion,
+    Election,
+    ElectionBody,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    User,
+)
 
 
 class Action(StrEnum):
     VIEW = "view"
     CHANGE = "change"
+    # Accept or return what an organisation submitted.
+    REVIEW = "review"
 
 
 Rule = Callable[[Membership, Action, Any], bool]
@@ -127,3 +141,82 @@ def organisations_visible_to(user: User) -> QuerySet[Organisation]:
     if membership is None:
         return q.none()
     return q.filter(pk=membership.organisation_id)
+
+
+def _owns(membership: Membership, organisation_id: int) -> bool:
+    return membership.organisation_id == organisation_id
+
+
+@rule_for(ContactList)
+def _contact_list_rule(
+    membership: Membership, action: Action, contact_list: ContactList
+) -> bool:
+    """Districts keep their own list; the Department reviews; observers read."""
+    if action == Action.VIEW:
+        return sees_everything(membership) or _owns(
+            membership, contact_list.organisation_id
+        )
+    if action == Action.CHANGE:
+        return _owns(membership, contact_list.organisation_id) and membership.can_write
+    return may_change_anything(membership)  # REVIEW
+
+
+@rule_for(ContactListVersion)
+def _version_rule(
+    membership: Membership, action: Action, version: ContactListVersion
+) -> bool:
+    contact_list = version.contact_list
+    if action == Action.VIEW and membership.organisation.kind in CARRIER_KINDS:
+        # A carrier reads only the version in force of a district it serves.
+        return contact_list.accepted_version_id == version.pk and _serves(
+            membership, contact_list.organisation.unit_id
+        )
+    if action == Action.CHANGE:
+        return False  # a submitted version is frozen
+    return _contact_list_rule(membership, action, contact_list)
+
+
+@rule_for(ElectionBody)
+def _body_rule(membership: Membership, action: Action, body: ElectionBody) -> bool:
+    if body.version_id is not None:
+        return _version_rule(membership, action, body.version)
+    return _contact_list_rule(membership, action, body.contact_list)
+
+
+@rule_for(ContactImport)
+def _import_rule(
+    membership: Membership, action: Action, contact_import: ContactImport
+) -> bool:
+    # Imports are the district's working files: only its members see them.
+    if action == Action.VIEW:
+        return _owns(membership, contact_import.contact_list.organisation_id)
+    return _contact_list_rule(membership, Action.CHANGE, contact_import.contact_list)
+
+
+def _serves(membership: Membership, district_unit_id: int) -> bool:
+    if not hasattr(membership, "_served_unit_ids"):
+        membership._served_unit_ids = set(
+            membership.organisation.served_units.values_list("pk", flat=True)
+        )
+    return district_unit_id in membership._served_unit_ids
+
+
+def accepted_versions_visible_to(user: User) -> QuerySet[ContactListVersion]:
+    """Versions in force that the user may read in the directory: all for
+    the Department and observers, the served districts' for a carrier, its
+    own for a district."""
+    membership = membership_of(user)
+    q = ContactListVersion.objects.filter(contact_list__accepted_version=models.F("pk"))
+    if sees_everything(membership):
+        return q
+    if membership is None:
+        return q.none()
+    if membership.organisation.kind in CARRIER_KINDS:
+        served = membership.organisation.served_units.values("pk")
+        return q.filter(contact_list__organisation__unit__in=served)
+    return q.filter(contact_list__organisation_id=membership.organisation_id)
+
+
+def districts_visible_to(user: User) -> QuerySet[Organisation]:
+    """District organisations whose contact lists the user may open."""
+    return organisations_visible_to(user).filter(kind=OrganisationKind.DISTRICT)

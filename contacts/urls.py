@@ -1,11 +1,62 @@
 from django.urls import path
 
-from contacts import views
+from contacts.views import contact_lists, directory, registry
 
 app_name = "contacts"
 urlpatterns = [
-    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/", registry.organisation_list, name="organisation_list"),
     path(
-        "organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"
+        "organisations/<int:pk>/",
+        registry.organisation_detail,
+        name="organisation_detail",
+    ),
+    # District contact lists (obligation D2).
+    path("contact-lists/", contact_lists.index, name="contact_list_index"),
+    path(
+        "contact-lists/template.xlsx",
+        contact_lists.import_template,
+        name="import_template",
+    ),
+    path("contact-lists/<int:pk>/", contact_lists.detail, name="contact_list_detail"),
+    path(
+        "contact-lists/<int:pk>/bodies/new/",
+        contact_lists.body_create,
+        name="body_create",
+    ),
+    path(
+        "contact-lists/<int:pk>/import/",
+        contact_lists.import_upload,
+        name="import_upload",
+    ),
+    path(
+        "contact-lists/<int:pk>/submit/",
+        contact_lists.submit,
+        name="contact_list_submit",
+    ),
+    path(
+        "contact-lists/<int:pk>/changes/",
+        contact_lists.changes,
+        name="contact_list_changes",
+    ),
+    path("bodies/<int:pk>/edit/", contact_lists.body_edit, name="body_edit"),
+    path("bodies/<int:pk>/delete/", contact_lists.body_delete, name="body_delete"),
+    path("imports/<int:pk>/", contact_lists.import_preview, name="import_preview"),
+    path("imports/<int:pk>/apply/", contact_lists.import_apply, name="import_apply"),
+    path(
+        "imports/<int:pk>/discard/", contact_lists.import_discard, name="import_discard"
+    ),
+    path(
+        "versions/<int:pk>/accept/", contact_lists.version_accept, name="version_accept"
+    ),
+    path(
+        "versions/<int:pk>/return/", contact_lists.version_return, name="version_return"
+    ),
+    # The accepted directory, for carriers, observers and staff.
+    path("directory/", directory.search, name="directory"),
+    path("directory/export.<str:fmt>", directory.export, name="directory_export"),
+    path(
+        "directory/districts/<int:pk>/print/",
+        directory.print_sheet,
+        name="directory_print",
     ),
 ]

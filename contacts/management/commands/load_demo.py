@@ -4,7 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from contacts.models import Organisation
+from contacts.selectors import election_current
 from contacts.services import DEMO_USERS, demo_users_ensure
+from contacts.services.demo import demo_contact_list_ensure
 
 
 class Command(BaseCommand):
@@ -17,7 +19,8 @@ class Command(BaseCommand):
             )
         password = os.environ.get("DEMO_PASSWORD") or "demo-password"
         try:
-            demo_users_ensure(password=password)
+            users = {u.username: u for u in demo_users_ensure(password=password)}
+            self._contact_lists(users)
         except Organisation.DoesNotExist:
             raise CommandError(
                 "The demo organisations are missing: run `manage.py load_seed` first."
@@ -25,3 +28,16 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo logins ({', '.join(DEMO_USERS)}), password: {password}"
         )
+
+    def _contact_lists(self, users: dict) -> None:
+        """Đông Sơn's list accepted (so the directory has content); Thành
+        phố Thanh Hóa's submitted and awaiting review."""
+        election = election_current()
+        for username, reviewer in (("district2", users["staff"]), ("district", None)):
+            officer = users[username]
+            demo_contact_list_ensure(
+                election=election,
+                district=officer.membership.organisation,
+                officer=officer,
+                reviewer=reviewer,
+            )

@@ -1,0 +1,33 @@
+"""Filters of the contact-list page (django-filter)."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import AdministrativeUnit, BodyKind, ElectionBody
+from contacts.selectors.contact_lists import body_search
+
+
+class BodyFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Commune"),
+        queryset=AdministrativeUnit.objects.none(),
+        empty_label=_("All"),
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=BodyKind.choices, empty_label=_("All")
+    )
+
+    class Meta:
+        model = ElectionBody
+        fields = ["q", "unit", "kind"]
+
+    def __init__(self, *args, district: AdministrativeUnit, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = (
+            AdministrativeUnit.objects.filter(pk=district.pk) | district.children.all()
+        )
+        self.filters["unit"].queryset = units.order_by("level", "code")
+
+    def search(self, queryset, name, value):
+        return body_search(queryset, value)

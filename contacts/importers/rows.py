@@ -1,0 +1,326 @@
+"""Checking each row of a contact-list table and turning it into ContactRows."""
+
+import datetime
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import get_language
+
+from contacts.importers.tables import FileProblem, Table, is_xlsx, read_csv, read_xlsx
+from contacts.importers.vocabulary import (
+    BODY_KINDS,
+    COLUMNS,
+    COLUMNS_BY_KEY,
+    FILE_EMPTY,
+    FORMULA_CELL,
+    LENGTH_LIMITS,
+    MAX_IMPORT_BYTES,
+    PHONES_LIMIT,
+    POSITIONS,
+    ContactRow,
+    ParseResult,
+    RowError,
+    body_conflict_message,
+    body_key,
+    duplicate_row_message,
+    file_too_large_message,
+    fold,
+    invalid_email_message,
+    missing_column_message,
+    missing_unit_columns_message,
+    missing_unit_message,
+    missing_value_message,
+    repeated_column_message,
+    same,
+    too_long_message,
+    unknown_body_kind_message,
+    unknown_position_message,
+)
+from contacts.phones import InvalidPhone, normalise_phone, split_phones
+
+
+def parse_contact_file(*, content: bytes, filename: str) -> ParseResult:
+    """Parse an uploaded contact list. Never raises for bad content.
+
+    The file type is decided by the content; `filename` is only a hint that
+    is not trusted (an .xls-named CSV file is read as CSV).
+    """
+    language = "en" if (get_language() or "vi").startswith("en") else "vi"
+    try:
+        if len(content) > MAX_IMPORT_BYTES:
+            raise FileProblem(file_too_large_message())
+        table = read_xlsx(content) if is_xlsx(content) else read_csv(content)
+        if not any(_text(value) for row in table.cells for value in row):
+            raise FileProblem(FILE_EMPTY)
+    except FileProblem as problem:
+        return ParseResult(
+            rows=[], errors=[RowError(0, "", str(problem))], language=language
+        )
+    return _RowParser(table, language).parse()
+
+
+_ESCAPED = re.compile(r"'(?=[=+\-@\t\r])")
+# Zero-width characters pasted from web pages and Word.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if type(value) is not str:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        elif isinstance(value, datetime.date | datetime.time):
+            value = value.isoformat()
+        value = str(value)
+    text = unicodedata.normalize("NFC", value)
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text)
+    text = text.strip()
+    return _ESCAPED.sub("", text, count=1) if text.startswith("'") else text
+
+
+def _cell_text(value: object, key: str) -> str:
+    """A cell as text for column `key`. Excel drops the leading 0 of a phone
+    number or GSO code typed as a number; put it back."""
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    text = _text(value)
+    if numeric and text.isdigit():
+        if key == "phones" and (len(text) == 9 or (len(text) == 10 and text[0] == "2")):
+            return "0" + text
+        if key == "unit_code" and len(text) == 4:
+            return "0" + text  # only commune codes have 5 digits
+    if key == "phones":
+        return text
+    return " ".join(text.split())
+
+
+class _RowParser:
+    """Validates the rows of a table whose first row holds the headers."""
+
+    def __init__(self, table: Table, language: str) -> None:
+        self.table = table
+        self.errors: list[RowError] = []
+        self.rows: list[ContactRow] = []
+        self.positions: dict[str, int] = {}
+        self.headers: dict[str, str] = {}
+        self.language = language  # until the headers tell
+        # Cross-row checks: first row of each person and of each body.
+        self.people: dict[tuple, int] = {}
+        self.bodies: dict[tuple, tuple[int, str, str]] = {}
+
+    def parse(self) -> ParseResult:
+        self._read_headers(self.table.cells[0])
+        if not self.errors:
+            for index, cells in enumerate(self.table.cells[1:], start=1):
+                self._parse_row(index, cells)
+            if not self.rows and not self.errors:
+                self.errors.append(RowError(0, "", str(FILE_EMPTY)))
+        return ParseResult(rows=self.rows, errors=self.errors, language=self.language)
+
+    def _read_headers(self, header_cells: list[object]) -> None:
+        by_fold = {}
+        for column in COLUMNS:
+            by_fold.setdefault(fold(column.vi), []).append((column.key, "vi"))
+            by_fold.setdefault(fold(column.en), []).append((column.key, "en"))
+        votes = {"vi": 0, "en": 0}
+        for index, value in enumerate(header_cells):
+            matches = by_fold.get(fold(_text(value)), [])
+            for _key, language in matches:
+                votes[language] += 1
+            if not matches:
+                continue  # a column of the district's own: ignored
+            key = matches[0][0]
+            if key in self.positions:
+                self._file_error(repeated_column_message(_text(value)))
+            self.positions.setdefault(key, index)
+            self.headers.setdefault(key, _text(value))
+        if votes["en"] != votes["vi"]:
+            self.language = "en" if votes["en"] > votes["vi"] else "vi"
+        for column in COLUMNS:
+            if column.required and column.key not in self.positions:
+                self._file_error(missing_column_message(column.header(self.language)))
+        if "unit_code" not in self.positions and "unit_name" not in self.positions:
+            self._file_error(
+                missing_unit_columns_message(
+                    COLUMNS_BY_KEY["unit_code"].header(self.language),
+                    COLUMNS_BY_KEY["unit_name"].header(self.language),
+                )
+            )
+
+    def _file_error(self, message: str) -> None:
+        self.errors.append(RowError(0, "", message))
+
+    def _parse_row(self, index: int, cells: list[object]) -> None:
+        values = dict.fromkeys(COLUMNS_BY_KEY, "")
+        formula_keys = set()
+        for key, position in self.positions.items():
+            if position < len(cells):
+                values[key] = _cell_text(cells[position], key)
+            if self.table.formulas and (index, position) in self.table.formulas:
+                formula_keys.add(key)
+        if not formula_keys and not any(values.values()):
+            return  # an empty row
+        row = _Row(self, index + 1, values, formula_keys)
+        contact = row.validate()
+        self._check_across_rows(row)
+        self.errors.extend(row.errors)
+        if contact is not None and not row.errors:
+            self.rows.append(contact)
+
+    def _check_across_rows(self, row: "_Row") -> None:
+        values = row.values
+        if not (values["body_kind"] and values["body_name"]):
+            return
+        if not (values["unit_code"] or values["unit_name"]):
+            return
+        kind = BODY_KINDS.get(
+            fold(values["body_kind"]), "?" + fold(values["body_kind"])
+        )
+        body = body_key(
+            kind, values["unit_code"], values["unit_name"], values["body_name"]
+        )
+        if values["full_name"]:
+            person = (*body, same(values["full_name"]))
+            if person in self.people:
+                row.add("", duplicate_row_message(self.people[person]))
+                return
+            self.people[person] = row.number
+        location, areas = same(values["location"]), same(values["polling_areas"])
+        first = self.bodies.setdefault(body, (row.number, location, areas))
+        if first[1] != location:
+            row.add_for(
+                "location", body_conflict_message(self.header("location"), first[0])
+            )
+        if first[2] != areas:
+            row.add_for(
+                "polling_areas",
+                body_conflict_message(self.header("polling_areas"), first[0]),
+            )
+
+    def header(self, key: str) -> str:
+        """The column's header as written in the file, else in its language."""
+        return self.headers.get(key) or COLUMNS_BY_KEY[key].header(self.language)
+
+
+class _Row:
+    """One data row being validated; collects its errors."""
+
+    def __init__(self, parser: _RowParser, number: int, values: dict, formulas: set):
+        self.parser = parser
+        self.number = number
+        self.values = values
+        self.formulas = formulas
+        self.errors: list[RowError] = []
+
+    def add(self, column: str, message: str) -> None:
+        self.errors.append(RowError(self.number, column, message))
+
+    def add_for(self, key: str, message: str) -> None:
+        self.add(self.parser.header(key), message)
+
+    def validate(self) -> ContactRow | None:
+        for key in self.formulas:
+            self.add_for(key, str(FORMULA_CELL))
+        for column in COLUMNS:
+            key = column.key
+            if column.required and key not in self.formulas and not self.values[key]:
+                self.add_for(key, missing_value_message(self.parser.header(key)))
+        self._check_unit()
+        self._check_lengths()
+        body_kind = self._choice("body_kind", BODY_KINDS, unknown_body_kind_message)
+        position = self._choice("position", POSITIONS, unknown_position_message)
+        phones = self._phones()
+        self._check_email()
+        self.errors.sort(key=lambda error: _column_order(self.parser, error.column))
+        if self.errors:
+            return None
+        return ContactRow(
+            row_number=self.number,
+            body_kind=body_kind,
+            position=position,
+            phones=phones,
+            **{key: self.values[key] for key in _PLAIN_KEYS},
+        )
+
+    def _usable(self, key: str) -> str:
+        return "" if key in self.formulas else self.values[key]
+
+    def _check_unit(self) -> None:
+        if self._usable("unit_code") or self._usable("unit_name"):
+            return
+        if {"unit_code", "unit_name"} & self.formulas:
+            return
+        key = "unit_code" if "unit_code" in self.parser.positions else "unit_name"
+        self.add_for(
+            key,
+            missing_unit_message(
+                self.parser.header("unit_code"), self.parser.header("unit_name")
+            ),
+        )
+
+    def _check_lengths(self) -> None:
+        for key, limit in LENGTH_LIMITS.items():
+            if len(self._usable(key)) > limit:
+                self.add_for(key, too_long_message(self.parser.header(key), limit))
+
+    def _choice(self, key: str, lookup: dict[str, str], message) -> str:
+        text = self._usable(key)
+        if not text:
+            return ""
+        value = lookup.get(fold(text))
+        if value is None:
+            self.add_for(key, message(text, self.parser.language))
+            return ""
+        return value
+
+    def _phones(self) -> tuple[str, ...]:
+        phones: list[str] = []
+        for part in split_phones(self._usable("phones")):
+            try:
+                number = normalise_phone(part)
+            except InvalidPhone as error:
+                self.add_for("phones", error.message)
+                continue
+            if number not in phones:
+                phones.append(number)
+        if self._usable("phones") and not phones and not self.errors_for("phones"):
+            self.add_for("phones", missing_value_message(self.parser.header("phones")))
+        if len(" ".join(phones)) > PHONES_LIMIT:
+            self.add_for(
+                "phones", too_long_message(self.parser.header("phones"), PHONES_LIMIT)
+            )
+        return tuple(phones)
+
+    def errors_for(self, key: str) -> list[RowError]:
+        return [e for e in self.errors if e.column == self.parser.header(key)]
+
+    def _check_email(self) -> None:
+        email = self._usable("email")
+        if not email:
+            return
+        try:
+            validate_email(email)
+        except ValidationError:
+            self.add_for("email", invalid_email_message(email))
+
+
+_PLAIN_KEYS = (
+    "unit_code",
+    "unit_name",
+    "body_name",
+    "polling_areas",
+    "location",
+    "full_name",
+    "email",
+    "note",
+)
+
+
+def _column_order(parser: _RowParser, header: str) -> int:
+    for order, column in enumerate(COLUMNS):
+        if parser.header(column.key) == header:
+            return order
+    return len(COLUMNS)  # whole-row errors last

@@ -1,0 +1,230 @@
+"""Columns, words, rows and error texts of contact-list files."""
+
+import functools
+import unicodedata
+from dataclasses import dataclass
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import BodyKind, Contact, ContactPosition, ElectionBody
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+# A 10 MB .xlsx unpacks to about 100 MB of XML; far more is a zip bomb.
+MAX_UNPACKED_BYTES = 30 * MAX_IMPORT_BYTES
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    vi: str
+    en: str
+    required: bool = False
+
+    def header(self, language: str) -> str:
+        return self.en if language == "en" else self.vi
+
+
+# The one definition of the file's columns, in template order. Also used by
+# contacts.spreadsheets.contact_template_xlsx. A row needs at least one of
+# unit_code and unit_name.
+COLUMNS = (
+    Column("body_kind", "Loại tổ chức", "Body kind", required=True),
+    Column("unit_code", "Mã đơn vị hành chính", "Unit code"),
+    Column("unit_name", "Tên đơn vị hành chính", "Unit name"),
+    Column("body_name", "Tên tổ chức", "Body name", required=True),
+    Column("polling_areas", "Khu vực bỏ phiếu", "Polling areas"),
+    Column("location", "Địa điểm làm việc", "Working location"),
+    Column("full_name", "Họ và tên", "Full name", required=True),
+    Column("position", "Chức vụ", "Position", required=True),
+    Column("phones", "Số điện thoại", "Phone numbers", required=True),
+    Column("email", "Email", "E-mail"),
+    Column("note", "Ghi chú", "Note"),
+)
+COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
+
+# Accepted words per value: (Vietnamese, English). Matching ignores case,
+# spaces, punctuation and diacritics, so "Uỷ ban bầu cử" and "vice chair"
+# match too. The template's instructions sheet lists these.
+BODY_KIND_WORDS = {
+    BodyKind.COMMITTEE: (("Ủy ban bầu cử", "UBBC"), ("Election Committee",)),
+    BodyKind.BOARD: (("Ban bầu cử", "BBC"), ("Election Board",)),
+    BodyKind.TEAM: (("Tổ bầu cử", "TBC"), ("Election Team",)),
+}
+POSITION_WORDS = {
+    ContactPosition.CHAIR: (("Chủ tịch", "Trưởng ban", "Tổ trưởng"), ("chair",)),
+    ContactPosition.VICE_CHAIR: (
+        ("Phó Chủ tịch", "Phó Trưởng ban", "Phó ban", "Tổ phó", "Phó Tổ trưởng"),
+        ("vice-chair",),
+    ),
+    ContactPosition.SECRETARY: (("Thư ký",), ("secretary",)),
+    ContactPosition.MEMBER: (("Ủy viên", "Thành viên", "Tổ viên"), ("member",)),
+    ContactPosition.ON_DUTY: (("Cán bộ trực", "Trực"), ("on-duty officer",)),
+}
+
+LENGTH_LIMITS = {
+    "body_name": ElectionBody._meta.get_field("name").max_length,
+    "polling_areas": ElectionBody._meta.get_field("polling_areas").max_length,
+    "location": ElectionBody._meta.get_field("location").max_length,
+    "full_name": Contact._meta.get_field("full_name").max_length,
+    "email": Contact._meta.get_field("email").max_length,
+    "note": Contact._meta.get_field("note").max_length,
+}
+PHONES_LIMIT = Contact._meta.get_field("phones").max_length
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    row_number: int  # spreadsheet row number as the user sees it (header is row 1)
+    body_kind: str  # BodyKind value
+    unit_code: str  # GSO code as typed, "" if the column is empty
+    unit_name: str  # unit name as typed, "" if empty
+    body_name: str
+    polling_areas: str
+    location: str
+    full_name: str
+    position: str  # ContactPosition value
+    phones: tuple[str, ...]  # E.164, at least one
+    email: str
+    note: str
+
+    @property
+    def body_key(self) -> tuple[str, str, str]:
+        """Which rows belong to one body: the rule the duplicate and conflict
+        checks use, so the service can group rows the same way."""
+        return body_key(self.body_kind, self.unit_code, self.unit_name, self.body_name)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row_number: int  # 0 for an error about the whole file
+    column: str  # the column header as in the file, "" for a whole-row/file error
+    message: str  # plain-language, translated, says what to fix
+
+
+@dataclass
+class ParseResult:
+    rows: list[ContactRow]
+    errors: list[RowError]
+    language: str  # "vi" or "en": which header set the file used
+
+
+# Error texts. Tests assert them exactly.
+FILE_NOT_SPREADSHEET = _(
+    "This file is not an Excel (.xlsx) or CSV file. Save it as “Excel Workbook "
+    "(.xlsx)” or “CSV UTF-8” and import it again."
+)
+FILE_EMPTY = _(
+    "The file has no contacts to import. Put the column headers in row 1 and "
+    "one person per row below them."
+)
+FORMULA_CELL = _("This cell contains a formula; type the value itself.")
+
+
+def file_too_large_message() -> str:
+    return gettext(
+        "This file is larger than %(size)d MB. Split it into smaller files and "
+        "import them one by one."
+    ) % {"size": MAX_IMPORT_BYTES // (1024 * 1024)}
+
+
+def missing_column_message(column: str) -> str:
+    return gettext(
+        "The file has no “%(column)s” column. Copy the headers from the template "
+        "into row 1."
+    ) % {"column": column}
+
+
+def missing_unit_columns_message(code: str, name: str) -> str:
+    return gettext(
+        "The file has neither a “%(code)s” nor a “%(name)s” column. Add at least "
+        "one of them."
+    ) % {"code": code, "name": name}
+
+
+def repeated_column_message(column: str) -> str:
+    return gettext(
+        "The column “%(column)s” appears more than once in row 1. Keep only one."
+    ) % {"column": column}
+
+
+def missing_value_message(column: str) -> str:
+    return gettext("“%(column)s” is empty; fill it in.") % {"column": column}
+
+
+def missing_unit_message(code: str, name: str) -> str:
+    return gettext("Fill in “%(code)s” or “%(name)s”, or both.") % {
+        "code": code,
+        "name": name,
+    }
+
+
+def unknown_body_kind_message(value: str, language: str) -> str:
+    return gettext("“%(value)s” is not a body kind. Write one of: %(accepted)s.") % {
+        "value": value,
+        "accepted": ", ".join(accepted_words(BODY_KIND_WORDS, language)),
+    }
+
+
+def unknown_position_message(value: str, language: str) -> str:
+    return gettext("“%(value)s” is not a position. Write one of: %(accepted)s.") % {
+        "value": value,
+        "accepted": ", ".join(accepted_words(POSITION_WORDS, language)),
+    }
+
+
+def invalid_email_message(value: str) -> str:
+    return gettext("“%(value)s” is not a valid e-mail address.") % {"value": value}
+
+
+def too_long_message(column: str, limit: int) -> str:
+    return gettext("“%(column)s” is longer than %(limit)d characters; shorten it.") % {
+        "column": column,
+        "limit": limit,
+    }
+
+
+def duplicate_row_message(row_number: int) -> str:
+    return gettext("Duplicates row %(row)d.") % {"row": row_number}
+
+
+def body_conflict_message(column: str, row_number: int) -> str:
+    return gettext(
+        "“%(column)s” differs from row %(row)d of the same body; make them the same."
+    ) % {"column": column, "row": row_number}
+
+
+@functools.lru_cache(maxsize=4096)  # the same kinds and positions on every row
+def fold(text: str) -> str:
+    """Lower-case letters and digits only, without diacritics: how headers and
+    vocabulary words are matched ("Số điện thoại" → "sodienthoai")."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(char for char in text.casefold() if char.isalnum())
+
+
+def same(text: str) -> str:
+    """Case- and spacing-insensitive form for comparing names; diacritics
+    count ("Hùng" is not "Hưng")."""
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+
+def body_key(kind: str, unit_code: str, unit_name: str, name: str) -> tuple[str, ...]:
+    # The GSO code identifies the unit; the name is only used without a code.
+    unit = "code:" + same(unit_code) if unit_code else "name:" + same(unit_name)
+    return (kind, unit, same(name))
+
+
+def accepted_words(vocabulary: dict, language: str) -> list[str]:
+    index = 1 if language == "en" else 0
+    return [word for words in vocabulary.values() for word in words[index]]
+
+
+def _lookup(vocabulary: dict) -> dict[str, str]:
+    table = {fold(value): str(value) for value in vocabulary}
+    for value, (vi_words, en_words) in vocabulary.items():
+        table.update({fold(word): str(value) for word in vi_words + en_words})
+    return table
+
+
+BODY_KINDS = _lookup(BODY_KIND_WORDS)
+POSITIONS = _lookup(POSITION_WORDS)

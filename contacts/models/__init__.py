@@ -1,0 +1,57 @@
+"""The registry (people, units, organisations, elections) and the
+election-body contact lists. This is the lowest app: it must not import
+`incidents` or `readiness` (tests/test_layering.py)."""
+
+from contacts.models.contact_lists import (
+    BodyKind,
+    Contact,
+    ContactImport,
+    ContactList,
+    ContactListVersion,
+    ContactPosition,
+    ElectionBody,
+    ImportStatus,
+    SubmissionState,
+    VersionStatus,
+)
+from contacts.models.registry import (
+    CARRIER_KINDS,
+    AdministrativeUnit,
+    Election,
+    ElectionMilestone,
+    ElectionPhase,
+    Heartbeat,
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationKind,
+    UnitLevel,
+    User,
+    in_language,
+)
+
+__all__ = [
+    "CARRIER_KINDS",
+    "AdministrativeUnit",
+    "BodyKind",
+    "Contact",
+    "ContactImport",
+    "ContactList",
+    "ContactListVersion",
+    "ContactPosition",
+    "Election",
+    "ElectionBody",
+    "ElectionMilestone",
+    "ElectionPhase",
+    "Heartbeat",
+    "ImportStatus",
+    "Membership",
+    "MembershipRole",
+    "Organisation",
+    "OrganisationKind",
+    "SubmissionState",
+    "UnitLevel",
+    "User",
+    "VersionStatus",
+    "in_language",
+]

@@ -1,0 +1,336 @@
+"""Election-body contact lists (obligation D2): drafts, versions, bodies
+and contacts."""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+
+from contacts.models.registry import (
+    AdministrativeUnit,
+    Election,
+    Organisation,
+    OrganisationKind,
+    UnitLevel,
+    User,
+)
+
+
+class BodyKind(models.TextChoices):
+    COMMITTEE = "committee", _("Election Committee")
+    BOARD = "board", _("Election Board")
+    TEAM = "team", _("Election Team")
+
+
+class ContactPosition(models.TextChoices):
+    CHAIR = "chair", _("chair")
+    VICE_CHAIR = "vice_chair", _("vice-chair")
+    SECRETARY = "secretary", _("secretary")
+    MEMBER = "member", _("member")
+    ON_DUTY = "on_duty", _("on-duty officer")
+
+
+class SubmissionState(models.TextChoices):
+    """Where an organisation's submission stands; readiness reuses it for
+    the compliance status of every obligation."""
+
+    NOT_STARTED = "not_started", _("not started")
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    RETURNED = "returned", _("returned")
+    ACCEPTED = "accepted", _("accepted")
+
+
+class ContactList(models.Model):
+    """A district's list of its election bodies for one election (D2).
+
+    The district edits a draft (bodies and contacts whose `version` is
+    empty). Submitting freezes a copy as a ContactListVersion; the version
+    the Department accepted last stays in force for everyone else while a
+    new draft is edited.
+    """
+
+    election = models.ForeignKey(
+        Election,
+        on_delete=models.PROTECT,
+        related_name="contact_lists",
+        verbose_name=_("election"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="contact_lists",
+        limit_choices_to={"kind": OrganisationKind.DISTRICT},
+        verbose_name=_("district"),
+    )
+    accepted_version = models.ForeignKey(
+        "ContactListVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("version in force"),
+    )
+    latest_version = models.ForeignKey(
+        "ContactListVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("latest version"),
+    )
+    draft_changed_at = models.DateTimeField(
+        _("draft last changed"), null=True, blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contact list")
+        verbose_name_plural = _("contact lists")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "organisation"],
+                name="contact_list_one_per_district",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.election}"
+
+    @property
+    def state(self) -> str:
+        """The review state of the latest submission (needs latest_version
+        loaded with select_related to stay query-free)."""
+        latest = self.latest_version
+        if latest is None:
+            return (
+                SubmissionState.DRAFT
+                if self.draft_changed_at
+                else SubmissionState.NOT_STARTED
+            )
+        if latest.status in (VersionStatus.SUBMITTED, VersionStatus.SUPERSEDED):
+            return SubmissionState.SUBMITTED
+        if latest.status == VersionStatus.RETURNED:
+            return SubmissionState.RETURNED
+        return SubmissionState.ACCEPTED
+
+    @property
+    def has_unsubmitted_changes(self) -> bool:
+        latest = self.latest_version
+        if self.draft_changed_at is None:
+            return False
+        return latest is None or self.draft_changed_at > latest.submitted_at
+
+
+class VersionStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")
+    RETURNED = "returned", _("returned")
+    ACCEPTED = "accepted", _("accepted")
+    SUPERSEDED = "superseded", _("superseded by a later submission")
+
+
+class ContactListVersion(models.Model):
+    """A frozen copy of a contact list, as submitted, and its review."""
+
+    contact_list = models.ForeignKey(
+        ContactList, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=VersionStatus.choices, db_index=True
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by")
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
+    # Set when staff accept a list that does not cover every commune.
+    incomplete_coverage_reason = models.TextField(
+        _("reason for accepting incomplete coverage"), blank=True
+    )
+    communes_covered = models.PositiveIntegerField(_("communes covered"), default=0)
+    communes_total = models.PositiveIntegerField(
+        _("communes in the district"), default=0
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contact list version")
+        verbose_name_plural = _("contact list versions")
+        ordering = ["contact_list", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact_list", "number"], name="contact_list_version_unique"
+            ),
+        ]
+        indexes = [
+            # Used by the review queue: submitted versions, oldest first.
+            models.Index(
+                fields=["status", "submitted_at"], name="version_review_queue"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_list.organisation} v{self.number}"
+
+
+class ElectionBody(models.Model):
+    """An Election Committee, Board or Team, in a draft or a frozen version.
+
+    `uid` stays the same across versions so that two versions can be
+    compared (contacts.selectors.contact_list_diff).
+    """
+
+    contact_list = models.ForeignKey(
+        ContactList, on_delete=models.CASCADE, related_name="bodies"
+    )
+    version = models.ForeignKey(
+        ContactListVersion,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="bodies",
+        help_text=_("Empty for the draft."),
+    )
+    uid = models.UUIDField(default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=BodyKind.choices)
+    level = models.CharField(_("level"), max_length=10, choices=UnitLevel.choices)
+    unit = models.ForeignKey(
+        AdministrativeUnit,
+        on_delete=models.PROTECT,
+        related_name="election_bodies",
+        verbose_name=_("administrative unit"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    polling_areas = models.CharField(
+        _("polling areas"),
+        max_length=300,
+        blank=True,
+        help_text=_("For an Election Team: the polling area(s) it runs."),
+    )
+    location = models.CharField(_("working location"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("election body")
+        verbose_name_plural = _("election bodies")
+        ordering = ["unit__code", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact_list", "kind", "unit", "name"],
+                condition=Q(version__isnull=True),
+                name="body_unique_in_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["version", "uid"],
+                condition=Q(version__isnull=False),
+                name="body_unique_in_version",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["contact_list", "version"], name="body_by_list_version"
+            ),
+            models.Index(fields=["version", "unit"], name="body_by_version_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    """A person of an election body and how to reach them."""
+
+    body = models.ForeignKey(
+        ElectionBody, on_delete=models.CASCADE, related_name="contacts"
+    )
+    uid = models.UUIDField(default=uuid.uuid4, editable=False)
+    full_name = models.CharField(_("full name"), max_length=200)
+    position = models.CharField(
+        pgettext_lazy("job title", "position"),
+        max_length=12,
+        choices=ContactPosition.choices,
+    )
+    # E.164 numbers separated by spaces (contacts.phones normalises them);
+    # a text column keeps search by digits simple on SQLite and PostgreSQL.
+    phones = models.CharField(_("phone numbers"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["body", "position", "full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def phone_list(self) -> list[str]:
+        return self.phones.split()
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("awaiting confirmation")
+    APPLIED = "applied", _("applied")
+    DISCARDED = "discarded", _("discarded")
+
+
+def import_upload_path(instance: "ContactImport", filename: str) -> str:
+    # A generated name: the user's file name is kept only as data.
+    return f"contact-imports/{uuid.uuid4().hex}"
+
+
+class ContactImport(models.Model):
+    """An uploaded spreadsheet between its preview and its confirmation.
+
+    Nothing reaches the list until the officer confirms; confirming parses
+    the stored file again and applies every row in one transaction.
+    """
+
+    contact_list = models.ForeignKey(
+        ContactList, on_delete=models.CASCADE, related_name="imports"
+    )
+    file = models.FileField(upload_to=import_upload_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ImportStatus.choices,
+        default=ImportStatus.UPLOADED,
+    )
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contact list import")
+        verbose_name_plural = _("contact list imports")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,130 @@
+"""Phone numbers as Vietnamese officials write them, normalised to E.164.
+
+Contacts store E.164 numbers separated by spaces (Contact.phones); the
+importer (contacts.importers) and the forms normalise with these helpers, and
+the directory search compares digits with `phone_digits`.
+
+Known limit: an old Thanh Hóa landline written the pre-2017 way ("037 3718258")
+is now a valid Viettel mobile number, so it is accepted as a mobile. Nothing in
+the digits tells the two apart.
+"""
+
+import re
+
+import phonenumbers
+from django.utils.translation import gettext
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+REGION = "VN"
+
+# Valid numbers that reach a service, not a person (hotlines, 1800 toll-free,
+# 1900 premium rate, 199x access numbers).
+NOT_PERSONAL_TYPES = frozenset(
+    {
+        PhoneNumberType.TOLL_FREE,
+        PhoneNumberType.PREMIUM_RATE,
+        PhoneNumberType.SHARED_COST,
+        PhoneNumberType.UAN,
+    }
+)
+
+# What may appear in one number: digits, spaces, dots, dashes, brackets and a
+# leading "+". Letters are refused so that "ext. 12" or a name typed into the
+# phone column is reported instead of being half-read by phonenumbers.
+_ALLOWED = re.compile(r"\+?[\d\s.()\-]+")
+_PUNCTUATION = re.compile(r"[\s.()\-]")
+_MAX_LENGTH = 40
+
+# Separators between several numbers in one cell. A single space, a dot or a
+# dash without spaces around it is part of a number ("0912 345 678",
+# "0912.345.678", "0912-345-678"), so a dash separates only with spaces. A "+"
+# only ever starts a number, so spaces before one separate too: that reads
+# back the space-separated E.164 numbers of Contact.phones.
+_SEPARATORS = re.compile(r"[;,/\n\r]|\s+[-–—]\s+|\s+(?=\+)")
+
+
+class InvalidPhone(ValueError):
+    """A number that is not a Vietnamese (or +country) personal phone number.
+
+    The message is a translated sentence that can be shown as is.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def invalid_phone_message(value: str) -> str:
+    return gettext("“%(value)s” is not a valid Vietnamese phone number.") % {
+        "value": value
+    }
+
+
+def not_personal_message(value: str) -> str:
+    return gettext(
+        "“%(value)s” is a toll-free or premium-rate number, not a person's phone."
+    ) % {"value": value}
+
+
+def foreign_phone_message(value: str) -> str:
+    return gettext(
+        "“%(value)s” is not a Vietnamese number. Write a number of another "
+        "country with + and its country code, e.g. +44 20 7946 0958."
+    ) % {"value": value}
+
+
+def normalise_phone(raw: str) -> str:
+    """Return `raw` in E.164 ("+84912345678") or raise InvalidPhone."""
+    value = " ".join(str(raw).split())
+    if not value or len(value) > _MAX_LENGTH or not _ALLOWED.fullmatch(value):
+        raise InvalidPhone(invalid_phone_message(value))
+    try:
+        # Digits and "+" only: phonenumbers parses that about 20% faster.
+        number = phonenumbers.parse(_PUNCTUATION.sub("", value), REGION)
+    except phonenumbers.NumberParseException:
+        raise InvalidPhone(invalid_phone_message(value)) from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhone(invalid_phone_message(value))
+    if phonenumbers.region_code_for_number(number) != REGION and not (
+        value.startswith("+")
+    ):
+        # "00 44 …" dialled from Vietnam reaches the UK, but a number without
+        # "+" in a Vietnamese list is far more likely a typo.
+        raise InvalidPhone(foreign_phone_message(value))
+    if phonenumbers.number_type(number) in NOT_PERSONAL_TYPES:
+        raise InvalidPhone(not_personal_message(value))
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def split_phones(raw: str) -> list[str]:
+    """Split a cell holding several numbers; each part is stripped, none empty."""
+    return [part.strip() for part in _SEPARATORS.split(str(raw)) if part.strip()]
+
+
+def format_national(e164: str) -> str:
+    """How to show a stored number: "0912 345 678", "0237 3718 258".
+
+    A number of another country keeps its country code ("+44 20 7946 0958").
+    Anything that does not parse is returned unchanged.
+    """
+    try:
+        number = phonenumbers.parse(e164, REGION)
+    except phonenumbers.NumberParseException:
+        return e164
+    if phonenumbers.region_code_for_number(number) != REGION:
+        return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+
+
+def phone_digits(query: str) -> str:
+    """Digits to look for in stored E.164 numbers: "0912 345" → "84912345".
+
+    A national number's leading 0 becomes the country code 84, so a search
+    typed the Vietnamese way matches "+84912345678".
+    """
+    digits = re.sub(r"\D", "", query)
+    if digits.startswith("00"):  # international prefix: "0084…", "0044…"
+        return digits[2:]
+    if digits.startswith("0"):
+        return "84" + digits[1:]
+    return digits

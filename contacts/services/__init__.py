@@ -1,0 +1,25 @@
+"""Changes to the registry and to contact lists (HackSoft styleguide:
+writes live in services). Re-exported so callers import from
+`contacts.services`."""
+
+from contacts.services.registry import (
+    DEMO_USERS,
+    LoadResult,
+    create_missing,
+    demo_users_ensure,
+    election_ensure,
+    heartbeat_record,
+    province_organisations_ensure,
+    units_load,
+)
+
+__all__ = [
+    "DEMO_USERS",
+    "LoadResult",
+    "create_missing",
+    "demo_users_ensure",
+    "election_ensure",
+    "heartbeat_record",
+    "province_organisations_ensure",
+    "units_load",
+]

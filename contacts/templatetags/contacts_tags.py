@@ -1,0 +1,23 @@
+from django import template
+
+from contacts.models import Contact, ElectionBody
+from contacts.phones import format_national
+
+register = template.Library()
+
+
+@register.filter
+def national_phone(e164: str) -> str:
+    """+84912345678 → 0912 345 678, as Vietnamese readers expect."""
+    return format_national(e164) if e164 else ""
+
+
+@register.filter
+def body_field_label(name: str) -> str:
+    field = "unit" if name == "unit_id" else name
+    return str(ElectionBody._meta.get_field(field).verbose_name)
+
+
+@register.filter
+def contact_field_label(name: str) -> str:
+    return str(Contact._meta.get_field(name).verbose_name)

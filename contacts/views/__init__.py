@@ -1,0 +1,1 @@
+"""Views of the contacts app, by page family."""
