@@ -51,3 +51,20 @@ def test_demo_password_comes_from_the_environment(monkeypatch):
 def test_without_the_seed_it_says_what_to_run():
     with pytest.raises(CommandError, match="load_seed"):
         call_command("load_demo")
+
+
+@override_settings(DEBUG=True)
+def test_it_gives_the_demo_districts_contact_lists_once():
+    from contacts.models import ContactList, ElectionBody, SubmissionState
+
+    seed_case_load()
+    call_command("load_demo")
+    call_command("load_demo")
+    states = dict(
+        ContactList.objects.values_list("organisation__code", "latest_version__status")
+    )
+    assert states == {"district-380": "submitted", "district-405": "accepted"}
+    dong_son = ContactList.objects.get(organisation__code="district-405")
+    assert dong_son.state == SubmissionState.ACCEPTED
+    assert dong_son.accepted_version.communes_covered == dong_son.accepted_version.communes_total
+    assert ElectionBody.objects.filter(version=dong_son.accepted_version).count() > 20
