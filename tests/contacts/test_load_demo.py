@@ -66,5 +66,8 @@ def test_it_gives_the_demo_districts_contact_lists_once():
     assert states == {"district-380": "submitted", "district-405": "accepted"}
     dong_son = ContactList.objects.get(organisation__code="district-405")
     assert dong_son.state == SubmissionState.ACCEPTED
-    assert dong_son.accepted_version.communes_covered == dong_son.accepted_version.communes_total
+    assert (
+        dong_son.accepted_version.communes_covered
+        == dong_son.accepted_version.communes_total
+    )
     assert ElectionBody.objects.filter(version=dong_son.accepted_version).count() > 20

@@ -6,7 +6,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contacts.models import ContactImport, ElectionBody, MembershipRole, VersionStatus
+from contacts.models import (
+    Contact,
+    ContactImport,
+    ElectionBody,
+    MembershipRole,
+    VersionStatus,
+)
 from contacts.services import contact_lists as services
 from tests.contacts.conftest import make_bodies, make_row
 from tests.factories import MembershipFactory
@@ -284,6 +290,9 @@ def test_an_import_is_previewed_then_applied(client, world, list_a, communes_a):
     r = client.post(reverse("contacts:import_apply", args=[contact_import.pk]))
     assert r.status_code == 302
     assert ElectionBody.objects.filter(contact_list=list_a, version=None).count() == 2
+    # The audit trail says who imported each row.
+    users = set(Contact.history.values_list("history_user", flat=True))
+    assert users == {world.district_a_officer.pk}
     # The same import cannot be applied twice.
     client.post(reverse("contacts:import_apply", args=[contact_import.pk]))
     assert ElectionBody.objects.count() == 2

@@ -26,6 +26,7 @@ from contacts.models import (
     UnitLevel,
     VersionStatus,
 )
+from tests.contacts.conftest import make_bodies
 from tests.factories import VN
 
 SEARCH = reverse("contacts:directory")
@@ -507,10 +508,14 @@ def test_the_query_count_does_not_grow_with_the_directory(
     client, world, directory, django_assert_num_queries, name
 ):
     url = QUERY_COUNTED[name](world)
+    communes = [directory.commune_a1, directory.commune_a2]
+    make_bodies(directory.list_a, communes, 7, version=directory.version_a)
     client.force_login(world.staff)
     client.get(url)  # warm the session
-    with CaptureQueriesContext(connection) as small:
+    with CaptureQueriesContext(connection) as small:  # 10 bodies in district A
         assert client.get(url).status_code == 200
-    add_bodies(directory, 57)  # 60 bodies in district A
-    with django_assert_num_queries(len(small.captured_queries)):
+    make_bodies(
+        directory.list_a, communes, 990, version=directory.version_a, prefix="Tổ"
+    )
+    with django_assert_num_queries(len(small.captured_queries)):  # 1,000 bodies
         assert client.get(url).status_code == 200
