@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from contacts.views.registry import healthz
-from readiness.views import home
+from readiness.views.home import home
 
 urlpatterns = [
     path("", home, name="home"),

@@ -1,9 +1,27 @@
-"""Who may see and change directives and obligations (rules registered with
-contacts.permissions; loaded by ReadinessConfig.ready)."""
+"""Who may see and change directives, obligations, deadlines and readiness
+plans (rules registered with contacts.permissions; loaded by
+ReadinessConfig.ready)."""
 
-from contacts.models import Membership
-from contacts.permissions import Action, may_change_anything, rule_for
-from readiness.models import Directive, Obligation
+from django.db.models import QuerySet
+
+from contacts.models import Membership, User
+from contacts.permissions import (
+    Action,
+    may_change_anything,
+    membership_of,
+    rule_for,
+    sees_everything,
+)
+from readiness.models import (
+    Deadline,
+    Directive,
+    Obligation,
+    PlanAttachment,
+    PlanSection,
+    PlanVersion,
+    ReadinessPlan,
+    SectionReview,
+)
 
 
 @rule_for(Directive)
@@ -21,3 +39,61 @@ def _obligation_rule(
     membership: Membership, action: Action, obligation: Obligation
 ) -> bool:
     return _directive_rule(membership, action, obligation.directive)
+
+
+def _plan_rule(membership: Membership, action: Action, plan: ReadinessPlan) -> bool:
+    """A carrier or district files its own plan; the Department reviews;
+    observers read."""
+    own = membership.organisation_id == plan.organisation_id
+    if action == Action.VIEW:
+        return sees_everything(membership) or own
+    if action == Action.CHANGE:
+        return own and membership.can_write
+    return may_change_anything(membership)  # REVIEW
+
+
+rule_for(ReadinessPlan)(_plan_rule)
+
+
+@rule_for(PlanSection)
+def _section_rule(membership: Membership, action: Action, section: PlanSection) -> bool:
+    return _plan_rule(membership, action, section.plan)
+
+
+@rule_for(PlanAttachment)
+def _attachment_rule(
+    membership: Membership, action: Action, attachment: PlanAttachment
+) -> bool:
+    return _plan_rule(membership, action, attachment.section.plan)
+
+
+@rule_for(PlanVersion)
+def _version_rule(membership: Membership, action: Action, version: PlanVersion) -> bool:
+    if action == Action.CHANGE:
+        return False  # a submitted version is frozen
+    return _plan_rule(membership, action, version.plan)
+
+
+@rule_for(SectionReview)
+def _review_rule(membership: Membership, action: Action, review: SectionReview) -> bool:
+    return _version_rule(membership, action, review.version)
+
+
+@rule_for(Deadline)
+def _deadline_rule(membership: Membership, action: Action, deadline: Deadline) -> bool:
+    if action == Action.VIEW:
+        return sees_everything(membership) or deadline.organisation_id in (
+            None,
+            membership.organisation_id,
+        )
+    return may_change_anything(membership)
+
+
+def plans_visible_to(user: User) -> QuerySet[ReadinessPlan]:
+    membership = membership_of(user)
+    q = ReadinessPlan.objects.all()
+    if sees_everything(membership):
+        return q
+    if membership is None:
+        return q.none()
+    return q.filter(organisation_id=membership.organisation_id)

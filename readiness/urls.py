@@ -1,8 +1,40 @@
 from django.urls import path
 
-from readiness import views
+from readiness.views import home, oversight, plans
 
 app_name = "readiness"
 urlpatterns = [
-    path("directives/<int:pk>/", views.directive_detail, name="directive_detail"),
+    path("directives/<int:pk>/", home.directive_detail, name="directive_detail"),
+    # Readiness plans and district reports (P1, P2, T1–T3, D1).
+    path("plans/", plans.index, name="plan_index"),
+    path("plans/<int:pk>/", plans.detail, name="plan_detail"),
+    path("plans/<int:pk>/submit/", plans.submit, name="plan_submit"),
+    path("plans/<int:pk>/changes/", plans.changes, name="plan_changes"),
+    path("sections/<int:pk>/edit/", plans.section_edit, name="section_edit"),
+    path(
+        "sections/<int:pk>/attachments/",
+        plans.attachment_upload,
+        name="attachment_upload",
+    ),
+    path(
+        "attachments/<int:pk>/", plans.attachment_download, name="attachment_download"
+    ),
+    path(
+        "attachments/<int:pk>/remove/",
+        plans.attachment_remove,
+        name="attachment_remove",
+    ),
+    path("reviews/<int:pk>/accept/", plans.review_accept, name="review_accept"),
+    path("reviews/<int:pk>/return/", plans.review_return, name="review_return"),
+    # The Department's oversight.
+    path("compliance/", oversight.matrix, name="matrix"),
+    path("review-queue/", oversight.queue, name="queue"),
+    path("deadlines/", oversight.deadlines, name="deadlines"),
+    path("deadlines/<int:pk>/move/", oversight.deadline_move, name="deadline_move"),
+    path("deadlines/extensions/", oversight.extension_grant, name="extension_grant"),
+    path(
+        "deadlines/<int:pk>/revoke/",
+        oversight.extension_revoke,
+        name="extension_revoke",
+    ),
 ]

@@ -115,6 +115,10 @@ class ContactList(models.Model):
         if latest.status in (VersionStatus.SUBMITTED, VersionStatus.SUPERSEDED):
             return SubmissionState.SUBMITTED
         if latest.status == VersionStatus.RETURNED:
+            # Once the district edits after a return, it is drafting again
+            # (as readiness counts a returned plan section).
+            if self.has_unsubmitted_changes:
+                return SubmissionState.DRAFT
             return SubmissionState.RETURNED
         return SubmissionState.ACCEPTED
 

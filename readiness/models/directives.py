@@ -1,7 +1,4 @@
-"""Directives, their obligations and deadlines: the top layer.
-
-May import `contacts` and `incidents` (tests/test_layering.py).
-"""
+"""Directives, their obligations and deadlines."""
 
 import datetime
 
@@ -107,6 +104,15 @@ class EvidenceKind(models.TextChoices):
     PLAN_SECTION = "plan_section", _("plan section accepted")
     DUTY_ROSTER = "duty_roster", _("duty roster covering every period")
     CHANNEL = "channel", _("reporting channel (never unmet)")
+
+
+# Obligations met by a section of a readiness plan or a report, filed
+# through readiness.services.plans.
+PLAN_EVIDENCE = (
+    EvidenceKind.REPORT,
+    EvidenceKind.PLAN_SECTION,
+    EvidenceKind.DUTY_ROSTER,
+)
 
 
 class Obligation(models.Model):

@@ -1,0 +1,46 @@
+"""Directives, obligations, deadlines, readiness plans and reports: the top
+layer. May import `contacts` and `incidents` (tests/test_layering.py)."""
+
+from readiness.models.directives import (
+    GROUP_KINDS,
+    PLAN_EVIDENCE,
+    Deadline,
+    Directive,
+    EvidenceKind,
+    Obligation,
+    RecipientGroup,
+    groups_for_kind,
+)
+from readiness.models.plans import (
+    PlanAttachment,
+    PlanEvent,
+    PlanEventKind,
+    PlanResource,
+    PlanSection,
+    PlanVersion,
+    ReadinessPlan,
+    ResourceKind,
+    ReviewStatus,
+    SectionReview,
+)
+
+__all__ = [
+    "GROUP_KINDS",
+    "PLAN_EVIDENCE",
+    "Deadline",
+    "Directive",
+    "EvidenceKind",
+    "Obligation",
+    "PlanAttachment",
+    "PlanEvent",
+    "PlanEventKind",
+    "PlanResource",
+    "PlanSection",
+    "PlanVersion",
+    "ReadinessPlan",
+    "RecipientGroup",
+    "ResourceKind",
+    "ReviewStatus",
+    "SectionReview",
+    "groups_for_kind",
+]

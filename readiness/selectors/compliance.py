@@ -1,0 +1,200 @@
+"""Who has met what: the status of every (organisation, obligation) of a
+directive, computed in bulk from the evidence each obligation names
+(DESIGN.md "How obligations become a status")."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import F, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import (
+    ContactList,
+    Organisation,
+    SubmissionState,
+)
+from readiness.models import (
+    GROUP_KINDS,
+    Deadline,
+    Directive,
+    EvidenceKind,
+    Obligation,
+    PlanSection,
+    ReviewStatus,
+    SectionReview,
+)
+
+# Until duty rosters exist (incidents app), T2 counts its plan section only.
+ROSTER_NOT_YET_COUNTED = _(
+    "The duty roster is not counted yet: the plan section decides."
+)
+CHANNEL_NOTE = _("A reporting channel: never unmet.")
+
+
+@dataclass
+class Cell:
+    """One (organisation, obligation): its state, deadline and whether late."""
+
+    organisation: Organisation
+    obligation: Obligation
+    state: str  # contacts.models.SubmissionState, or "channel"
+    due_at: datetime.datetime | None
+    is_extension: bool = False
+    overdue: bool = False
+    note: str = ""
+
+    @property
+    def is_met(self) -> bool:
+        return self.state in (SubmissionState.ACCEPTED, "channel")
+
+
+@dataclass
+class ComplianceMatrix:
+    obligations: list[Obligation]
+    organisations: list[Organisation]
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+
+    def rows(self):
+        """(organisation, [cell or None per obligation]) for the matrix page."""
+        for org in self.organisations:
+            yield org, [self.cells.get((org.pk, o.pk)) for o in self.obligations]
+
+    def cell(self, organisation_id: int, obligation_id: int) -> Cell | None:
+        return self.cells.get((organisation_id, obligation_id))
+
+
+def compliance_matrix(
+    *,
+    directive: Directive,
+    now: datetime.datetime,
+    organisations: QuerySet[Organisation] | None = None,
+) -> ComplianceMatrix:
+    """The whole matrix in a fixed number of queries (seven), whatever the
+    number of organisations and obligations."""
+    obligations = list(
+        Obligation.objects.filter(directive=directive).order_by("position")
+    )
+    kinds = {kind for o in obligations for kind in GROUP_KINDS[o.recipient_group]}
+    q = organisations if organisations is not None else Organisation.objects.all()
+    orgs = list(
+        q.filter(kind__in=kinds, is_active=True)
+        .select_related("unit")
+        .order_by("kind", "name")
+    )
+    deadlines = _deadlines(directive)
+    evidence = _Evidence.load(directive)
+    matrix = ComplianceMatrix(obligations=obligations, organisations=orgs)
+    for org in orgs:
+        for obligation in obligations:
+            if org.kind in GROUP_KINDS[obligation.recipient_group]:
+                matrix.cells[(org.pk, obligation.pk)] = _cell(
+                    org, obligation, evidence, deadlines, now
+                )
+    return matrix
+
+
+def _deadlines(directive: Directive) -> dict:
+    """(obligation id, organisation id or None) → due time (one query)."""
+    rows = Deadline.objects.filter(obligation__directive=directive).values_list(
+        "obligation_id", "organisation_id", "due_at"
+    )
+    return {(obligation, org): due for obligation, org, due in rows}
+
+
+@dataclass
+class _Evidence:
+    accepted: set[tuple[int, int]]  # (org, obligation) with a section in force
+    latest: dict[tuple[int, int], str]  # review status in the latest version
+    saved: dict[tuple[int, int], datetime.datetime]  # draft last saved
+    submitted_at: dict[int, datetime.datetime]  # org → latest submission
+    contact_lists: dict[int, ContactList]
+
+    @classmethod
+    def load(cls, directive: Directive) -> "_Evidence":
+        reviews = SectionReview.objects.filter(version__plan__directive=directive)
+        accepted = set(
+            reviews.filter(status=ReviewStatus.ACCEPTED).values_list(
+                "version__plan__organisation_id", "obligation_id"
+            )
+        )
+        latest = {
+            (org, obligation): status
+            for org, obligation, status in reviews.filter(
+                version=F("version__plan__latest_version")
+            ).values_list("version__plan__organisation_id", "obligation_id", "status")
+        }
+        sections = PlanSection.objects.filter(
+            plan__directive=directive, updated_at__isnull=False
+        ).values_list(
+            "plan__organisation_id",
+            "obligation_id",
+            "updated_at",
+            "plan__latest_version__submitted_at",
+        )
+        saved, submitted_at = {}, {}
+        for org, obligation, updated_at, last_submitted in sections:
+            saved[(org, obligation)] = updated_at
+            if last_submitted is not None:
+                submitted_at[org] = last_submitted
+        lists = ContactList.objects.filter(
+            election_id=directive.election_id
+        ).select_related("latest_version", "accepted_version")
+        return cls(
+            accepted,
+            latest,
+            saved,
+            submitted_at,
+            {cl.organisation_id: cl for cl in lists},
+        )
+
+
+def _cell(org, obligation, evidence: _Evidence, deadlines, now) -> Cell:
+    extension = deadlines.get((obligation.pk, org.pk))
+    due_at = extension or deadlines.get((obligation.pk, None))
+    cell = Cell(
+        org,
+        obligation,
+        SubmissionState.NOT_STARTED,
+        due_at,
+        is_extension=bool(extension),
+    )
+    kind = obligation.evidence_kind
+    if kind == EvidenceKind.CHANNEL:
+        cell.state, cell.note = "channel", str(CHANNEL_NOTE)
+        return cell
+    if kind == EvidenceKind.CONTACT_LIST:
+        cell.state = _contact_list_state(evidence.contact_lists.get(org.pk))
+    else:
+        cell.state = _section_state(org.pk, obligation.pk, evidence)
+        if kind == EvidenceKind.DUTY_ROSTER:
+            cell.note = str(ROSTER_NOT_YET_COUNTED)
+    cell.overdue = (
+        due_at is not None and now >= due_at and cell.state != SubmissionState.ACCEPTED
+    )
+    return cell
+
+
+def _section_state(org_id: int, obligation_id: int, evidence: _Evidence) -> str:
+    key = (org_id, obligation_id)
+    if key in evidence.accepted:
+        return SubmissionState.ACCEPTED
+    status = evidence.latest.get(key)
+    saved = evidence.saved.get(key)
+    last_submitted = evidence.submitted_at.get(org_id)
+    if status == ReviewStatus.RETURNED and not (
+        saved and last_submitted and saved > last_submitted
+    ):
+        return SubmissionState.RETURNED
+    if status == ReviewStatus.SUBMITTED:
+        return SubmissionState.SUBMITTED
+    return SubmissionState.DRAFT if saved else SubmissionState.NOT_STARTED
+
+
+def _contact_list_state(contact_list: ContactList | None) -> str:
+    """D2 is met once a list is accepted: contacts.services accepts only a
+    list that covers every commune, or records why it may not."""
+    if contact_list is None:
+        return SubmissionState.NOT_STARTED
+    if contact_list.accepted_version_id is not None:
+        return SubmissionState.ACCEPTED
+    return contact_list.state

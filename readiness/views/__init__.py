@@ -1,0 +1,1 @@
+"""Views of the readiness app, by page family."""

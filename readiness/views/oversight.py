@@ -1,0 +1,445 @@
+"""The Department's oversight: who has met what (the compliance matrix),
+what awaits review, and the deadlines with their history.
+
+Department staff and observers read these pages; only Department editors
+move deadlines and grant extensions. Everyone else gets 404, as for any
+record they may not see (contacts.permissions).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from contacts.models import (
+    CARRIER_KINDS,
+    AdministrativeUnit,
+    ContactList,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    SubmissionState,
+    UnitLevel,
+    User,
+)
+from contacts.permissions import (
+    Action,
+    get_object_for_user,
+    may_change_anything,
+    membership_of,
+    sees_everything,
+)
+from contacts.selectors import election_current
+from readiness.forms_deadlines import DeadlineMoveForm, ExtensionForm, RevokeForm
+from readiness.models import (
+    GROUP_KINDS,
+    PLAN_EVIDENCE,
+    Deadline,
+    Directive,
+    EvidenceKind,
+    Obligation,
+    ReadinessPlan,
+    RecipientGroup,
+)
+from readiness.selectors import (
+    Cell,
+    ComplianceMatrix,
+    compliance_matrix,
+    directive_current,
+    review_queue,
+)
+from readiness.services.deadlines import (
+    deadline_extension_grant,
+    deadline_extension_revoke,
+    deadline_set,
+)
+
+# The recipient groups the matrix can be narrowed to (ALL is every one).
+FILTER_GROUPS = (RecipientGroup.DISTRICT, RecipientGroup.POSTAL, RecipientGroup.TELECOM)
+
+
+def _overseer(request: HttpRequest) -> Membership:
+    """The member's membership if they read every organisation's records;
+    404 otherwise, so the pages do not even show they exist."""
+    membership = membership_of(request.user)
+    if not sees_everything(membership):
+        raise Http404
+    return membership
+
+
+def _directive() -> Directive:
+    directive = directive_current(election=election_current())
+    if directive is None:
+        raise Http404
+    return directive
+
+
+def _short(value: datetime.datetime) -> str:
+    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+
+
+# --- Compliance matrix ---------------------------------------------------------
+
+
+@dataclass
+class _Summary:
+    """Counts for one obligation over the rows shown."""
+
+    obligation: Obligation
+    met: int = 0
+    submitted: int = 0
+    overdue: int = 0
+    addressed: int = 0
+
+
+@dataclass
+class _Table:
+    obligations: list[Obligation]
+    rows: list[tuple[Organisation, list[tuple[Cell | None, str]]]] = field(
+        default_factory=list
+    )
+    summary: list[_Summary] = field(default_factory=list)
+
+
+def _matrix_filters(
+    request: HttpRequest, districts: list[AdministrativeUnit]
+) -> tuple[str, AdministrativeUnit | None]:
+    """The recipient group and district asked for; unknown values are ignored."""
+    group = request.GET.get("group", "")
+    if group not in FILTER_GROUPS:
+        group = ""
+    wanted = request.GET.get("district", "")
+    district = next((d for d in districts if str(d.pk) == wanted), None)
+    return group, district
+
+
+def _matrix_organisations(
+    group: str, district: AdministrativeUnit | None
+) -> QuerySet[Organisation]:
+    """A district filter keeps the district itself and the carriers serving it."""
+    q = Organisation.objects.all()
+    if group:
+        q = q.filter(kind__in=GROUP_KINDS[group])
+    if district is not None:
+        serving = Organisation.served_units.through.objects.filter(
+            administrativeunit_id=district.pk
+        ).values("organisation_id")
+        q = q.filter(
+            Q(kind=OrganisationKind.DISTRICT, unit_id=district.pk)
+            | Q(kind__in=CARRIER_KINDS, pk__in=serving)
+        )
+    return q
+
+
+def _evidence_urls(directive: Directive) -> tuple[dict[int, str], dict[int, str]]:
+    """Organisation id → its plan's page, and → its contact list's page (two
+    queries, whatever the number of organisations)."""
+    plans = ReadinessPlan.objects.filter(directive=directive).values_list(
+        "organisation_id", "pk"
+    )
+    lists = ContactList.objects.filter(election_id=directive.election_id).values_list(
+        "organisation_id", "pk"
+    )
+    return (
+        {org: reverse("readiness:plan_detail", args=[pk]) for org, pk in plans},
+        {org: reverse("contacts:contact_list_detail", args=[pk]) for org, pk in lists},
+    )
+
+
+def _cell_url(cell: Cell | None, plan_urls: dict, list_urls: dict) -> str:
+    """Where the evidence of a cell is; empty when there is nothing yet."""
+    if cell is None or cell.state in (SubmissionState.NOT_STARTED, "channel"):
+        return ""
+    org_id, kind = cell.organisation.pk, cell.obligation.evidence_kind
+    if kind == EvidenceKind.CONTACT_LIST:
+        return list_urls.get(org_id, "")
+    if kind in PLAN_EVIDENCE and org_id in plan_urls:
+        return f"{plan_urls[org_id]}#section-{cell.obligation.code}"
+    return ""
+
+
+def _matrix_table(matrix: ComplianceMatrix, group: str, urls: tuple) -> _Table:
+    """The columns of the chosen group, each cell with its link, and the
+    summary counts per column."""
+    kinds = GROUP_KINDS[group] if group else None
+    columns = [
+        i
+        for i, o in enumerate(matrix.obligations)
+        if kinds is None or GROUP_KINDS[o.recipient_group] & kinds
+    ]
+    table = _Table(obligations=[matrix.obligations[i] for i in columns])
+    table.summary = [_Summary(o) for o in table.obligations]
+    for org, cells in matrix.rows():
+        shown = [cells[i] for i in columns]
+        table.rows.append((org, [(c, _cell_url(c, *urls)) for c in shown]))
+        for summary, cell in zip(table.summary, shown, strict=True):
+            if cell is not None:
+                summary.addressed += 1
+                summary.met += cell.is_met
+                summary.submitted += cell.state == SubmissionState.SUBMITTED
+                summary.overdue += cell.overdue
+    return table
+
+
+@login_required
+def matrix(request: HttpRequest) -> HttpResponse:
+    """Every (organisation, obligation) with its state, deadline and
+    evidence, in a fixed number of queries."""
+    _overseer(request)
+    directive = _directive()
+    districts = list(
+        AdministrativeUnit.objects.filter(
+            parent_id=directive.election.province_id, level=UnitLevel.DISTRICT
+        ).order_by("name")
+    )
+    group, district = _matrix_filters(request, districts)
+    now = timezone.now()
+    found = compliance_matrix(
+        directive=directive,
+        now=now,
+        organisations=_matrix_organisations(group, district),
+    )
+    ctx = {
+        "directive": directive,
+        "table": _matrix_table(found, group, _evidence_urls(directive)),
+        "groups": [(g, RecipientGroup(g).label) for g in FILTER_GROUPS],
+        "districts": districts,
+        "group": group,
+        "district": district,
+        "now": now,
+    }
+    return render(request, "readiness/matrix.html", ctx)
+
+
+# --- Review queue --------------------------------------------------------------
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Plan sections and contact lists awaiting review, oldest first."""
+    _overseer(request)
+    directive = _directive()
+    ctx = {
+        "directive": directive,
+        "items": review_queue(directive=directive),
+        "now": timezone.now(),
+    }
+    return render(request, "readiness/queue.html", ctx)
+
+
+# --- Deadlines -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Change:
+    """One line of a deadline's history: who changed it, when, how, why."""
+
+    at: datetime.datetime
+    by: User | None
+    obligation: Obligation
+    organisation: Organisation | None
+    before: datetime.datetime | None
+    after: datetime.datetime | None  # None: the extension was taken back
+    reason: str
+
+
+def _deadline_history(directive: Directive) -> list[_Change]:
+    """Every change of the directive's deadlines, newest first (one query)."""
+    records = (
+        Deadline.history.filter(obligation__directive=directive)
+        .select_related("history_user", "obligation", "organisation")
+        .order_by("history_date", "history_id")
+    )
+    last: dict[int, datetime.datetime | None] = {}
+    changes = []
+    for r in records:
+        after = None if r.history_type == "-" else r.due_at
+        changes.append(
+            _Change(
+                at=r.history_date,
+                by=r.history_user,
+                obligation=r.obligation,
+                organisation=r.organisation,
+                before=last.get(r.id),
+                after=after,
+                reason=r.history_change_reason or "",
+            )
+        )
+        last[r.id] = after
+    return changes[::-1]
+
+
+def _move_form(deadline: Deadline, data=None) -> DeadlineMoveForm:
+    # One form per obligation on the page: distinct ids, same field names.
+    return DeadlineMoveForm(
+        data,
+        initial={"due_at": deadline.due_at},
+        auto_id=f"id_move{deadline.pk}_%s",
+    )
+
+
+def _deadline_rows(
+    directive: Directive, can_edit: bool, bound: DeadlineMoveForm | None, bound_pk
+) -> list[tuple[Obligation, Deadline | None, DeadlineMoveForm | None]]:
+    """Each obligation with its default deadline and, for editors, the form
+    that moves it (the one that failed keeps what was typed)."""
+    defaults = {
+        d.obligation_id: d
+        for d in Deadline.objects.filter(
+            obligation__directive=directive, organisation=None
+        )
+    }
+    rows = []
+    for obligation in Obligation.objects.filter(directive=directive).order_by(
+        "position"
+    ):
+        default, form = defaults.get(obligation.pk), None
+        if can_edit and default is not None:
+            form = bound if default.pk == bound_pk else _move_form(default)
+        rows.append((obligation, default, form))
+    return rows
+
+
+def _deadlines_page(
+    request: HttpRequest,
+    directive: Directive,
+    membership: Membership,
+    *,
+    bound_move: DeadlineMoveForm | None = None,
+    bound_move_pk: int | None = None,
+    extension_form: ExtensionForm | None = None,
+) -> HttpResponse:
+    """The deadlines page; a form that failed is shown with what was typed."""
+    can_edit = may_change_anything(membership)
+    if can_edit and extension_form is None:
+        extension_form = ExtensionForm(directive=directive, auto_id="id_ext_%s")
+    ctx = {
+        "directive": directive,
+        "can_edit": can_edit,
+        "rows": _deadline_rows(directive, can_edit, bound_move, bound_move_pk),
+        "extensions": Deadline.objects.filter(
+            obligation__directive=directive, organisation__isnull=False
+        )
+        .select_related("obligation", "organisation")
+        .order_by("obligation__position", "organisation__name"),
+        "extension_form": extension_form if can_edit else None,
+        "history": _deadline_history(directive),
+    }
+    return render(request, "readiness/deadlines.html", ctx)
+
+
+@login_required
+def deadlines(request: HttpRequest) -> HttpResponse:
+    membership = _overseer(request)
+    if request.method not in ("GET", "HEAD"):
+        # The forms post to their own addresses (deadline_move, ...).
+        if not may_change_anything(membership):
+            raise PermissionDenied
+        return HttpResponseNotAllowed(["GET"])
+    return _deadlines_page(request, _directive(), membership)
+
+
+@login_required
+@require_POST
+def deadline_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the default deadline of an obligation, with the reason."""
+    membership = _overseer(request)
+    directive = _directive()
+    deadline = get_object_for_user(
+        request.user,
+        Deadline.objects.filter(
+            obligation__directive=directive, organisation=None
+        ).select_related("obligation"),
+        pk,
+        Action.CHANGE,
+    )
+    form = _move_form(deadline, request.POST)
+    if form.is_valid():
+        try:
+            moved = deadline_set(
+                obligation=deadline.obligation, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("The deadline of %(code)s is now %(due)s.")
+                % {"code": deadline.obligation.code, "due": _short(moved.due_at)},
+            )
+            return redirect("readiness:deadlines")
+    return _deadlines_page(
+        request, directive, membership, bound_move=form, bound_move_pk=deadline.pk
+    )
+
+
+@login_required
+@require_POST
+def extension_grant(request: HttpRequest) -> HttpResponse:
+    """Give one organisation a later deadline for one obligation."""
+    membership = _overseer(request)
+    if not may_change_anything(membership):
+        raise PermissionDenied
+    directive = _directive()
+    form = ExtensionForm(request.POST, directive=directive, auto_id="id_ext_%s")
+    if form.is_valid():
+        try:
+            extension = deadline_extension_grant(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("%(organisation)s now has until %(due)s for %(code)s.")
+                % {
+                    "organisation": extension.organisation,
+                    "due": _short(extension.due_at),
+                    "code": extension.obligation.code,
+                },
+            )
+            return redirect("readiness:deadlines")
+    return _deadlines_page(request, directive, membership, extension_form=form)
+
+
+@login_required
+@require_POST
+def extension_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take an extension back; the organisation has the default deadline."""
+    _overseer(request)
+    extension = get_object_for_user(
+        request.user,
+        Deadline.objects.filter(organisation__isnull=False).select_related(
+            "obligation", "organisation"
+        ),
+        pk,
+        Action.CHANGE,
+    )
+    form = RevokeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Give the reason for taking the extension back."))
+        deadline_extension_revoke(
+            extension=extension, reason=form.cleaned_data["reason"], by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The extension of %(organisation)s for %(code)s was taken back.")
+            % {
+                "organisation": extension.organisation,
+                "code": extension.obligation.code,
+            },
+        )
+    return redirect("readiness:deadlines")
