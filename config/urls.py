@@ -28,4 +28,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("contacts.urls")),
     path("", include("readiness.urls")),
+    path("notifications/", include("contacts.urls_inbox")),
+    path("reminders/", include("readiness.urls_reminders")),
 ]

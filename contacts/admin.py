@@ -15,6 +15,7 @@ from contacts.models import (
     Heartbeat,
     Membership,
     Organisation,
+    OutboundMessage,
     User,
 )
 
@@ -143,3 +144,20 @@ class ContactImportAdmin(SimpleHistoryAdmin):
     )
     list_filter = ("status",)
     raw_id_fields = ("contact_list", "uploaded_by")
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "kind",
+        "recipient",
+        "channel",
+        "status",
+        "attempts",
+        "sent_at",
+    )
+    list_filter = ("status", "channel", "kind")
+    search_fields = ("dedupe_key", "address", "subject")
+    raw_id_fields = ("recipient", "organisation")
+    list_select_related = ("recipient",)

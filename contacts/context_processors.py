@@ -1,5 +1,8 @@
+from django.utils.functional import SimpleLazyObject
+
 from contacts.models import OrganisationKind
 from contacts.permissions import is_department, membership_of, sees_everything
+from contacts.selectors.inbox import unread_count
 
 
 def membership(request):
@@ -10,6 +13,10 @@ def membership(request):
         "current_organisation": m.organisation if m else None,
         "nav_sees_everything": sees_everything(m),
         "nav_is_department": is_department(m),
+        # Counted only when a page shows the badge (templates/base.html).
+        "nav_unread_count": SimpleLazyObject(
+            lambda: unread_count(request.user) if hasattr(request, "user") else 0
+        ),
         "nav_is_district": m is not None
         and m.organisation.kind == OrganisationKind.DISTRICT,
     }

@@ -1,7 +1,17 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from readiness.models import Deadline, Directive, Obligation
+from readiness.models import (
+    Deadline,
+    Directive,
+    Obligation,
+    PlanAttachment,
+    PlanSection,
+    PlanVersion,
+    ReadinessPlan,
+    ReminderRule,
+    SectionReview,
+)
 
 
 class ObligationInline(admin.TabularInline):
@@ -28,3 +38,48 @@ class DeadlineAdmin(SimpleHistoryAdmin):
     list_filter = ("obligation__code",)
     raw_id_fields = ("organisation",)
     list_select_related = ("obligation", "organisation")
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(SimpleHistoryAdmin):
+    list_display = ("directive", "enabled", "offsets_days", "quiet_start", "quiet_end")
+
+
+class PlanSectionInline(admin.StackedInline):
+    model = PlanSection
+    extra = 0
+    fields = (
+        "obligation",
+        "measures",
+        "responsible_name",
+        "responsible_phone",
+        "revision",
+    )
+    readonly_fields = ("revision",)
+
+
+@admin.register(ReadinessPlan)
+class ReadinessPlanAdmin(SimpleHistoryAdmin):
+    list_display = ("organisation", "directive", "latest_version")
+    list_select_related = ("organisation", "directive", "latest_version")
+    raw_id_fields = ("latest_version",)
+    inlines = [PlanSectionInline]
+
+
+@admin.register(PlanVersion)
+class PlanVersionAdmin(SimpleHistoryAdmin):
+    list_display = ("plan", "number", "submitted_at", "submitted_by")
+    list_select_related = ("plan__organisation", "submitted_by")
+
+
+@admin.register(SectionReview)
+class SectionReviewAdmin(SimpleHistoryAdmin):
+    list_display = ("version", "obligation", "status", "reviewed_by", "reviewed_at")
+    list_filter = ("status",)
+    list_select_related = ("version__plan__organisation", "obligation", "reviewed_by")
+
+
+@admin.register(PlanAttachment)
+class PlanAttachmentAdmin(SimpleHistoryAdmin):
+    list_display = ("original_name", "section", "content_type", "size", "uploaded_at")
+    list_select_related = ("section__plan__organisation", "section__obligation")

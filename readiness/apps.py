@@ -9,3 +9,4 @@ class ReadinessConfig(AppConfig):
 
     def ready(self) -> None:
         from readiness import permissions  # noqa: F401  (registers the rules)
+        from readiness.services import reminders  # noqa: F401  (relevance check)

@@ -1,5 +1,6 @@
 """A real Celery worker, fed through Redis, runs a task end to end."""
 
+import os
 import time
 
 import pytest
@@ -25,8 +26,10 @@ def redis_worker(django_db_setup, django_db_blocker):
     their rows."""
     url = redis_url()
     need(port_open(url, 6379), f"no Redis answers at {url} (set CELERY_BROKER_URL)")
-    previous = app.conf.broker_url
-    app.conf.broker_url = url
+    # Celery reads CELERY_BROKER_URL from the environment before its
+    # configuration, so both are pointed at Redis for the session.
+    previous, previous_env = app.conf.broker_url, os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = app.conf.broker_url = url
     reset_producer_pool()
     try:
         with start_worker(
@@ -35,6 +38,10 @@ def redis_worker(django_db_setup, django_db_blocker):
             yield app
     finally:
         app.conf.broker_url = previous
+        if previous_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = previous_env
         reset_producer_pool()
 
 

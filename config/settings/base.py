@@ -125,6 +125,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A hung SMTP server must give up well within the outbox lease
+# (OUTBOX_LEASE_SECONDS), or a message would be sent twice.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 EMAIL_FILE_PATH = VAR_DIR / "sent-emails"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 
@@ -167,6 +170,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request that nudges the worker must not hang when Redis is down:
+# give up publishing quickly; the outbox row waits for the beat sweep.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Every minute: lets /healthz tell how long ago a worker last ran a task.
@@ -174,7 +186,35 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contacts.tasks.record_heartbeat",
         "schedule": 60.0,
     },
+    # Every minute: deliver due messages, retry, and recover lost sends.
+    "deliver-due-messages": {
+        "task": "contacts.tasks.deliver_due_messages",
+        "schedule": 60.0,
+    },
+    # Every 5 minutes: reminders are day-granular; a faster tick only adds
+    # load (the tick is idempotent, so a missed one catches up).
+    "plan-reminders": {
+        "task": "readiness.tasks.plan_reminders",
+        "schedule": env_int("REMINDER_TICK_SECONDS", 300),
+    },
+    # Every 10 minutes: the staff digest is written once a day at the
+    # rule's digest hour; later ticks that day find its row and write
+    # nothing (one dedupe key per user and day).
+    "send-staff-digest": {
+        "task": "readiness.tasks.send_staff_digest",
+        "schedule": 600.0,
+    },
 }
+
+# --- Outbox (contacts.services.outbox) --------------------------------------
+# A real gateway is a dotted path to a function send(message).
+SMS_BACKEND = env_str("SMS_BACKEND", "contacts.channels.sms.log_send")
+USE_SMS = env_bool("USE_SMS", False)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
+# A message left "sending" this long is taken to be lost with its worker.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)
+# The address links in messages point at.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # How long /healthz waits for the broker before calling it down.
 HEALTHZ_BROKER_TIMEOUT = env_int("HEALTHZ_BROKER_TIMEOUT", 3)

@@ -14,6 +14,7 @@ from contacts.models.contact_lists import (
     SubmissionState,
     VersionStatus,
 )
+from contacts.models.outbox import Channel, MessageStatus, OutboundMessage
 from contacts.models.registry import (
     CARRIER_KINDS,
     AdministrativeUnit,
@@ -34,6 +35,7 @@ __all__ = [
     "CARRIER_KINDS",
     "AdministrativeUnit",
     "BodyKind",
+    "Channel",
     "Contact",
     "ContactImport",
     "ContactList",
@@ -46,9 +48,11 @@ __all__ = [
     "Heartbeat",
     "ImportStatus",
     "Membership",
+    "MessageStatus",
     "MembershipRole",
     "Organisation",
     "OrganisationKind",
+    "OutboundMessage",
     "SubmissionState",
     "UnitLevel",
     "User",

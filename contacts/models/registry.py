@@ -26,6 +26,13 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The language of the e-mails and SMS the person receives.
+    language = models.CharField(
+        _("language of messages"),
+        max_length=5,
+        choices=[("vi", "Tiếng Việt"), ("en", "English")],
+        default="vi",
+    )
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 

@@ -9,6 +9,7 @@ from readiness.models.directives import (
     EvidenceKind,
     Obligation,
     RecipientGroup,
+    ReminderRule,
     groups_for_kind,
 )
 from readiness.models.plans import (
@@ -39,6 +40,7 @@ __all__ = [
     "PlanVersion",
     "ReadinessPlan",
     "RecipientGroup",
+    "ReminderRule",
     "ResourceKind",
     "ReviewStatus",
     "SectionReview",

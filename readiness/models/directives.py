@@ -218,3 +218,53 @@ class Deadline(models.Model):
 
     def is_overdue(self, now: datetime.datetime) -> bool:
         return now >= self.due_at
+
+
+class ReminderRule(models.Model):
+    """When reminders go out for a directive's deadlines. Staff edit it;
+    readiness.services.reminders reads it on every tick."""
+
+    directive = models.OneToOneField(
+        Directive, on_delete=models.CASCADE, related_name="reminder_rule"
+    )
+    enabled = models.BooleanField(_("send reminders"), default=True)
+    offsets_days = models.CharField(
+        _("days before the deadline"),
+        max_length=50,
+        default="7,3,1",
+        help_text=_("Whole days, separated by commas, e.g. 7,3,1."),
+    )
+    overdue_daily = models.BooleanField(_("remind daily while overdue"), default=True)
+    # After this, overdue reminders stop: the Department follows up by phone,
+    # and an old election's deadlines do not keep mailing everyone.
+    overdue_for_days = models.PositiveSmallIntegerField(
+        _("stop overdue reminders after this many days"), default=30
+    )
+    head_after_overdue_days = models.PositiveSmallIntegerField(
+        _("also remind the head after this many overdue days"), default=3
+    )
+    quiet_start = models.TimeField(_("quiet hours start"), default=datetime.time(21, 0))
+    quiet_end = models.TimeField(_("quiet hours end"), default=datetime.time(7, 0))
+    digest_hour = models.PositiveSmallIntegerField(
+        _("hour of the staff digest"), default=7
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
+
+    def __str__(self) -> str:
+        return f"{self.directive}: {self.offsets_days}"
+
+    @property
+    def offsets(self) -> list[int]:
+        """The offsets, largest first; malformed parts are ignored."""
+        days = {int(p) for p in self.offsets_days.split(",") if p.strip().isdigit()}
+        return sorted((d for d in days if d > 0), reverse=True)
+
+    def in_quiet_hours(self, local_time: datetime.time) -> bool:
+        if self.quiet_start <= self.quiet_end:
+            return self.quiet_start <= local_time < self.quiet_end
+        return local_time >= self.quiet_start or local_time < self.quiet_end

@@ -1,0 +1,160 @@
+"""Writing messages to the outbox and delivering them (STYLE §4: intent is
+a row, claim before acting, record then finish, recover)."""
+
+import datetime
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from contacts.channels import DeliveryError, backend_for
+from contacts.models import MessageStatus, OutboundMessage, User
+
+logger = logging.getLogger(__name__)
+
+# Seconds to wait before the 2nd, 3rd, … attempt. All far below the Redis
+# visibility timeout: retries are rows with a due time, never ETA tasks.
+BACKOFF_SECONDS = (60, 5 * 60, 15 * 60, 60 * 60)
+
+# topic prefix → check(message, now) returning why the message is no longer
+# needed, or None. Higher apps register theirs (readiness: "obligation").
+_RELEVANCE: dict[str, Callable[[OutboundMessage, datetime.datetime], str | None]] = {}
+
+
+def relevance_check(prefix: str):
+    def register(check):
+        _RELEVANCE[prefix] = check
+        return check
+
+    return register
+
+
+def outbox_enqueue(*, messages: list[OutboundMessage]) -> int:
+    """Write messages; a dedupe key already there is skipped. Returns how
+    many rows are new. Delivery is nudged after the transaction commits."""
+    if not messages:
+        return 0
+    keys = [m.dedupe_key for m in messages]
+    before = OutboundMessage.objects.filter(dedupe_key__in=keys).count()
+    OutboundMessage.objects.bulk_create(
+        messages, ignore_conflicts=True, batch_size=1000
+    )
+    created = OutboundMessage.objects.filter(dedupe_key__in=keys).count() - before
+    if created:
+        from contacts.tasks import deliver_due_messages as deliver_due_messages_task
+
+        transaction.on_commit(_nudge(deliver_due_messages_task))
+    return created
+
+
+def _nudge(task):
+    def send() -> None:
+        # The broker may be down: the rows stay pending and the beat sweep
+        # delivers them later (PITFALLS: delay_on_commit can be lost).
+        try:
+            task.delay()
+        except Exception as exc:  # noqa: BLE001 (kombu raises many kinds)
+            logger.warning("Broker unreachable, the beat sweep will deliver: %s", exc)
+
+    return send
+
+
+def outbox_due_ids(*, now: datetime.datetime, limit: int = 500) -> list[int]:
+    return list(
+        OutboundMessage.objects.filter(
+            status=MessageStatus.PENDING, next_attempt_at__lte=now
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def outbox_deliver_one(*, message_id: int, now: datetime.datetime | None = None) -> str:
+    """Deliver one message if it is still pending and due; returns its new
+    status, or "skipped" when another worker has it or it is not due.
+
+    1. Claim it: pending → sending, by a conditional UPDATE.
+    2. Drop it if what it is about no longer needs it (relevance check).
+    3. Send; record sent, or schedule a retry, or fail after the last try.
+    """
+    now = now or timezone.now()
+    claimed = OutboundMessage.objects.filter(
+        pk=message_id, status=MessageStatus.PENDING, next_attempt_at__lte=now
+    ).update(status=MessageStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if claimed != 1:
+        return "skipped"
+    message = OutboundMessage.objects.select_related("recipient").get(pk=message_id)
+    if reason := _irrelevant(message, now):
+        return _finish(message, MessageStatus.CANCELLED, error=reason)
+    try:
+        backend_for(message.channel)(message)
+    except DeliveryError as exc:
+        return _failed(message, exc, now)
+    except Exception as exc:  # noqa: BLE001 (a gateway bug must not strand the row)
+        logger.exception("Unexpected error delivering message %s", message.pk)
+        return _failed(message, DeliveryError(f"{type(exc).__name__}: {exc}"), now)
+    return _finish(message, MessageStatus.SENT, sent_at=timezone.now())
+
+
+def _irrelevant(message: OutboundMessage, now: datetime.datetime) -> str | None:
+    prefix = message.topic.partition(":")[0]
+    check = _RELEVANCE.get(prefix)
+    return check(message, now) if check and message.topic else None
+
+
+def _failed(
+    message: OutboundMessage, exc: DeliveryError, now: datetime.datetime
+) -> str:
+    if exc.permanent or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        return _finish(message, MessageStatus.FAILED, error=str(exc))
+    delay = BACKOFF_SECONDS[min(message.attempts, len(BACKOFF_SECONDS)) - 1]
+    next_at = now + datetime.timedelta(seconds=delay)
+    return _finish(
+        message, MessageStatus.PENDING, error=str(exc), next_attempt_at=next_at
+    )
+
+
+def _finish(message: OutboundMessage, status: str, *, error: str = "", **fields) -> str:
+    """Record the outcome, only if this worker still holds the claim."""
+    OutboundMessage.objects.filter(
+        pk=message.pk, status=MessageStatus.SENDING, claimed_at=message.claimed_at
+    ).update(status=status, last_error=error[:2000], **fields)
+    return status
+
+
+def outbox_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Put back messages whose worker died mid-send (after the lease)."""
+    now = now or timezone.now()
+    lease = datetime.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    lost = OutboundMessage.objects.filter(
+        status=MessageStatus.SENDING, claimed_at__lt=now - lease
+    )
+    # A message whose every attempt killed its worker is not tried forever.
+    lost.filter(attempts__gte=settings.OUTBOX_MAX_ATTEMPTS).update(
+        status=MessageStatus.FAILED, last_error="worker lost during every attempt"
+    )
+    return lost.update(status=MessageStatus.PENDING, next_attempt_at=now)
+
+
+def outbox_requeue(
+    *, message: OutboundMessage, now: datetime.datetime | None = None
+) -> bool:
+    """Staff send a failed message again, with a fresh set of attempts."""
+    return bool(
+        OutboundMessage.objects.filter(
+            pk=message.pk, status=MessageStatus.FAILED
+        ).update(
+            status=MessageStatus.PENDING,
+            attempts=0,
+            next_attempt_at=now or timezone.now(),
+        )
+    )
+
+
+def inbox_mark_read(*, user: User, now: datetime.datetime | None = None) -> int:
+    return OutboundMessage.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )

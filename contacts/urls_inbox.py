@@ -1,0 +1,14 @@
+"""In-app notifications and the delivery log (contacts.views.inbox).
+Included by config.urls under notifications/."""
+
+from django.urls import path
+
+from contacts.views import inbox
+
+app_name = "inbox"
+urlpatterns = [
+    path("", inbox.index, name="index"),
+    path("read/", inbox.mark_read, name="mark_read"),
+    path("log/", inbox.log, name="log"),
+    path("log/<int:pk>/send-again/", inbox.requeue, name="requeue"),
+]

@@ -1,0 +1,225 @@
+"""Planning deadline reminders into the outbox (STYLE §4). The tick is a
+pure function of (now, database): running it twice, or late, writes each
+reminder once."""
+
+import datetime
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import escape
+
+from contacts.models import Channel, Membership, Organisation, OutboundMessage
+from contacts.selectors import election_current
+from contacts.services.outbox import outbox_enqueue, relevance_check
+from readiness.models import Directive, EvidenceKind, Obligation, ReminderRule
+from readiness.selectors import compliance_matrix, directive_current
+from readiness.selectors.compliance import Cell
+
+DAY = datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Occasion:
+    """Which reminder of a deadline is due: N days before, or overdue day N."""
+
+    days_left: int = 0
+    days_overdue: int = 0
+
+    @property
+    def label(self) -> str:
+        return (
+            f"overdue-{self.days_overdue}"
+            if self.days_overdue
+            else f"before-{self.days_left}"
+        )
+
+
+def reminder_rule_for(directive: Directive) -> ReminderRule:
+    rule, _created = ReminderRule.objects.get_or_create(directive=directive)
+    return rule
+
+
+def occasion_for(
+    *, due_at: datetime.datetime, now: datetime.datetime, rule: ReminderRule
+):
+    """The latest occasion that has come, or None. Only the latest: a tick
+    that runs late sends one reminder, not every missed one."""
+    if now >= due_at:
+        days = math.floor((now - due_at) / DAY) + 1
+        if not rule.overdue_daily or days > rule.overdue_for_days:
+            return None
+        return Occasion(days_overdue=days)
+    passed = [d for d in rule.offsets if now >= due_at - d * DAY]
+    return Occasion(days_left=min(passed)) if passed else None
+
+
+def reminders_enqueue_due(*, now: datetime.datetime | None = None) -> int:
+    """Write one reminder per member of each organisation that has not met
+    an obligation whose reminder occasion has come (a fixed number of
+    queries, whatever the number of organisations)."""
+    now = now or timezone.now()
+    directive = directive_current(election=election_current())
+    if directive is None:
+        return 0
+    rule = reminder_rule_for(directive)
+    if not rule.enabled:
+        return 0
+    matrix = compliance_matrix(directive=directive, now=now)
+    members = _members_by_organisation(matrix.organisations)
+    send_at = _outside_quiet_hours(now, rule)
+    messages, rendered = [], {}
+    for cell in matrix.cells.values():
+        occasion = (
+            None
+            if cell.is_met or cell.due_at is None
+            else occasion_for(due_at=cell.due_at, now=now, rule=rule)
+        )
+        if occasion is None:
+            continue
+        for membership in _recipients(
+            members.get(cell.organisation.pk, []), occasion, rule
+        ):
+            messages += _reminders(membership, cell, occasion, send_at, rendered)
+    return outbox_enqueue(messages=messages)
+
+
+def _members_by_organisation(
+    organisations: list[Organisation],
+) -> dict[int, list[Membership]]:
+    grouped: dict[int, list[Membership]] = {}
+    q = Membership.objects.filter(
+        organisation__in=organisations, user__is_active=True
+    ).select_related("user")
+    for m in q:
+        grouped.setdefault(m.organisation_id, []).append(m)
+    return grouped
+
+
+def _recipients(members: list[Membership], occasion: Occasion, rule: ReminderRule):
+    """Members; heads too once the deadline is long overdue."""
+    escalate = occasion.days_overdue > rule.head_after_overdue_days
+    return [m for m in members if escalate or not m.is_head]
+
+
+def _outside_quiet_hours(
+    now: datetime.datetime, rule: ReminderRule
+) -> datetime.datetime:
+    local = timezone.localtime(now)
+    if not rule.in_quiet_hours(local.time()):
+        return now
+    end = local.replace(
+        hour=rule.quiet_end.hour, minute=rule.quiet_end.minute, second=0, microsecond=0
+    )
+    return end if end > local else end + DAY
+
+
+def _link(cell: Cell) -> str:
+    if cell.obligation.evidence_kind == EvidenceKind.CONTACT_LIST:
+        return settings.SITE_URL + reverse("contacts:contact_list_index")
+    return settings.SITE_URL + reverse("readiness:plan_index")
+
+
+# Stand-ins replaced per message, so that a tick renders the templates once
+# per (obligation, deadline, occasion, language) instead of once per person.
+RECIPIENT, ORGANISATION = "\x00recipient\x00", "\x00organisation\x00"
+
+
+def _reminders(
+    membership: Membership, cell: Cell, occasion: Occasion, send_at, rendered: dict
+) -> list:
+    user = membership.user
+    key = (
+        f"reminder:{cell.obligation.pk}:{cell.organisation.pk}:{user.pk}:"
+        f"{cell.due_at:%Y%m%d%H%M}:{occasion.label}"
+    )
+    channels = []
+    if user.email:
+        channels.append((Channel.EMAIL, user.email, key))
+    if settings.USE_SMS and user.phone:
+        channels.append((Channel.SMS, user.phone, key + ":sms"))
+    if not channels:
+        return []
+    texts = _render(cell, occasion, user.language, rendered)
+    subject, body, html = _personalise(texts, user, cell)
+    return [
+        OutboundMessage(
+            dedupe_key=k,
+            kind="reminder",
+            recipient=user,
+            organisation=cell.organisation,
+            channel=channel,
+            address=address,
+            language=user.language,
+            subject=subject,
+            body=body,
+            body_html=html if channel == Channel.EMAIL else "",
+            link=_link(cell),
+            topic=f"obligation:{cell.obligation.pk}:{cell.organisation.pk}",
+            topic_due_at=cell.due_at,
+            next_attempt_at=send_at,
+        )
+        for channel, address, k in channels
+    ]
+
+
+def _render(cell: Cell, occasion: Occasion, language: str, rendered: dict) -> tuple:
+    key = (cell.obligation.pk, cell.due_at, occasion, language)
+    if key not in rendered:
+        ctx = {
+            "recipient": RECIPIENT,
+            "organisation": {"display_name": ORGANISATION},
+            "obligation": cell.obligation,
+            "due_at": cell.due_at,
+            "days_left": occasion.days_left,
+            "days_overdue": occasion.days_overdue,
+            "link": _link(cell),
+            "language": language,
+        }
+        with translation.override(language):
+            rendered[key] = (
+                render_to_string("notifications/reminder-subject.txt", ctx).strip(),
+                render_to_string("notifications/reminder-body.txt", ctx),
+                render_to_string("notifications/reminder-body.html", ctx),
+            )
+    return rendered[key]
+
+
+def _personalise(texts: tuple, user, cell: Cell) -> tuple[str, str, str]:
+    """Put the person's and the organisation's names in (escaped in HTML)."""
+    with translation.override(user.language):
+        org = cell.organisation.display_name
+    name = str(user)
+    subject, body, html = texts
+    subject = subject.replace(RECIPIENT, name).replace(ORGANISATION, org)
+    body = body.replace(RECIPIENT, name).replace(ORGANISATION, org)
+    html = html.replace(RECIPIENT, escape(name)).replace(ORGANISATION, escape(org))
+    return subject[:300], body, html
+
+
+@relevance_check("obligation")
+def reminder_still_needed(
+    message: OutboundMessage, now: datetime.datetime
+) -> str | None:
+    """Checked just before sending: a reminder for an obligation met since
+    it was planned, or whose deadline moved, is dropped."""
+    _prefix, obligation_id, organisation_id = message.topic.split(":")
+    obligation = (
+        Obligation.objects.select_related("directive").filter(pk=obligation_id).first()
+    )
+    if obligation is None:
+        return "obligation removed"
+    matrix = compliance_matrix(
+        directive=obligation.directive,
+        now=now,
+        organisations=Organisation.objects.filter(pk=organisation_id),
+    )
+    cell = matrix.cell(int(organisation_id), int(obligation_id))
+    if cell is None or cell.is_met:
+        return "obligation met since the reminder was planned"
+    if cell.due_at != message.topic_due_at:
+        return "deadline moved since the reminder was planned"
+    return None

@@ -1,0 +1,19 @@
+"""Thin Celery wrappers around readiness.services."""
+
+from celery import shared_task
+
+from readiness.services.digest import digest_enqueue
+from readiness.services.reminders import reminders_enqueue_due
+
+
+@shared_task
+def plan_reminders() -> int:
+    """Beat runs this every few minutes; it is idempotent."""
+    return reminders_enqueue_due()
+
+
+@shared_task
+def send_staff_digest() -> int:
+    """Beat runs this every few minutes; the digest goes out once a day, at
+    or after the rule's digest hour (idempotent)."""
+    return digest_enqueue()
