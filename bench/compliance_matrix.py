@@ -165,7 +165,7 @@ def main() -> None:
         page = time_it(lambda: client.get("/compliance/"), max(3, args.runs // 3))
         vendor = f"{connection.vendor} {connection.Database.__name__}"
         print(
-            f"\n| database | organisations | cells | queries | selector median | page median |"
+            "\n| database | organisations | cells | queries | selector median | page median |"
         )
         print("| --- | --- | --- | --- | --- | --- |")
         print(
