@@ -5,7 +5,7 @@ Every view checks the object through contacts.permissions."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -255,15 +255,18 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The file, to anyone who may see the plan; a file removed from the
-    draft stays downloadable because submitted versions cite it."""
+    draft stays downloadable because submitted versions cite it. Read whole
+    (at most MAX_ATTACHMENT_BYTES) rather than streamed, so that the
+    request's database transaction is over when the response leaves."""
     attachment = get_object_for_user(request.user, ATTACHMENTS, pk, Action.VIEW)
     try:
-        content = attachment.file.open("rb")
+        with attachment.file.open("rb") as f:
+            content = f.read()
     except FileNotFoundError:  # lost from storage: say so rather than fail
         raise Http404 from None
-    response = FileResponse(content, content_type=attachment.content_type)
+    response = HttpResponse(content, content_type=attachment.content_type)
     response["Content-Disposition"] = content_disposition(attachment.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -767,7 +767,7 @@ def test_a_pdf_uploads_and_downloads_for_those_who_may_see_the_plan(
         login(client, user)
         r = client.get(url("attachment_download", attachment.pk))
         assert r.status_code == 200
-        assert b"".join(r.streaming_content) == PDF_BYTES
+        assert r.content == PDF_BYTES
         assert r["Content-Type"] == "application/pdf"
         assert r["X-Content-Type-Options"] == "nosniff"
         assert r["Content-Disposition"].startswith("attachment;")
@@ -775,7 +775,6 @@ def test_a_pdf_uploads_and_downloads_for_those_who_may_see_the_plan(
             "filename*=UTF-8''K%E1%BA%BF%20ho%E1%BA%A1ch%20T1.pdf"
             in r["Content-Disposition"]
         )
-        r.close()
     for user in (
         world.district_b_officer,
         world.postal_officer,
@@ -847,7 +846,6 @@ def test_a_removed_file_leaves_the_draft_but_stays_downloadable(
     assert url("attachment_download", attachment.pk) in body
     r = client.get(url("attachment_download", attachment.pk))
     assert r.status_code == 200
-    r.close()
     kinds = list(
         PlanEvent.objects.filter(plan=telecom_plan).values_list("kind", flat=True)
     )
