@@ -35,6 +35,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -105,10 +106,11 @@ def parent(args: argparse.Namespace) -> None:
         path = _generate(work, args.rows)
         generated = time.perf_counter() - started
         results = _run_all(args, path, database_name)
+        _print_report(args, path, generated, database, results)
     finally:
         connections.close_all()
         teardown_databases(old_config, verbosity=0)
-    _print_report(args, path, generated, database, results)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _database_description(connection) -> str:
