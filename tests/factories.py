@@ -143,3 +143,40 @@ class DeadlineFactory(factory.django.DjangoModelFactory):
 
     obligation = factory.SubFactory(ObligationFactory)
     due_at = datetime.datetime(2021, 4, 23, 17, 0, tzinfo=VN)
+
+
+def directive_with_carrier_deadlines(
+    *, obligations: int = 10, due_at: datetime.datetime
+) -> Directive:
+    """A directive with `obligations` telecom obligations due from `due_at`,
+    an hour apart: the shape of the reminder scale test and benchmark."""
+    directive = DirectiveFactory(
+        election__polling_day=(due_at + datetime.timedelta(days=30)).date(),
+        election__before_starts_on=(due_at - datetime.timedelta(days=60)).date(),
+        election__after_ends_on=(due_at + datetime.timedelta(days=50)).date(),
+    )
+    for i in range(obligations):
+        DeadlineFactory(
+            obligation=ObligationFactory(directive=directive, code=f"O{i}", position=i),
+            due_at=due_at + datetime.timedelta(hours=i),
+        )
+    return directive
+
+
+def carriers_with_one_member(*, count: int, first: int = 0) -> None:
+    """Carriers carrier-{first}… with one e-mail member each, in bulk
+    inserts, so a thousand take a second."""
+    numbers = range(first, first + count)
+    carriers = Organisation.objects.bulk_create(
+        Organisation(
+            code=f"carrier-{i}", kind=OrganisationKind.TELECOM, name=f"Doanh nghiệp {i}"
+        )
+        for i in numbers
+    )
+    users = User.objects.bulk_create(
+        User(username=f"carrier-{i}", email=f"carrier-{i}@example.vn") for i in numbers
+    )
+    Membership.objects.bulk_create(
+        Membership(user=user, organisation=carrier)
+        for user, carrier in zip(users, carriers, strict=True)
+    )

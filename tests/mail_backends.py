@@ -40,6 +40,16 @@ class FlakyEmailBackend(LocmemEmailBackend):
         return super().send_messages(messages)
 
 
+class SessionCountingEmailBackend(FlakyEmailBackend):
+    """Flaky, and counts the connections opened (an SMTP session each)."""
+
+    opened = 0
+
+    def open(self):
+        type(self).opened += 1
+        return super().open()
+
+
 class RefusingEmailBackend(LocmemEmailBackend):
     """Every recipient is refused (550): a permanent error."""
 

@@ -1,6 +1,7 @@
 """How messages leave the system. Each backend has one `send(message)`
 that returns on success and raises DeliveryError otherwise (the shape of
-healthchecks' transports). The SMS backend is chosen by the SMS_BACKEND
+healthchecks' transports); `Senders` picks the backend for each message.
+The SMS backend is chosen by the SMS_BACKEND
 setting (a dotted path), so a real gateway is configuration."""
 
 from django.conf import settings
@@ -15,9 +16,25 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
-def backend_for(channel: str):
-    if channel == "email":
-        from contacts.channels.email import send
+class Senders:
+    """The senders for one batch of deliveries. E-mail keeps one connection
+    open across the batch: one SMTP session, not one per message."""
 
-        return send
-    return import_string(settings.SMS_BACKEND)
+    def __init__(self) -> None:
+        self._email = None
+
+    def __enter__(self) -> "Senders":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._email is not None:
+            self._email.close()
+
+    def send(self, message) -> None:
+        if message.channel == "email":
+            from contacts.channels.email import EmailSender
+
+            self._email = self._email or EmailSender()
+            self._email.send(message)
+        else:
+            import_string(settings.SMS_BACKEND)(message)

@@ -1,27 +1,46 @@
+import contextlib
 import smtplib
 
 from django.conf import settings
-from django.core.mail import BadHeaderError, EmailMultiAlternatives
+from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
 
 from contacts.channels import DeliveryError
 
 
-def send(message) -> None:
-    """Send through Django's e-mail backend (SMTP in production, files in
-    `make run`). The dedupe key becomes the Message-ID."""
-    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.address],
-        headers={"Message-ID": f"<{message.dedupe_key}@{domain}>"},
-    )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
-    try:
-        email.send(fail_silently=False)
-    except (smtplib.SMTPRecipientsRefused, BadHeaderError) as exc:
-        raise DeliveryError(f"{type(exc).__name__}: {exc}", permanent=True) from exc
-    except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+class EmailSender:
+    """Sends through Django's e-mail backend (SMTP in production, files in
+    `make run`) over one connection, reopened after an error. The dedupe key
+    becomes the Message-ID."""
+
+    def __init__(self) -> None:
+        self.connection = None
+
+    def send(self, message) -> None:
+        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+        email = EmailMultiAlternatives(
+            subject=message.subject,
+            body=message.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.address],
+            headers={"Message-ID": f"<{message.dedupe_key}@{domain}>"},
+        )
+        if message.body_html:
+            email.attach_alternative(message.body_html, "text/html")
+        try:
+            if self.connection is None:
+                self.connection = get_connection(fail_silently=False)
+                self.connection.open()
+            email.connection = self.connection
+            email.send(fail_silently=False)
+        except (smtplib.SMTPRecipientsRefused, BadHeaderError) as exc:
+            raise DeliveryError(f"{type(exc).__name__}: {exc}", permanent=True) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+
+    def close(self) -> None:
+        if self.connection is not None:
+            # Already gone: nothing more to send on it.
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.connection.close()
+            self.connection = None

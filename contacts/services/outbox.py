@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from contacts.channels import DeliveryError, backend_for
+from contacts.channels import DeliveryError, Senders
 from contacts.models import MessageStatus, OutboundMessage, User
 
 logger = logging.getLogger(__name__)
@@ -19,9 +19,12 @@ logger = logging.getLogger(__name__)
 # visibility timeout: retries are rows with a due time, never ETA tasks.
 BACKOFF_SECONDS = (60, 5 * 60, 15 * 60, 60 * 60)
 
-# topic prefix → check(message, now) returning why the message is no longer
-# needed, or None. Higher apps register theirs (readiness: "obligation").
-_RELEVANCE: dict[str, Callable[[OutboundMessage, datetime.datetime], str | None]] = {}
+# topic prefix → check(messages, now) returning, for each message no longer
+# needed, why ({message id: reason}). One call per batch, so a delivery tick
+# makes a few queries per batch instead of a few per message. Higher apps
+# register theirs (readiness: "obligation").
+RelevanceCheck = Callable[[list[OutboundMessage], datetime.datetime], dict[int, str]]
+_RELEVANCE: dict[str, RelevanceCheck] = {}
 
 
 def relevance_check(prefix: str):
@@ -44,25 +47,23 @@ def outbox_enqueue(*, messages: list[OutboundMessage]) -> int:
     )
     created = OutboundMessage.objects.filter(dedupe_key__in=keys).count() - before
     if created:
-        from contacts.tasks import deliver_due_messages as deliver_due_messages_task
-
-        transaction.on_commit(_nudge(deliver_due_messages_task))
+        transaction.on_commit(outbox_nudge_delivery)
     return created
 
 
-def _nudge(task):
-    def send() -> None:
-        # The broker may be down: the rows stay pending and the beat sweep
-        # delivers them later (PITFALLS: delay_on_commit can be lost).
-        try:
-            task.delay()
-        except Exception as exc:  # noqa: BLE001 (kombu raises many kinds)
-            logger.warning("Broker unreachable, the beat sweep will deliver: %s", exc)
+def outbox_nudge_delivery() -> None:
+    """Ask a worker to deliver now rather than at the next beat tick."""
+    from contacts.tasks import deliver_due_messages
 
-    return send
+    # The broker may be down: the rows stay pending and the beat sweep
+    # delivers them later (PITFALLS: delay_on_commit can be lost).
+    try:
+        deliver_due_messages.delay()
+    except Exception as exc:  # noqa: BLE001 (kombu raises many kinds)
+        logger.warning("Broker unreachable, the beat sweep will deliver: %s", exc)
 
 
-def outbox_due_ids(*, now: datetime.datetime, limit: int = 500) -> list[int]:
+def outbox_due_ids(*, now: datetime.datetime, limit: int = 100) -> list[int]:
     return list(
         OutboundMessage.objects.filter(
             status=MessageStatus.PENDING, next_attempt_at__lte=now
@@ -73,24 +74,53 @@ def outbox_due_ids(*, now: datetime.datetime, limit: int = 500) -> list[int]:
 
 
 def outbox_deliver_one(*, message_id: int, now: datetime.datetime | None = None) -> str:
-    """Deliver one message if it is still pending and due; returns its new
-    status, or "skipped" when another worker has it or it is not due.
+    """Deliver one message; returns its new status, or "skipped"."""
+    return outbox_deliver(message_ids=[message_id], now=now)[message_id]
 
-    1. Claim it: pending → sending, by a conditional UPDATE.
-    2. Drop it if what it is about no longer needs it (relevance check).
+
+def outbox_deliver(
+    *, message_ids: list[int], now: datetime.datetime | None = None
+) -> dict[int, str]:
+    """Deliver the messages that are still pending and due; returns each
+    one's new status, or "skipped" when another worker has it or it is not
+    due.
+
+    1. Claim each: pending → sending, by a conditional UPDATE.
+    2. Drop those that what they are about no longer needs (relevance check).
     3. Send; record sent, or schedule a retry, or fail after the last try.
     """
     now = now or timezone.now()
-    claimed = OutboundMessage.objects.filter(
-        pk=message_id, status=MessageStatus.PENDING, next_attempt_at__lte=now
-    ).update(status=MessageStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if claimed != 1:
-        return "skipped"
-    message = OutboundMessage.objects.select_related("recipient").get(pk=message_id)
-    if reason := _irrelevant(message, now):
-        return _finish(message, MessageStatus.CANCELLED, error=reason)
+    outcome = dict.fromkeys(message_ids, "skipped")
+    claimed = [
+        pk
+        for pk in message_ids
+        if OutboundMessage.objects.filter(
+            pk=pk, status=MessageStatus.PENDING, next_attempt_at__lte=now
+        ).update(
+            status=MessageStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    ]
+    # In the order given (oldest due first).
+    position = {pk: i for i, pk in enumerate(claimed)}
+    messages = sorted(
+        OutboundMessage.objects.select_related("recipient").filter(pk__in=claimed),
+        key=lambda m: position[m.pk],
+    )
+    irrelevant = _irrelevant(messages, now)
+    with Senders() as senders:
+        for message in messages:
+            if reason := irrelevant.get(message.pk):
+                outcome[message.pk] = _finish(
+                    message, MessageStatus.CANCELLED, error=reason
+                )
+            else:
+                outcome[message.pk] = _send(senders, message, now)
+    return outcome
+
+
+def _send(senders: Senders, message: OutboundMessage, now: datetime.datetime) -> str:
     try:
-        backend_for(message.channel)(message)
+        senders.send(message)
     except DeliveryError as exc:
         return _failed(message, exc, now)
     except Exception as exc:  # noqa: BLE001 (a gateway bug must not strand the row)
@@ -99,10 +129,18 @@ def outbox_deliver_one(*, message_id: int, now: datetime.datetime | None = None)
     return _finish(message, MessageStatus.SENT, sent_at=timezone.now())
 
 
-def _irrelevant(message: OutboundMessage, now: datetime.datetime) -> str | None:
-    prefix = message.topic.partition(":")[0]
-    check = _RELEVANCE.get(prefix)
-    return check(message, now) if check and message.topic else None
+def _irrelevant(
+    messages: list[OutboundMessage], now: datetime.datetime
+) -> dict[int, str]:
+    by_prefix: dict[str, list[OutboundMessage]] = {}
+    for message in messages:
+        prefix = message.topic.partition(":")[0]
+        if message.topic and prefix in _RELEVANCE:
+            by_prefix.setdefault(prefix, []).append(message)
+    reasons: dict[int, str] = {}
+    for prefix, group in by_prefix.items():
+        reasons.update(_RELEVANCE[prefix](group, now))
+    return reasons
 
 
 def _failed(

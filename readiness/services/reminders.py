@@ -201,25 +201,38 @@ def _personalise(texts: tuple, user, cell: Cell) -> tuple[str, str, str]:
 
 
 @relevance_check("obligation")
-def reminder_still_needed(
-    message: OutboundMessage, now: datetime.datetime
-) -> str | None:
+def reminders_no_longer_needed(
+    messages: list[OutboundMessage], now: datetime.datetime
+) -> dict[int, str]:
     """Checked just before sending: a reminder for an obligation met since
-    it was planned, or whose deadline moved, is dropped."""
-    _prefix, obligation_id, organisation_id = message.topic.split(":")
-    obligation = (
-        Obligation.objects.select_related("directive").filter(pk=obligation_id).first()
+    it was planned, or whose deadline moved, is dropped. One compliance
+    matrix per directive in the batch, over the organisations concerned."""
+    topics = {m.pk: tuple(map(int, m.topic.split(":")[1:3])) for m in messages}
+    obligations = Obligation.objects.select_related("directive").in_bulk(
+        {obligation_id for obligation_id, _org in topics.values()}
     )
-    if obligation is None:
-        return "obligation removed"
-    matrix = compliance_matrix(
-        directive=obligation.directive,
-        now=now,
-        organisations=Organisation.objects.filter(pk=organisation_id),
-    )
-    cell = matrix.cell(int(organisation_id), int(obligation_id))
-    if cell is None or cell.is_met:
-        return "obligation met since the reminder was planned"
-    if cell.due_at != message.topic_due_at:
-        return "deadline moved since the reminder was planned"
-    return None
+    organisations_by_directive: dict[Directive, set[int]] = {}
+    for obligation_id, organisation_id in topics.values():
+        if obligation := obligations.get(obligation_id):
+            organisations_by_directive.setdefault(obligation.directive, set()).add(
+                organisation_id
+            )
+    cells = {}
+    for directive, organisation_ids in organisations_by_directive.items():
+        matrix = compliance_matrix(
+            directive=directive,
+            now=now,
+            organisations=Organisation.objects.filter(pk__in=organisation_ids),
+        )
+        cells.update(matrix.cells)
+    reasons = {}
+    for message in messages:
+        obligation_id, organisation_id = topics[message.pk]
+        cell = cells.get((organisation_id, obligation_id))
+        if obligation_id not in obligations:
+            reasons[message.pk] = "obligation removed"
+        elif cell is None or cell.is_met:
+            reasons[message.pk] = "obligation met since the reminder was planned"
+        elif cell.due_at != message.topic_due_at:
+            reasons[message.pk] = "deadline moved since the reminder was planned"
+    return reasons

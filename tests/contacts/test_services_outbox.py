@@ -21,6 +21,7 @@ from contacts.models import Channel, MessageStatus, OutboundMessage
 from contacts.services import contact_lists
 from contacts.services.outbox import (
     BACKOFF_SECONDS,
+    outbox_deliver,
     outbox_deliver_one,
     outbox_enqueue,
     outbox_requeue,
@@ -159,6 +160,25 @@ def test_a_message_is_sent_once_with_its_key_as_message_id(user):
     m = fresh(m)
     assert (m.status, m.attempts, m.claimed_at) == (MessageStatus.SENT, 1, NOW)
     assert m.sent_at is not None
+
+
+@override_settings(EMAIL_BACKEND="tests.mail_backends.SessionCountingEmailBackend")
+def test_a_batch_goes_over_one_connection_and_a_dropped_one_delays_one_message(
+    user,
+):
+    batch = [enqueued(user, key=f"digest:{i}") for i in range(5)]
+    mail_backends.SessionCountingEmailBackend.opened = 0
+    FlakyEmailBackend.fail_next(0)
+    outcome = outbox_deliver(message_ids=[m.pk for m in batch[:3]], now=NOW)
+    assert list(outcome.values()) == [MessageStatus.SENT] * 3
+    assert mail_backends.SessionCountingEmailBackend.opened == 1
+
+    FlakyEmailBackend.fail_next(1)  # the server drops the session once
+    outcome = outbox_deliver(message_ids=[m.pk for m in batch[3:]], now=NOW)
+    assert list(outcome.values()) == [MessageStatus.PENDING, MessageStatus.SENT]
+    assert mail_backends.SessionCountingEmailBackend.opened == 3  # reopened
+    assert len(mail.outbox) == 4
+    assert "SMTPServerDisconnected" in fresh(batch[3]).last_error
 
 
 def test_a_message_another_worker_has_claimed_is_not_sent_again(user):
