@@ -30,4 +30,6 @@ urlpatterns = [
     path("", include("readiness.urls")),
     path("notifications/", include("contacts.urls_inbox")),
     path("reminders/", include("readiness.urls_reminders")),
+    path("incidents/", include("incidents.urls")),
+    path("duty/", include("incidents.urls_rosters")),
 ]

@@ -201,6 +201,18 @@ def _serves(membership: Membership, district_unit_id: int) -> bool:
     return district_unit_id in membership._served_unit_ids
 
 
+def watched_districts(membership: Membership) -> set[int]:
+    """The district-level units an organisation answers for: a district its
+    own, a carrier those it serves, others none."""
+    organisation = membership.organisation
+    if organisation.kind == OrganisationKind.DISTRICT:
+        return {organisation.unit_id} if organisation.unit_id else set()
+    if organisation.kind in CARRIER_KINDS:
+        _serves(membership, 0)  # fills the cache
+        return membership._served_unit_ids
+    return set()
+
+
 def accepted_versions_visible_to(user: User) -> QuerySet[ContactListVersion]:
     """Versions in force that the user may read in the directory: all for
     the Department and observers, the served districts' for a carrier, its

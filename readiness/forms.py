@@ -5,9 +5,9 @@ live in readiness.services.plans."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from contacts.attachments import MAX_ATTACHMENT_BYTES
 from contacts.models import AdministrativeUnit, UnitLevel
 from contacts.phones import InvalidPhone, format_national, normalise_phone
-from readiness.attachments import MAX_ATTACHMENT_BYTES
 from readiness.models import ResourceKind
 from readiness.services.plans import ResourceLine
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
+from contacts.attachments import display_name, sniff_attachment
 from contacts.models import AdministrativeUnit, Organisation, User
-from readiness.attachments import display_name, sniff_attachment
 from readiness.models import (
     PLAN_EVIDENCE,
     Directive,
@@ -145,7 +145,7 @@ def attachment_add(
     now: datetime.datetime | None = None,
 ) -> PlanAttachment:
     """Store a file under a generated name once its content proves its
-    type (readiness.attachments raises InvalidAttachment otherwise)."""
+    type (contacts.attachments raises InvalidAttachment otherwise)."""
     kind = sniff_attachment(content=content, filename=filename)
     attachment = PlanAttachment(
         section=section,

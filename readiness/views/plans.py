@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from contacts.attachments import InvalidAttachment, content_disposition
 from contacts.permissions import (
     Action,
     get_object_for_user,
@@ -19,7 +20,6 @@ from contacts.permissions import (
     sees_everything,
 )
 from contacts.selectors import election_current
-from readiness.attachments import InvalidAttachment, content_disposition
 from readiness.forms import (
     AttachmentForm,
     ResourceFormSet,

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from contacts.attachments import MAX_ATTACHMENT_BYTES
 from contacts.models import MembershipRole
-from readiness.attachments import MAX_ATTACHMENT_BYTES
 from readiness.models import (
     PlanAttachment,
     PlanEvent,

@@ -11,8 +11,7 @@ import pytest
 from django.http import HttpResponse
 from django.utils import translation
 
-from readiness import attachments
-from readiness.attachments import (
+from contacts.attachments import (
     DOCX,
     GIF,
     JPEG,
@@ -27,6 +26,7 @@ from readiness.attachments import (
     display_name,
     sniff_attachment,
 )
+from contacts import attachments
 
 # --- real minimal files, built in memory ------------------------------------
 

@@ -1,4 +1,4 @@
-"""Files that carriers attach to the sections of their readiness plans.
+"""Files people attach: to readiness-plan sections and incident updates.
 
 Pure Python, no ORM: the model and the view call these three functions.
 

@@ -1,0 +1,28 @@
+"""Incidents, difficulty reports and duty rosters (DESIGN.md).
+
+May import `contacts`, never `readiness` (tests/test_layering.py).
+"""
+
+from incidents.models.incidents import (
+    Category,
+    Incident,
+    IncidentStatus,
+    IncidentUpdate,
+    Service,
+    Severity,
+    SeverityPolicy,
+    UpdateKind,
+)
+from incidents.models.rosters import Shift
+
+__all__ = [
+    "Category",
+    "Incident",
+    "IncidentStatus",
+    "IncidentUpdate",
+    "Service",
+    "Severity",
+    "SeverityPolicy",
+    "Shift",
+    "UpdateKind",
+]

@@ -1,0 +1,84 @@
+"""Who may see and change incidents and rosters (rules registered with
+contacts.permissions; loaded by IncidentsConfig.ready).
+
+- Incidents: staff and observers see all; an organisation sees its own and
+  those affecting the districts it answers for (a district its own, a
+  carrier those it serves). Whoever sees one and may write adds updates;
+  the Department acknowledges, answers and closes.
+- Rosters: an organisation keeps its own; staff and observers read all.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from contacts.models import Membership, User
+from contacts.permissions import (
+    Action,
+    may_change_anything,
+    membership_of,
+    rule_for,
+    sees_everything,
+    watched_districts,
+)
+from incidents.models import Incident, IncidentUpdate, Shift
+
+
+def _affects_watched(membership: Membership, incident: Incident) -> bool:
+    watched = watched_districts(membership)
+    if not watched:
+        return False
+    if not hasattr(incident, "_district_ids"):
+        incident._district_ids = {u.pk for u in incident.districts.all()}
+    return bool(watched & incident._district_ids)
+
+
+@rule_for(Incident)
+def _incident_rule(membership: Membership, action: Action, incident: Incident) -> bool:
+    if action == Action.REVIEW:
+        return may_change_anything(membership)
+    sees = (
+        sees_everything(membership)
+        or membership.organisation_id == incident.organisation_id
+        or _affects_watched(membership, incident)
+    )
+    if action == Action.VIEW:
+        return sees
+    return sees and membership.can_write  # CHANGE: add updates, resolve
+
+
+@rule_for(IncidentUpdate)
+def _update_rule(membership: Membership, action: Action, update: IncidentUpdate):
+    if action != Action.VIEW:
+        return False  # the timeline is never edited
+    return _incident_rule(membership, Action.VIEW, update.incident)
+
+
+def incidents_visible_to(user: User) -> QuerySet[Incident]:
+    membership = membership_of(user)
+    q = Incident.objects.all()
+    if sees_everything(membership):
+        return q
+    if membership is None:
+        return q.none()
+    affected = Incident.districts.through.objects.filter(
+        incident_id=OuterRef("pk"),
+        administrativeunit_id__in=watched_districts(membership),
+    )
+    return q.filter(Q(organisation_id=membership.organisation_id) | Exists(affected))
+
+
+@rule_for(Shift)
+def _shift_rule(membership: Membership, action: Action, shift: Shift) -> bool:
+    own = membership.organisation_id == shift.organisation_id
+    if action == Action.VIEW:
+        return sees_everything(membership) or own
+    return own and membership.can_write
+
+
+def shifts_visible_to(user: User) -> QuerySet[Shift]:
+    membership = membership_of(user)
+    q = Shift.objects.all()
+    if sees_everything(membership):
+        return q
+    if membership is None:
+        return q.none()
+    return q.filter(organisation_id=membership.organisation_id)
