@@ -1,6 +1,6 @@
 """Files people attach: to readiness-plan sections and incident updates.
 
-Pure Python, no ORM: the model and the view call these three functions.
+No ORM: services and views call these functions.
 
 - ``sniff_attachment`` decides the type from the CONTENT (magic bytes, and for
   .docx/.xlsx the names in the zip's central directory), never from the name.
@@ -9,7 +9,8 @@ Pure Python, no ORM: the model and the view call these three functions.
 - ``display_name`` turns whatever name the browser sent into the name kept for
   display; the file itself is stored under a generated name with the
   extension of the real type (``AttachmentType.extension``).
-- ``content_disposition`` builds the download header for that display name.
+- ``content_disposition`` builds the download header for that display name,
+  and ``attachment_response`` the whole download.
 
 ``AttachmentType.extension`` has no leading dot ("pdf", "docx", "jpg").
 """
@@ -22,6 +23,7 @@ import zipfile
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -276,3 +278,19 @@ def _ascii_fallback(name: str) -> str:
         name = FALLBACK_ASCII_NAME + name
     name = name.lstrip(" ")
     return name or FALLBACK_ASCII_NAME
+
+
+def attachment_response(*, file, content_type: str, name: str) -> HttpResponse:
+    """A stored file as a download that browsers never render in place.
+    Read whole (at most MAX_ATTACHMENT_BYTES) rather than streamed, so that
+    the request's database transaction is over when the response leaves."""
+    try:
+        with file.open("rb") as f:
+            content = f.read()
+    except FileNotFoundError:  # lost from storage: say so rather than fail
+        raise Http404 from None
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

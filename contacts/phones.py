@@ -128,3 +128,21 @@ def phone_digits(query: str) -> str:
     if digits.startswith("0"):
         return "84" + digits[1:]
     return digits
+
+
+# What a person on duty can be called and sent an SMS on while away from a
+# desk. FIXED_LINE_OR_MOBILE is what phonenumbers says of numbers it cannot
+# tell apart (the USA, Canada): given the benefit of the doubt.
+_MOBILE_TYPES = frozenset(
+    {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+)
+
+
+def is_mobile(e164: str) -> bool:
+    """Whether a stored number is a mobile phone. Used by the duty rosters
+    (incidents.services.rosters), which flag shifts without one."""
+    try:
+        number = phonenumbers.parse(e164, REGION)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(number) in _MOBILE_TYPES

@@ -15,7 +15,7 @@ class IncidentUpdateInline(admin.TabularInline):
 class IncidentAdmin(SimpleHistoryAdmin):
     list_display = ("pk", "title", "category", "severity", "status", "organisation")
     list_filter = ("status", "severity", "category")
-    raw_id_fields = ("units", "districts", "election_bodies")
+    raw_id_fields = ("units", "districts")
     list_select_related = ("organisation",)
     inlines = [IncidentUpdateInline]
 

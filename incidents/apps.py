@@ -9,3 +9,4 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from incidents import permissions  # noqa: F401  (registers the rules)
+        from incidents.services import notices  # noqa: F401  (relevance check)

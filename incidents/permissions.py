@@ -10,16 +10,23 @@ contacts.permissions; loaded by IncidentsConfig.ready).
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from contacts.models import Membership, User
+from contacts.models import Membership, OrganisationKind, User
 from contacts.permissions import (
     Action,
+    may,
     may_change_anything,
     membership_of,
     rule_for,
     sees_everything,
     watched_districts,
 )
-from incidents.models import Incident, IncidentUpdate, Shift
+from incidents.models import (
+    TRANSITIONS,
+    Incident,
+    IncidentStatus,
+    IncidentUpdate,
+    Shift,
+)
 
 
 def _affects_watched(membership: Membership, incident: Incident) -> bool:
@@ -42,7 +49,30 @@ def _incident_rule(membership: Membership, action: Action, incident: Incident) -
     )
     if action == Action.VIEW:
         return sees
-    return sees and membership.can_write  # CHANGE: add updates, resolve
+    # CHANGE (add updates, resolve): observers change nothing.
+    observer = membership.organisation.kind == OrganisationKind.OBSERVER
+    return sees and membership.can_write and not observer
+
+
+def may_move(user: User, incident: Incident, to: str) -> bool:
+    """Whether the user may make this move of the life cycle: the Department
+    acknowledges, closes and reopens a closed incident; whoever may change
+    the incident resolves it and reopens a resolved one."""
+    move = TRANSITIONS.get((incident.status, to))
+    if move is None:
+        return False
+    if move in ("acknowledge", "close") or incident.status == IncidentStatus.CLOSED:
+        return may(user, Action.REVIEW, incident)
+    return may(user, Action.CHANGE, incident)
+
+
+def moves_for(user: User, incident: Incident) -> list[str]:
+    """The statuses this user may move the incident to now."""
+    return [
+        to
+        for (was, to) in TRANSITIONS
+        if was == incident.status and may_move(user, incident, to)
+    ]
 
 
 @rule_for(IncidentUpdate)

@@ -16,6 +16,8 @@ BIN = Path(sys.executable).parent
 def main() -> int:
     port = os.environ.get("PORT", "8000")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+    # Links in the e-mails point at this server.
+    env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
     password = os.environ.get("DEMO_PASSWORD") or "demo-password"
     print(
         f"\n  Open http://127.0.0.1:{port}/  (Ctrl-C stops the web app and the worker)"

@@ -221,7 +221,7 @@ def assert_each_reminder_sent_once(recipients: set[str]) -> None:
     assert count(status=MessageStatus.SENT, attempts=1) == len(recipients)
     assert len(mail.outbox) == len(recipients)
     assert {e.to[0] for e in mail.outbox} == recipients
-    assert message_ids() == [f"<{k}@localhost>" for k in keys]
+    assert message_ids() == sorted(f"<{k.replace(':', '.')}@localhost>" for k in keys)
 
 
 # --- a. Planning twice at the same moment ---------------------------------------
@@ -326,7 +326,7 @@ def test_a_delivery_that_fails_twice_is_retried_and_sent_once(finished):
         "",
     )
     assert FlakyEmailBackend.attempts == 3
-    assert message_ids() == ["<digest:flaky@localhost>"]
+    assert message_ids() == ["<digest.flaky@localhost>"]
 
 
 # --- c. A worker killed in the middle of a send ---------------------------------------
@@ -426,7 +426,9 @@ def test_a_worker_killed_mid_send_leaves_it_sending_and_the_sweep_sends_it_once(
         1,
         None,
     )
-    assert list(mails.iterdir()) == []
+    # Nothing was written (the file backend may have opened an empty file,
+    # as an SMTP session is opened before the message is sent).
+    assert [f for f in mails.iterdir() if f.read_text()] == []
     # Within the lease the sweep leaves it alone; after it, puts it back.
     assert outbox_sweep(now=timezone.now()) == 0
     later = timezone.now() + datetime.timedelta(
@@ -439,9 +441,9 @@ def test_a_worker_killed_mid_send_leaves_it_sending_and_the_sweep_sends_it_once(
     ):
         assert outbox_deliver_one(message_id=row.pk, now=later) == MessageStatus.SENT
         assert outbox_deliver_one(message_id=row.pk, now=later) == "skipped"
-    files = list(mails.iterdir())
+    files = [f for f in mails.iterdir() if f.read_text()]
     assert len(files) == 1
-    assert "Message-ID: <digest:killed@localhost>" in files[0].read_text()
+    assert files[0].read_text().count("Message-ID: <digest.killed@localhost>") == 1
     assert OutboundMessage.objects.get(pk=row.pk).attempts == 2
 
 

@@ -204,7 +204,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "readiness.tasks.send_staff_digest",
         "schedule": 600.0,
     },
+    # Every minute: the shortest acknowledgement limit is minutes (15 for a
+    # critical incident by default); the scan is idempotent.
+    "escalate-incidents": {
+        "task": "incidents.tasks.escalate_incidents",
+        "schedule": 60.0,
+    },
+    # Every 15 minutes: a shift without a mobile number is announced once,
+    # within the day before it starts; a quarter of an hour late is still
+    # early enough to fix the number, and the scan is idempotent.
+    "remind-flagged-shifts": {
+        "task": "incidents.tasks.remind_flagged_shifts",
+        "schedule": 900.0,
+    },
 }
+
+# The incident board reloads its table this often (htmx polling).
+INCIDENT_BOARD_REFRESH_SECONDS = env_int("INCIDENT_BOARD_REFRESH_SECONDS", 30)
 
 # --- Outbox (contacts.services.outbox) --------------------------------------
 # A real gateway is a dotted path to a function send(message).

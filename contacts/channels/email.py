@@ -1,4 +1,5 @@
 import contextlib
+import re
 import smtplib
 
 from django.conf import settings
@@ -7,10 +8,17 @@ from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connect
 from contacts.channels import DeliveryError
 
 
+def message_id_local_part(message) -> str:
+    """The dedupe key as a Message-ID may carry it (RFC 5322 dot-atom: no
+    colons), e.g. reminder.2.3.3.202611291000.before-1."""
+    return re.sub(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]", ".", message.dedupe_key)
+
+
 class EmailSender:
     """Sends through Django's e-mail backend (SMTP in production, files in
     `make run`) over one connection, reopened after an error. The dedupe key
-    becomes the Message-ID."""
+    becomes the Message-ID
+    (message_id_local_part)."""
 
     def __init__(self) -> None:
         self.connection = None
@@ -22,7 +30,7 @@ class EmailSender:
             body=message.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.address],
-            headers={"Message-ID": f"<{message.dedupe_key}@{domain}>"},
+            headers={"Message-ID": f"<{message_id_local_part(message)}@{domain}>"},
         )
         if message.body_html:
             email.attach_alternative(message.body_html, "text/html")

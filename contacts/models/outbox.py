@@ -6,7 +6,8 @@ dies mid-send leaves it `sending`, and the sweeper puts it back after a
 lease, so it is sent again. The `dedupe_key` names what the message is
 about, for whom and on which occasion: inserting the same key twice is a
 no-op (running a planning tick twice sends nothing twice), and the key goes
-out as the e-mail's Message-ID so that a rare resend is recognisable.
+out as the e-mail's Message-ID (colons made dots) so that a rare resend
+is recognisable.
 """
 
 from django.db import models

@@ -8,10 +8,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from contacts.channels import DeliveryError, Senders
-from contacts.models import MessageStatus, OutboundMessage, User
+from contacts.models import Channel, MessageStatus, OutboundMessage, User
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,43 @@ def relevance_check(prefix: str):
         return check
 
     return register
+
+
+def notification_render(*, name: str, ctx: dict, language: str) -> tuple[str, str, str]:
+    """Subject, text and HTML of templates/notifications/<name>-subject.txt,
+    -body.txt and -body.html, in `language`."""
+    with translation.override(language):
+        subject = render_to_string(f"notifications/{name}-subject.txt", ctx)
+        body = render_to_string(f"notifications/{name}-body.txt", ctx)
+        html = render_to_string(f"notifications/{name}-body.html", ctx)
+    return " ".join(subject.split())[:300], body, html
+
+
+def outbox_messages_for(
+    *, user: User, dedupe_key: str, texts: tuple[str, str, str], **fields
+) -> list[OutboundMessage]:
+    """The messages that reach one person: by e-mail if they have an address,
+    and by SMS (the plain text) when SMS is on and they have a phone."""
+    subject, body, html = texts
+    channels = []
+    if user.email:
+        channels.append((Channel.EMAIL, user.email, dedupe_key, html))
+    if settings.USE_SMS and user.phone:
+        channels.append((Channel.SMS, user.phone, dedupe_key + ":sms", ""))
+    return [
+        OutboundMessage(
+            dedupe_key=key,
+            recipient=user,
+            channel=channel,
+            address=address,
+            language=user.language,
+            subject=subject,
+            body=body,
+            body_html=body_html,
+            **fields,
+        )
+        for channel, address, key, body_html in channels
+    ]
 
 
 def outbox_enqueue(*, messages: list[OutboundMessage]) -> int:

@@ -4,6 +4,9 @@ May import `contacts`, never `readiness` (tests/test_layering.py).
 """
 
 from incidents.models.incidents import (
+    OPEN_STATUSES,
+    SEVERITY_RANK,
+    TRANSITIONS,
     Category,
     Incident,
     IncidentStatus,
@@ -16,6 +19,9 @@ from incidents.models.incidents import (
 from incidents.models.rosters import Shift
 
 __all__ = [
+    "OPEN_STATUSES",
+    "SEVERITY_RANK",
+    "TRANSITIONS",
     "Category",
     "Incident",
     "IncidentStatus",

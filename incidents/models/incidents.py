@@ -23,7 +23,6 @@ from simple_history.models import HistoricalRecords
 from contacts.models import (
     AdministrativeUnit,
     Election,
-    ElectionBody,
     Organisation,
     User,
 )
@@ -69,6 +68,17 @@ class IncidentStatus(models.TextChoices):
 
 OPEN_STATUSES = (IncidentStatus.REPORTED, IncidentStatus.ACKNOWLEDGED)
 
+_S = IncidentStatus
+# The life cycle: (from, to) → the move's name. Any other move is refused
+# (incidents.services.incidents); who may make each, incidents.permissions.
+TRANSITIONS = {
+    (_S.REPORTED, _S.ACKNOWLEDGED): "acknowledge",
+    (_S.ACKNOWLEDGED, _S.RESOLVED): "resolve",
+    (_S.RESOLVED, _S.CLOSED): "close",
+    (_S.RESOLVED, _S.ACKNOWLEDGED): "reopen",
+    (_S.CLOSED, _S.ACKNOWLEDGED): "reopen",
+}
+
 
 class SeverityPolicy(models.Model):
     """How long the Department has to acknowledge an incident of a severity
@@ -99,6 +109,10 @@ class SeverityPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.get_severity_display()
+
+    @property
+    def severity_rank(self) -> int:
+        return SEVERITY_RANK[self.severity]
 
 
 class Incident(models.Model):
@@ -132,11 +146,9 @@ class Incident(models.Model):
     # incidents.services so that scoping by district is one join
     # (incidents.permissions.incidents_visible_to).
     districts = models.ManyToManyField(AdministrativeUnit, related_name="+", blank=True)
-    election_bodies = models.ManyToManyField(
-        ElectionBody,
-        related_name="incidents",
-        blank=True,
-        verbose_name=_("election bodies affected"),
+    # Where known: which Election Teams or polling areas lost service.
+    affected_bodies = models.CharField(
+        _("election bodies or polling areas affected"), max_length=300, blank=True
     )
     services = models.JSONField(_("services affected"), default=list, blank=True)
     started_at = models.DateTimeField(_("started at"))
@@ -241,6 +253,8 @@ class IncidentUpdate(models.Model):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     text = models.TextField(_("text"), blank=True)
+    # Escalations: 1 to the officer on duty, 2 to leadership.
+    step = models.PositiveSmallIntegerField(default=0)
     status_from = models.CharField(
         max_length=15, choices=IncidentStatus.choices, blank=True
     )

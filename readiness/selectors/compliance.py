@@ -13,6 +13,7 @@ from contacts.models import (
     Organisation,
     SubmissionState,
 )
+from incidents.selectors.rosters import Coverage, roster_coverage
 from readiness.models import (
     GROUP_KINDS,
     Deadline,
@@ -24,10 +25,10 @@ from readiness.models import (
     SectionReview,
 )
 
-# Until duty rosters exist (incidents app), T2 counts its plan section only.
-ROSTER_NOT_YET_COUNTED = _(
-    "The duty roster is not counted yet: the plan section decides."
-)
+# T2 is met when its plan section is accepted and the roster covers the
+# election (incidents.selectors.rosters.Coverage.covered).
+ROSTER_COVERED = _("The duty roster covers every period.")
+ROSTER_NOT_COVERED = _("The duty roster does not cover every period yet.")
 CHANNEL_NOTE = _("A reporting channel: never unmet.")
 
 
@@ -42,10 +43,16 @@ class Cell:
     is_extension: bool = False
     overdue: bool = False
     note: str = ""
+    # For a duty-roster obligation, whether the roster covers the election's
+    # periods; None for any other evidence.
+    roster_covered: bool | None = None
 
     @property
     def is_met(self) -> bool:
-        return self.state in (SubmissionState.ACCEPTED, "channel")
+        return (
+            self.state in (SubmissionState.ACCEPTED, "channel")
+            and self.roster_covered is not False
+        )
 
 
 @dataclass
@@ -69,8 +76,9 @@ def compliance_matrix(
     now: datetime.datetime,
     organisations: QuerySet[Organisation] | None = None,
 ) -> ComplianceMatrix:
-    """The whole matrix in a fixed number of queries (seven), whatever the
-    number of organisations and obligations."""
+    """The whole matrix in a fixed number of queries (seven, and two more
+    when an obligation is met by a duty roster), whatever the number of
+    organisations and obligations."""
     obligations = list(
         Obligation.objects.filter(directive=directive).order_by("position")
     )
@@ -83,6 +91,7 @@ def compliance_matrix(
     )
     deadlines = _deadlines(directive)
     evidence = _Evidence.load(directive)
+    evidence.rosters = _rosters(directive, obligations, orgs)
     matrix = ComplianceMatrix(obligations=obligations, organisations=orgs)
     for org in orgs:
         for obligation in obligations:
@@ -108,6 +117,7 @@ class _Evidence:
     saved: dict[tuple[int, int], datetime.datetime]  # draft last saved
     submitted_at: dict[int, datetime.datetime]  # org → latest submission
     contact_lists: dict[int, ContactList]
+    rosters: dict[int, Coverage] = field(default_factory=dict)
 
     @classmethod
     def load(cls, directive: Directive) -> "_Evidence":
@@ -148,6 +158,25 @@ class _Evidence:
         )
 
 
+def _rosters(
+    directive: Directive,
+    obligations: list[Obligation],
+    orgs: list[Organisation],
+) -> dict[int, Coverage]:
+    """Roster coverage of the organisations a duty-roster obligation is
+    addressed to (none asked, no query)."""
+    kinds = {
+        kind
+        for o in obligations
+        if o.evidence_kind == EvidenceKind.DUTY_ROSTER
+        for kind in GROUP_KINDS[o.recipient_group]
+    }
+    addressed = [org for org in orgs if org.kind in kinds]
+    if not addressed:
+        return {}
+    return roster_coverage(election=directive.election, organisations=addressed)
+
+
 def _cell(org, obligation, evidence: _Evidence, deadlines, now) -> Cell:
     extension = deadlines.get((obligation.pk, org.pk))
     due_at = extension or deadlines.get((obligation.pk, None))
@@ -167,10 +196,10 @@ def _cell(org, obligation, evidence: _Evidence, deadlines, now) -> Cell:
     else:
         cell.state = _section_state(org.pk, obligation.pk, evidence)
         if kind == EvidenceKind.DUTY_ROSTER:
-            cell.note = str(ROSTER_NOT_YET_COUNTED)
-    cell.overdue = (
-        due_at is not None and now >= due_at and cell.state != SubmissionState.ACCEPTED
-    )
+            coverage = evidence.rosters.get(org.pk) or Coverage()
+            cell.roster_covered = coverage.covered
+            cell.note = str(ROSTER_COVERED if coverage.covered else ROSTER_NOT_COVERED)
+    cell.overdue = due_at is not None and now >= due_at and not cell.is_met
     return cell
 
 

@@ -13,7 +13,6 @@ import math
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -25,7 +24,13 @@ from contacts.models import (
     OutboundMessage,
 )
 from contacts.selectors import election_current
-from contacts.services.outbox import outbox_enqueue
+from contacts.services.outbox import notification_render, outbox_enqueue
+from incidents.models import Incident
+from incidents.selectors.incidents import (
+    incident_board,
+    incident_status_counts,
+    incidents_open,
+)
 from readiness.models import Directive, Obligation
 from readiness.selectors import (
     QueueItem,
@@ -58,6 +63,10 @@ class _Digest:
     queues: dict[str, list[QueueItem]]  # language → items awaiting review
     dashboard: str
     queue_link: str
+    # Open incidents: by status, and the list (most severe first).
+    incident_counts: dict[str, int]
+    incidents: list[Incident]
+    incident_board: str
 
 
 def digest_enqueue(*, now: datetime.datetime | None = None) -> int:
@@ -136,7 +145,17 @@ def _digest(
         queues=_queues(directive, {m.user.language for m in recipients}),
         dashboard=settings.SITE_URL + reverse("readiness:matrix"),
         queue_link=settings.SITE_URL + reverse("readiness:queue"),
+        **_open_incidents(directive),
     )
+
+
+def _open_incidents(directive: Directive) -> dict:
+    q = incidents_open(Incident.objects.filter(election_id=directive.election_id))
+    return {
+        "incident_counts": incident_status_counts(q),
+        "incidents": list(incident_board(q)[:MAX_LINES]),
+        "incident_board": settings.SITE_URL + reverse("incidents:index"),
+    }
 
 
 def _queues(directive: Directive, languages: set[str]) -> dict[str, list[QueueItem]]:
@@ -154,6 +173,7 @@ def _message(
     membership: Membership, digest: _Digest, now: datetime.datetime
 ) -> OutboundMessage:
     user = membership.user
+    # E-mail only: a digest is too long for an SMS.
     subject, body, html = _render(user, digest, now)
     return OutboundMessage(
         dedupe_key=_key(user.pk, digest.day),
@@ -186,11 +206,10 @@ def _render(user, digest: _Digest, now: datetime.datetime) -> tuple[str, str, st
         "awaiting_count": len(queue),
         "awaiting_more": max(len(queue) - MAX_LINES, 0),
         "dashboard": digest.dashboard,
+        "incident_counts": digest.incident_counts,
+        "incidents": digest.incidents,
+        "incident_board": digest.incident_board,
         "queue_link": digest.queue_link,
         "language": user.language,
     }
-    with translation.override(user.language):
-        subject = render_to_string("notifications/digest-subject.txt", ctx)
-        body = render_to_string("notifications/digest-body.txt", ctx)
-        html = render_to_string("notifications/digest-body.html", ctx)
-    return " ".join(subject.split())[:300], body, html
+    return notification_render(name="digest", ctx=ctx, language=user.language)

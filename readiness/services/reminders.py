@@ -7,14 +7,18 @@ import math
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from contacts.models import Channel, Membership, Organisation, OutboundMessage
+from contacts.models import Membership, Organisation, OutboundMessage
 from contacts.selectors import election_current
-from contacts.services.outbox import outbox_enqueue, relevance_check
+from contacts.services.outbox import (
+    notification_render,
+    outbox_enqueue,
+    outbox_messages_for,
+    relevance_check,
+)
 from readiness.models import Directive, EvidenceKind, Obligation, ReminderRule
 from readiness.selectors import compliance_matrix, directive_current
 from readiness.selectors.compliance import Cell
@@ -136,34 +140,20 @@ def _reminders(
         f"reminder:{cell.obligation.pk}:{cell.organisation.pk}:{user.pk}:"
         f"{cell.due_at:%Y%m%d%H%M}:{occasion.label}"
     )
-    channels = []
-    if user.email:
-        channels.append((Channel.EMAIL, user.email, key))
-    if settings.USE_SMS and user.phone:
-        channels.append((Channel.SMS, user.phone, key + ":sms"))
-    if not channels:
+    if not (user.email or user.phone):
         return []
     texts = _render(cell, occasion, user.language, rendered)
-    subject, body, html = _personalise(texts, user, cell)
-    return [
-        OutboundMessage(
-            dedupe_key=k,
-            kind="reminder",
-            recipient=user,
-            organisation=cell.organisation,
-            channel=channel,
-            address=address,
-            language=user.language,
-            subject=subject,
-            body=body,
-            body_html=html if channel == Channel.EMAIL else "",
-            link=_link(cell),
-            topic=f"obligation:{cell.obligation.pk}:{cell.organisation.pk}",
-            topic_due_at=cell.due_at,
-            next_attempt_at=send_at,
-        )
-        for channel, address, k in channels
-    ]
+    return outbox_messages_for(
+        user=user,
+        dedupe_key=key,
+        texts=_personalise(texts, user, cell),
+        kind="reminder",
+        organisation=cell.organisation,
+        link=_link(cell),
+        topic=f"obligation:{cell.obligation.pk}:{cell.organisation.pk}",
+        topic_due_at=cell.due_at,
+        next_attempt_at=send_at,
+    )
 
 
 def _render(cell: Cell, occasion: Occasion, language: str, rendered: dict) -> tuple:
@@ -179,12 +169,7 @@ def _render(cell: Cell, occasion: Occasion, language: str, rendered: dict) -> tu
             "link": _link(cell),
             "language": language,
         }
-        with translation.override(language):
-            rendered[key] = (
-                render_to_string("notifications/reminder-subject.txt", ctx).strip(),
-                render_to_string("notifications/reminder-body.txt", ctx),
-                render_to_string("notifications/reminder-body.html", ctx),
-            )
+        rendered[key] = notification_render(name="reminder", ctx=ctx, language=language)
     return rendered[key]
 
 

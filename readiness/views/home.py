@@ -11,6 +11,12 @@ from contacts.permissions import (
     sees_everything,
 )
 from contacts.selectors import election_current, organisation_counts_by_kind
+from incidents.permissions import incidents_visible_to
+from incidents.selectors.incidents import (
+    difficulties_unanswered,
+    incident_status_counts,
+    incidents_open,
+)
 from readiness.models import Directive
 from readiness.selectors import directive_current, obligations_due
 
@@ -37,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ctx["days_to_polling"] = (election.polling_day - timezone.localdate(now)).days
     if sees_everything(membership):
         ctx["organisation_counts"] = organisation_counts_by_kind()
+        ctx.update(_incidents_awaiting(request, election))
         organisation = None
         template = "readiness/home_province.html"
     else:
@@ -48,6 +55,15 @@ def home(request: HttpRequest) -> HttpResponse:
         else []
     )
     return render(request, template, ctx)
+
+
+def _incidents_awaiting(request: HttpRequest, election) -> dict:
+    """Open incidents by status, and difficulty reports not yet answered."""
+    incidents = incidents_visible_to(request.user).filter(election=election)
+    return {
+        "incident_counts": incident_status_counts(incidents_open(incidents)),
+        "difficulties_unanswered": difficulties_unanswered(incidents)[:20],
+    }
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from contacts.attachments import InvalidAttachment, content_disposition
+from contacts.attachments import InvalidAttachment, attachment_response
 from contacts.permissions import (
     Action,
     get_object_for_user,
@@ -257,20 +257,13 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The file, to anyone who may see the plan; a file removed from the
-    draft stays downloadable because submitted versions cite it. Read whole
-    (at most MAX_ATTACHMENT_BYTES) rather than streamed, so that the
-    request's database transaction is over when the response leaves."""
+    draft stays downloadable because submitted versions cite it."""
     attachment = get_object_for_user(request.user, ATTACHMENTS, pk, Action.VIEW)
-    try:
-        with attachment.file.open("rb") as f:
-            content = f.read()
-    except FileNotFoundError:  # lost from storage: say so rather than fail
-        raise Http404 from None
-    response = HttpResponse(content, content_type=attachment.content_type)
-    response["Content-Disposition"] = content_disposition(attachment.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(
+        file=attachment.file,
+        content_type=attachment.content_type,
+        name=attachment.original_name,
+    )
 
 
 @login_required

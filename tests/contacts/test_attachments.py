@@ -11,6 +11,7 @@ import pytest
 from django.http import HttpResponse
 from django.utils import translation
 
+from contacts import attachments
 from contacts.attachments import (
     DOCX,
     GIF,
@@ -26,7 +27,6 @@ from contacts.attachments import (
     display_name,
     sniff_attachment,
 )
-from contacts import attachments
 
 # --- real minimal files, built in memory ------------------------------------
 

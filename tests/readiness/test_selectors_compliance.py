@@ -27,6 +27,7 @@ from contacts.services.contact_lists import (
     contact_list_return,
     contact_list_submit,
 )
+from incidents.models import Shift
 from readiness.models import (
     Deadline,
     EvidenceKind,
@@ -36,7 +37,11 @@ from readiness.models import (
     SectionReview,
 )
 from readiness.selectors import compliance_matrix
-from readiness.selectors.compliance import CHANNEL_NOTE, ROSTER_NOT_YET_COUNTED
+from readiness.selectors.compliance import (
+    CHANNEL_NOTE,
+    ROSTER_COVERED,
+    ROSTER_NOT_COVERED,
+)
 from readiness.services.deadlines import deadline_extension_grant
 from readiness.services.plans import (
     plan_get_or_create,
@@ -181,28 +186,86 @@ def test_a_report_is_met_when_the_department_accepts_it(world):
     assert cell(world, world.telecom, "D1") is None  # not addressed to carriers
 
 
-def test_a_duty_roster_obligation_follows_its_plan_section_with_a_note(
-    world, telecom_plan
-):
-    ObligationFactory(
+# --- Duty rosters (T2) ---------------------------------------------------------
+
+
+def cover(organisation, *, polling_day_gap: bool = False) -> None:
+    """Shifts before, on and after polling day (the world's 23/05/2021),
+    with two hours missing on polling day if asked."""
+    election = Election.objects.get()
+    day = datetime.datetime(2021, 5, 23, tzinfo=VN)
+    hours = datetime.timedelta(hours=1)
+    spans = [
+        (day - 48 * hours, day - 40 * hours),
+        (day, day + 12 * hours),
+        (day + (14 if polling_day_gap else 12) * hours, day + 24 * hours),
+        (day + 48 * hours, day + 56 * hours),
+    ]
+    Shift.objects.bulk_create(
+        Shift(
+            election=election,
+            organisation=organisation,
+            person_name="Lê Văn Trực",
+            phone="+84912345678",
+            starts_at=start,
+            ends_at=end,
+            created_by=UserFactory(),
+        )
+        for start, end in spans
+    )
+
+
+@pytest.fixture
+def t2(world):
+    obligation = ObligationFactory(
         directive=world.directive,
         code="T2",
         recipient_group=RecipientGroup.TELECOM,
         evidence_kind=EvidenceKind.DUTY_ROSTER,
         position=8,
     )
+    DeadlineFactory(obligation=obligation, due_at=at(30))
+    return obligation
+
+
+def accept_t2(world) -> None:
     plan = plan_get_or_create(directive=world.directive, organisation=world.telecom)
-    found = cell(world, world.telecom, "T2")
-    assert (found.state, found.note) == (
-        SubmissionState.NOT_STARTED,
-        str(ROSTER_NOT_YET_COUNTED),
-    )
     save(plan, "T2", "Lịch trực 24/7", by=world.telecom_officer, now=at(1))
     plan_submit(plan=plan, by=world.telecom_officer, now=at(2))
     section_accept(review=pending(plan, "T2"), by=world.staff, now=at(3))
+
+
+def test_t2_with_its_section_accepted_but_no_roster_is_not_met(world, t2):
+    accept_t2(world)
     found = cell(world, world.telecom, "T2")
-    assert found.state == SubmissionState.ACCEPTED
-    assert found.note == str(ROSTER_NOT_YET_COUNTED)
+    assert (found.state, found.roster_covered, found.is_met) == (
+        SubmissionState.ACCEPTED,
+        False,
+        False,
+    )
+    assert found.note == str(ROSTER_NOT_COVERED)
+    assert cell(world, world.telecom, "T2", now=at(31)).overdue is True
+
+
+def test_t2_is_met_once_the_section_is_accepted_and_the_roster_covers(world, t2):
+    cover(world.telecom)
+    assert cell(world, world.telecom, "T2").is_met is False  # section not accepted
+    accept_t2(world)
+    found = cell(world, world.telecom, "T2", now=at(31))
+    assert (found.is_met, found.overdue) == (True, False)
+    assert found.note == str(ROSTER_COVERED)
+
+
+def test_a_gap_on_polling_day_leaves_t2_unmet(world, t2):
+    cover(world.telecom, polling_day_gap=True)
+    accept_t2(world)
+    found = cell(world, world.telecom, "T2")
+    assert (found.roster_covered, found.is_met) == (False, False)
+
+
+def test_other_obligations_do_not_look_at_rosters(world, t2):
+    found = cell(world, world.telecom, "T1")
+    assert found.roster_covered is None
 
 
 # --- Contact lists (D2) --------------------------------------------------------
@@ -410,3 +473,23 @@ def test_the_matrix_costs_the_same_queries_for_1000_organisations_as_for_10(
     assert all(len(cells) == 10 and None not in cells for _org, cells in rows)
     states = {c.state for _org, cells in rows for c in cells}
     assert states == {SubmissionState.NOT_STARTED, SubmissionState.SUBMITTED}
+
+
+def test_the_matrix_with_t2_costs_the_same_queries_for_500_carriers_as_for_10(
+    world, t2, django_assert_num_queries
+):
+    _carriers(0, 8)
+    for organisation in Organisation.objects.filter(code__startswith="carrier-")[:4]:
+        cover(organisation)
+    with CaptureQueriesContext(connection) as small:
+        matrix = compliance_matrix(directive=world.directive, now=START)
+    assert len([c for c in matrix.cells.values() if c.roster_covered]) == 4
+
+    _carriers(8, 492)
+    for organisation in Organisation.objects.filter(code__startswith="carrier-")[8:100]:
+        cover(organisation, polling_day_gap=True)
+    with django_assert_num_queries(len(small.captured_queries)):
+        matrix = compliance_matrix(directive=world.directive, now=START)
+    roster_cells = [c for c in matrix.cells.values() if c.obligation == t2]
+    assert len(roster_cells) == 501  # 500 carriers and the world's telecom
+    assert len([c for c in roster_cells if c.roster_covered]) == 4

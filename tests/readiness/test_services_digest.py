@@ -206,7 +206,7 @@ def test_it_is_delivered_as_an_email_with_its_key_as_message_id(world):
         assert outbox_deliver_one(message_id=message.pk, now=MORNING) == "sent"
     assert len(mail.outbox) == 2
     email = mail.outbox[0]
-    assert email.extra_headers["Message-ID"].startswith("<digest:")
+    assert email.extra_headers["Message-ID"].startswith("<digest.")
     assert email.alternatives[0][1] == "text/html"
 
 
@@ -246,3 +246,21 @@ def test_the_beat_task_runs_the_digest(world, monkeypatch):
     )
     monkeypatch.setattr("readiness.tasks.digest_enqueue", lambda **kw: 7)
     assert send_staff_digest() == 7
+
+
+def test_the_digest_lists_open_incidents_most_severe_first(world):
+    from tests.incidents.helpers import report
+
+    times = {"started_at": MORNING, "detected_at": MORNING}
+    minor = report(
+        world, severity="minor", title="Nghẽn mạng nhẹ", now=MORNING, **times
+    )
+    critical = report(world, severity="critical", title="Đứt cáp", now=MORNING, **times)
+    closed = report(world, severity="major", title="Đã đóng", now=MORNING, **times)
+    closed.status = "closed"
+    closed.save()
+    digest_enqueue(now=MORNING)
+    body = OutboundMessage.objects.get(recipient=world.staff).body
+    assert body.index(f"#{critical.pk} ") < body.index(f"#{minor.pk} ")
+    assert f"#{closed.pk} " not in body
+    assert reverse("incidents:index") in body

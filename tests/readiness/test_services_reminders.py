@@ -99,7 +99,7 @@ def test_a_reminder_goes_out_by_email_with_its_key_as_message_id(world):
     for message in OutboundMessage.objects.all():
         assert outbox_deliver_one(message_id=message.pk, now=now) == "sent"
     assert len(mail.outbox) == 2
-    assert mail.outbox[0].extra_headers["Message-ID"].startswith("<reminder:")
+    assert mail.outbox[0].extra_headers["Message-ID"].startswith("<reminder.")
     assert OutboundMessage.objects.filter(status=MessageStatus.SENT).count() == 2
 
 

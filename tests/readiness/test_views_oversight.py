@@ -26,7 +26,7 @@ from contacts.services.contact_lists import (
     contact_list_submit,
 )
 from readiness.models import Deadline, EvidenceKind, ReadinessPlan, RecipientGroup
-from readiness.selectors.compliance import ROSTER_NOT_YET_COUNTED
+from readiness.selectors.compliance import ROSTER_NOT_COVERED
 from readiness.services.deadlines import deadline_extension_grant
 from readiness.services.plans import (
     plan_get_or_create,
@@ -230,7 +230,9 @@ def test_the_matrix_shows_the_roster_note_as_small_text(client, world):
     client.force_login(world.staff)
     english(client)
     body = client.get(reverse("readiness:matrix")).content.decode()
-    assert f'<div class="small text-muted">{ROSTER_NOT_YET_COUNTED}</div>' in body
+    assert f'<div class="small text-muted">{ROSTER_NOT_COVERED}</div>' in body
+    roster = reverse("rosters:roster", args=[world.telecom.pk])
+    assert f'<a href="{roster}">Duty roster</a>' in body
 
 
 def _more_carriers(start: int, count: int) -> None:

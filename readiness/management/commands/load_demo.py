@@ -2,11 +2,13 @@ import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from contacts.models import Organisation
 from contacts.selectors import election_current
 from contacts.services import DEMO_USERS, demo_users_ensure
 from contacts.services.demo import demo_contact_list_ensure
+from incidents.services.demo import demo_rosters_ensure
 
 
 class Command(BaseCommand):
@@ -21,6 +23,9 @@ class Command(BaseCommand):
         try:
             users = {u.username: u for u in demo_users_ensure(password=password)}
             self._contact_lists(users)
+            demo_rosters_ensure(
+                election=election_current(), users=users, today=timezone.localdate()
+            )
         except Organisation.DoesNotExist:
             raise CommandError(
                 "The demo organisations are missing: run `manage.py load_seed` first."

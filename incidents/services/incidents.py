@@ -1,0 +1,335 @@
+"""Reporting incidents and moving them through their life:
+reported → acknowledged → resolved → closed, with reopen.
+
+Each change is one transaction that claims the incident by a conditional
+UPDATE on its status (two people acknowledging at once: one wins, the
+other is told), then writes its timeline entry and any messages.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from contacts.attachments import display_name, sniff_attachment
+from contacts.models import (
+    AdministrativeUnit,
+    Election,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    UnitLevel,
+    User,
+)
+from incidents.models import (
+    TRANSITIONS,
+    Category,
+    Incident,
+    IncidentStatus,
+    IncidentUpdate,
+    Severity,
+    SeverityPolicy,
+    UpdateKind,
+)
+from incidents.services.notices import incident_notices_enqueue
+
+S = IncidentStatus
+
+CHANGED_MEANWHILE = _(
+    "Someone else changed this incident's status a moment ago. "
+    "The page now shows it as it is; nothing was changed."
+)
+NOT_ALLOWED = _("An incident that is %(from)s cannot be %(to)s.")
+RESOLUTION_NEEDED = _("Say when it was resolved and how.")
+RESOLVED_BEFORE_START = _("It cannot be resolved before it started.")
+IN_THE_FUTURE = _("This time is in the future.")
+DETECTED_BEFORE_START = _("It cannot have been detected before it started.")
+UNIT_OUTSIDE = _("Choose districts or communes of this election's province.")
+ANSWER_NEEDED = _("Write the answer.")
+NOT_A_DIFFICULTY = _("Only difficulty reports are answered.")
+# Clocks differ by a little; a report made "now" on a phone is not refused.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class IncidentReport:
+    """What the reporter says (the report form's cleaned data)."""
+
+    category: str
+    severity: str
+    title: str
+    description: str
+    units: list[AdministrativeUnit]
+    affected_bodies: str
+    services: list[str]
+    started_at: datetime.datetime
+    detected_at: datetime.datetime
+
+
+@transaction.atomic
+def incident_report(
+    *,
+    election: Election,
+    organisation: Organisation,
+    report: IncidentReport,
+    by: User,
+    client_key: str = "",
+    now: datetime.datetime | None = None,
+) -> Incident:
+    """1. Check the times and areas.
+    2. Freeze the severity's acknowledgement limits onto the incident (a
+       difficulty report is answered, not escalated).
+    3. Save it with its areas and their districts, and a timeline entry.
+    4. For a critical incident, tell the affected districts at once."""
+    now = now or timezone.now()
+    _check_report(report, election, now)
+    incident = Incident(
+        election=election,
+        organisation=organisation,
+        reported_by=by,
+        client_key=client_key,
+        **{f: getattr(report, f) for f in _REPORT_FIELDS},
+    )
+    if report.category != Category.DIFFICULTY:
+        policy = SeverityPolicy.objects.get(severity=report.severity)
+        incident.ack_due_at = now + policy.acknowledge_within
+        incident.leadership_due_at = incident.ack_due_at + policy.leadership_after
+    incident.full_clean(exclude=["units", "districts"])
+    incident.save()
+    incident.units.set(report.units)
+    incident.districts.set(_districts_of(report.units))
+    _timeline(incident, UpdateKind.STATUS, by, status_to=S.REPORTED)
+    if report.severity == Severity.CRITICAL:
+        incident_notices_enqueue(
+            incident=incident,
+            occasion="district",
+            recipients=_district_members(incident),
+            now=now,
+        )
+    return incident
+
+
+_REPORT_FIELDS = (
+    "category",
+    "severity",
+    "title",
+    "description",
+    "affected_bodies",
+    "services",
+    "started_at",
+    "detected_at",
+)
+
+
+def _check_report(
+    report: IncidentReport, election: Election, now: datetime.datetime
+) -> None:
+    errors = {}
+    if report.started_at > now + CLOCK_SKEW:
+        errors["started_at"] = IN_THE_FUTURE
+    if report.detected_at > now + CLOCK_SKEW:
+        errors["detected_at"] = IN_THE_FUTURE
+    elif report.detected_at < report.started_at:
+        errors["detected_at"] = DETECTED_BEFORE_START
+    province = election.province_id
+    if not report.units or any(
+        _district_of(u).parent_id != province for u in report.units
+    ):
+        errors["units"] = UNIT_OUTSIDE
+    if errors:
+        raise ValidationError(errors)
+
+
+def _district_of(unit: AdministrativeUnit) -> AdministrativeUnit:
+    return unit.parent if unit.level == UnitLevel.COMMUNE else unit
+
+
+def _districts_of(units: list[AdministrativeUnit]) -> set[AdministrativeUnit]:
+    return {_district_of(u) for u in units}
+
+
+def _district_members(incident: Incident) -> list[Membership]:
+    return list(
+        Membership.objects.filter(
+            organisation__kind=OrganisationKind.DISTRICT,
+            organisation__unit__in=incident.districts.all(),
+            user__is_active=True,
+        ).select_related("user", "organisation")
+    )
+
+
+def _timeline(
+    incident: Incident, kind: str, by: User | None, text: str = "", **fields
+) -> IncidentUpdate:
+    membership = getattr(by, "membership", None) if by else None
+    return IncidentUpdate.objects.create(
+        incident=incident,
+        kind=kind,
+        author=by,
+        organisation=membership.organisation if membership else None,
+        text=text,
+        **fields,
+    )
+
+
+def _move(
+    incident: Incident,
+    move: str,
+    to: str,
+    *,
+    by: User,
+    text: str = "",
+    now: datetime.datetime,
+    **fields,
+) -> Incident:
+    """Claim the move from the status the caller saw; refuse a move the
+    life cycle does not have."""
+    was = incident.status
+    if TRANSITIONS.get((was, to)) != move:
+        raise ValidationError(
+            NOT_ALLOWED % {"from": S(was).label, "to": S(to).label},
+            code="transition",
+        )
+    claimed = Incident.objects.filter(pk=incident.pk, status=was).update(
+        status=to, updated_at=now, **fields
+    )
+    if claimed != 1:
+        raise ValidationError(CHANGED_MEANWHILE, code="conflict")
+    incident.refresh_from_db()
+    _timeline(incident, UpdateKind.STATUS, by, text, status_from=was, status_to=to)
+    return incident
+
+
+@transaction.atomic
+def incident_acknowledge(
+    *, incident: Incident, by: User, now: datetime.datetime | None = None
+) -> Incident:
+    """The Department has seen it: escalation stops."""
+    now = now or timezone.now()
+    return _move(
+        incident,
+        "acknowledge",
+        S.ACKNOWLEDGED,
+        by=by,
+        now=now,
+        acknowledged_at=now,
+        acknowledged_by=by,
+    )
+
+
+@transaction.atomic
+def incident_resolve(
+    *,
+    incident: Incident,
+    by: User,
+    resolved_at: datetime.datetime | None,
+    note: str,
+    now: datetime.datetime | None = None,
+) -> Incident:
+    now = now or timezone.now()
+    note = (note or "").strip()
+    if resolved_at is None or not note:
+        raise ValidationError(RESOLUTION_NEEDED, code="resolution")
+    if resolved_at > now + CLOCK_SKEW:
+        raise ValidationError({"resolved_at": IN_THE_FUTURE})
+    if resolved_at < incident.started_at:
+        raise ValidationError({"resolved_at": RESOLVED_BEFORE_START})
+    return _move(
+        incident,
+        "resolve",
+        S.RESOLVED,
+        by=by,
+        text=note,
+        now=now,
+        resolved_at=resolved_at,
+        resolution_note=note,
+    )
+
+
+@transaction.atomic
+def incident_close(
+    *, incident: Incident, by: User, now: datetime.datetime | None = None
+) -> Incident:
+    now = now or timezone.now()
+    return _move(incident, "close", S.CLOSED, by=by, now=now, closed_at=now)
+
+
+@transaction.atomic
+def incident_reopen(
+    *, incident: Incident, by: User, text: str, now: datetime.datetime | None = None
+) -> Incident:
+    """Back to acknowledged: the Department already knows of it."""
+    now = now or timezone.now()
+    return _move(
+        incident,
+        "reopen",
+        S.ACKNOWLEDGED,
+        by=by,
+        text=text.strip(),
+        now=now,
+        resolved_at=None,
+        closed_at=None,
+    )
+
+
+@transaction.atomic
+def incident_comment(
+    *,
+    incident: Incident,
+    by: User,
+    text: str,
+    file: tuple[str, bytes] | None = None,
+) -> IncidentUpdate:
+    """Add an update to the timeline, with a file whose content proves its
+    type (contacts.attachments raises InvalidAttachment otherwise)."""
+    update = IncidentUpdate(
+        incident=incident,
+        kind=UpdateKind.COMMENT,
+        author=by,
+        organisation=by.membership.organisation,
+        text=text.strip(),
+    )
+    if file:
+        filename, content = file
+        kind = sniff_attachment(content=content, filename=filename)
+        update.original_name = display_name(filename)
+        update.content_type, update.size = kind.content_type, len(content)
+        update.file.save(f"upload.{kind.extension}", ContentFile(content), save=False)
+    update.save()
+    return update
+
+
+@transaction.atomic
+def difficulty_answer(
+    *,
+    incident: Incident,
+    by: User,
+    answer: str,
+    now: datetime.datetime | None = None,
+) -> Incident:
+    """The Department's written answer to a difficulty report; answering
+    acknowledges it, and the reporting organisation is told."""
+    now = now or timezone.now()
+    answer = (answer or "").strip()
+    if incident.category != Category.DIFFICULTY:
+        raise ValidationError(NOT_A_DIFFICULTY, code="category")
+    if not answer:
+        raise ValidationError({"answer": ANSWER_NEEDED})
+    if incident.status == S.REPORTED:
+        incident_acknowledge(incident=incident, by=by, now=now)
+    Incident.objects.filter(pk=incident.pk).update(
+        answer=answer, answered_at=now, answered_by=by, updated_at=now
+    )
+    incident.refresh_from_db()
+    _timeline(incident, UpdateKind.ANSWER, by, answer)
+    members = Membership.objects.filter(
+        organisation=incident.organisation, user__is_active=True
+    ).select_related("user", "organisation")
+    incident_notices_enqueue(
+        incident=incident, occasion="answer", recipients=list(members), now=now
+    )
+    return incident

@@ -1,0 +1,62 @@
+"""The acknowledgement time limits of each severity (Department staff)."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from contacts.permissions import may_change_anything, membership_of, sees_everything
+from incidents.forms import SeverityPolicyForm
+from incidents.models import SeverityPolicy
+from incidents.services.limits import severity_policy_set
+
+MINUTE = datetime.timedelta(minutes=1)
+
+
+def _forms(data, policies: list[SeverityPolicy]) -> list[tuple]:
+    return [
+        (
+            policy,
+            SeverityPolicyForm(
+                data,
+                prefix=policy.severity,
+                initial={
+                    "acknowledge_minutes": policy.acknowledge_within // MINUTE,
+                    "leadership_minutes": policy.leadership_after // MINUTE,
+                },
+            ),
+        )
+        for policy in policies
+    ]
+
+
+@login_required
+def edit(request: HttpRequest) -> HttpResponse:
+    """Staff and observers read the limits; Department editors change them."""
+    membership = membership_of(request.user)
+    if not sees_everything(membership):
+        raise Http404
+    may_edit = may_change_anything(membership)
+    if request.method == "POST" and not may_edit:
+        raise PermissionDenied
+    policies = sorted(SeverityPolicy.objects.all(), key=lambda p: p.severity_rank)
+    forms = _forms(request.POST if request.method == "POST" else None, policies)
+    if request.method == "POST" and all(form.is_valid() for _p, form in forms):
+        with transaction.atomic():
+            for policy, form in forms:
+                severity_policy_set(
+                    severity=policy.severity,
+                    acknowledge_within=form.cleaned_data["acknowledge_minutes"]
+                    * MINUTE,
+                    leadership_after=form.cleaned_data["leadership_minutes"] * MINUTE,
+                    by=request.user,
+                )
+        messages.success(request, _("The time limits are saved."))
+        return redirect("incidents:limits")
+    ctx = {"forms": forms, "may_edit": may_edit}
+    return render(request, "incidents/limits.html", ctx)
