@@ -32,9 +32,9 @@ from incidents.models import (
     IncidentStatus,
     IncidentUpdate,
     Severity,
-    SeverityPolicy,
     UpdateKind,
 )
+from incidents.services.limits import severity_policy_for
 from incidents.services.notices import incident_notices_enqueue
 
 S = IncidentStatus
@@ -95,7 +95,7 @@ def incident_report(
         **{f: getattr(report, f) for f in _REPORT_FIELDS},
     )
     if report.category != Category.DIFFICULTY:
-        policy = SeverityPolicy.objects.get(severity=report.severity)
+        policy = severity_policy_for(report.severity)
         incident.ack_due_at = now + policy.acknowledge_within
         incident.leadership_due_at = incident.ack_due_at + policy.leadership_after
     incident.full_clean(exclude=["units", "districts"])

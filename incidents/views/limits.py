@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from contacts.permissions import may_change_anything, membership_of, sees_everything
 from incidents.forms import SeverityPolicyForm
 from incidents.models import SeverityPolicy
-from incidents.services.limits import severity_policy_set
+from incidents.services.limits import severity_policies, severity_policy_set
 
 MINUTE = datetime.timedelta(minutes=1)
 
@@ -44,7 +44,7 @@ def edit(request: HttpRequest) -> HttpResponse:
     may_edit = may_change_anything(membership)
     if request.method == "POST" and not may_edit:
         raise PermissionDenied
-    policies = sorted(SeverityPolicy.objects.all(), key=lambda p: p.severity_rank)
+    policies = severity_policies()
     forms = _forms(request.POST if request.method == "POST" else None, policies)
     if request.method == "POST" and all(form.is_valid() for _p, form in forms):
         with transaction.atomic():

@@ -249,3 +249,10 @@ def test_only_difficulties_are_answered(world):
     incident = report(world)
     with pytest.raises(ValidationError):
         difficulty_answer(incident=incident, by=world.staff, answer="?")
+
+
+def test_without_stored_limits_the_directive_defaults_apply(world):
+    SeverityPolicy.objects.all().delete()  # as after a flush of the database
+    incident = report(world, severity="minor")
+    assert incident.ack_due_at == NOW + 240 * MINUTE
+    assert SeverityPolicy.objects.count() == 1
