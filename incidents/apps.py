@@ -9,4 +9,6 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from incidents import permissions  # noqa: F401  (registers the rules)
-        from incidents.services import notices  # noqa: F401  (relevance check)
+
+        # Both register relevance checks with the outbox.
+        from incidents.services import notices, rosters  # noqa: F401

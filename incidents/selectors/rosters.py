@@ -257,6 +257,11 @@ class OnDuty:
     next_starts_at: datetime.datetime | None = None
 
 
+def shifts_running(*, election: Election, at: datetime.datetime):
+    """The shifts on duty at `at`: started, not yet ended."""
+    return Shift.objects.filter(election=election, starts_at__lte=at, ends_at__gt=at)
+
+
 def duty_now(*, election: Election, at: datetime.datetime) -> list[OnDuty]:
     """Every telecom, postal and Department organisation with the shifts
     running at `at`, those with nobody on duty included (two queries)."""
@@ -269,8 +274,6 @@ def duty_now(*, election: Election, at: datetime.datetime) -> list[OnDuty]:
         )
     )
     running: dict[int, list[Shift]] = {}
-    for shift in Shift.objects.filter(
-        election=election, starts_at__lte=at, ends_at__gt=at
-    ).order_by("starts_at", "pk"):
+    for shift in shifts_running(election=election, at=at).order_by("starts_at", "pk"):
         running.setdefault(shift.organisation_id, []).append(shift)
     return [OnDuty(o, running.get(o.pk, []), o.next_starts_at) for o in orgs]

@@ -1,5 +1,5 @@
-"""Demo duty rosters for `load_demo`, made through the real service (so the
-shifts are checked and kept in history like any other).
+"""Demo duty rosters and incidents for `load_demo`, made through the real
+services (so they are checked and kept in history like any other).
 
 - VNPT (user telecom) covers the week before polling day, polling day and
   three days after, day and night: T2's roster is covered.
@@ -12,12 +12,21 @@ shifts are checked and kept in history like any other).
 
 Running it again adds nothing already there (shifts_add_many skips
 identical shifts); on a later day it adds the new days around that day.
+
+Incidents, dated just before the demo runs so the live board has them:
+VNPT's critical fibre cut, not acknowledged and past its limit (the next
+escalation tick tells the officer on duty); Viettel's congestion,
+acknowledged, with an update; VNPost's delayed election mail, resolved;
+TP Thanh Hóa's difficulty waiting for the Department's answer, and Đông
+Sơn's answered. Each has a client key, so a second run adds none.
 """
 
 import datetime
 
-from contacts.models import Election, User
+from contacts.models import AdministrativeUnit, Election, User
 from incidents.importers import ShiftDraft, shift_span
+from incidents.models import Category, Incident, Service, Severity
+from incidents.services import incidents as incident_services
 from incidents.services.rosters import shifts_add_many
 
 DAY = datetime.timedelta(days=1)
@@ -104,3 +113,166 @@ def demo_rosters_ensure(
         )
         added += len(result.created)
     return added
+
+
+# --- Incidents -------------------------------------------------------------------
+
+MINUTES = datetime.timedelta(minutes=1)
+
+
+def _communes(user: User, count: int) -> list[AdministrativeUnit]:
+    district = user.membership.organisation.unit
+    return list(
+        AdministrativeUnit.objects.filter(parent=district).order_by("code")[:count]
+    )
+
+
+def demo_incidents_ensure(
+    *, election: Election, users: dict[str, User], now: datetime.datetime
+) -> int:
+    """Report the demo incidents that are missing; returns how many."""
+    staff = users["staff"]
+    city, dong_son = users["district"], users["district2"]
+    reports = [
+        (
+            "telecom",
+            incident_services.IncidentReport(
+                category=Category.FIBRE_CUT,
+                severity=Severity.CRITICAL,
+                title="Đứt cáp quang trục Đông Sơn – TP Thanh Hóa",
+                description=(
+                    "Thi công đường làm đứt tuyến cáp quang trục; 3 trạm BTS mất "
+                    "liên lạc, Tổ bầu cử số 4 không gọi được điện thoại cố định."
+                ),
+                units=_communes(dong_son, 2),
+                affected_bodies="Tổ bầu cử số 4",
+                services=[Service.MOBILE_VOICE, Service.MOBILE_DATA, Service.LANDLINE],
+                started_at=now - 30 * MINUTES,
+                detected_at=now - 25 * MINUTES,
+            ),
+            now - 20 * MINUTES,
+            [],
+        ),
+        (
+            "telecom2",
+            incident_services.IncidentReport(
+                category=Category.CONGESTION,
+                severity=Severity.MAJOR,
+                title="Nghẽn mạng di động khu vực trung tâm",
+                description="Lưu lượng tăng cao quanh các điểm bỏ phiếu nội thành.",
+                units=_communes(city, 1),
+                affected_bodies="",
+                services=[Service.MOBILE_DATA],
+                started_at=now - 3 * 60 * MINUTES,
+                detected_at=now - 170 * MINUTES,
+            ),
+            now - 165 * MINUTES,
+            ["acknowledge", "comment"],
+        ),
+        (
+            "postal",
+            incident_services.IncidentReport(
+                category=Category.POSTAL_DELIVERY,
+                severity=Severity.MINOR,
+                title="Chậm phát tài liệu bầu cử do mưa lớn",
+                description="Xe chuyển phát đến muộn hai giờ vì ngập đường.",
+                units=_communes(city, 1),
+                affected_bodies="Ban bầu cử phường",
+                services=[Service.POSTAL],
+                started_at=now - 6 * 60 * MINUTES,
+                detected_at=now - 350 * MINUTES,
+            ),
+            now - 340 * MINUTES,
+            ["acknowledge", "resolve"],
+        ),
+        (
+            "district",
+            _difficulty(
+                "Thiếu điện thoại cố định tại khu vực bỏ phiếu",
+                "Hai khu vực bỏ phiếu chưa có điện thoại cố định; "
+                "đề nghị Sở chỉ đạo doanh nghiệp hỗ trợ lắp đặt.",
+                _communes(city, 1),
+                now - 26 * 60 * MINUTES,
+            ),
+            now - 26 * 60 * MINUTES,
+            [],
+        ),
+        (
+            "district2",
+            _difficulty(
+                "Danh sách liên lạc thay đổi sau khi kiện toàn Tổ bầu cử",
+                "Xin hướng dẫn cách cập nhật danh sách đã được chấp nhận.",
+                _communes(dong_son, 1),
+                now - 50 * 60 * MINUTES,
+            ),
+            now - 50 * 60 * MINUTES,
+            ["answer"],
+        ),
+    ]
+    added = 0
+    for n, (username, report, reported_at, then) in enumerate(reports, start=1):
+        reporter = users[username]
+        organisation = reporter.membership.organisation
+        key = f"demo-{n}"
+        if Incident.objects.filter(organisation=organisation, client_key=key).exists():
+            continue
+        incident = incident_services.incident_report(
+            election=election,
+            organisation=organisation,
+            report=report,
+            by=reporter,
+            client_key=key,
+            now=reported_at,
+        )
+        _follow_up(incident, then, reporter=reporter, staff=staff, at=reported_at)
+        added += 1
+    return added
+
+
+def _difficulty(
+    title: str, description: str, units: list, at: datetime.datetime
+) -> incident_services.IncidentReport:
+    return incident_services.IncidentReport(
+        category=Category.DIFFICULTY,
+        severity=Severity.MINOR,
+        title=title,
+        description=description,
+        units=units,
+        affected_bodies="",
+        services=[],
+        started_at=at,
+        detected_at=at,
+    )
+
+
+def _follow_up(
+    incident: Incident, steps: list[str], *, reporter: User, staff: User, at
+) -> None:
+    for step in steps:
+        at += 10 * MINUTES
+        if step == "acknowledge":
+            incident_services.incident_acknowledge(incident=incident, by=staff, now=at)
+        elif step == "comment":
+            incident_services.incident_comment(
+                incident=incident,
+                by=reporter,
+                text="Đã điều thêm trạm phát di động (BTS lưu động) đến khu vực.",
+            )
+        elif step == "resolve":
+            incident_services.incident_resolve(
+                incident=incident,
+                by=reporter,
+                resolved_at=at,
+                note="Đã phát đủ tài liệu cho Ban bầu cử.",
+                now=at,
+            )
+        elif step == "answer":
+            incident_services.difficulty_answer(
+                incident=incident,
+                by=staff,
+                answer=(
+                    "Đề nghị UBND huyện cập nhật danh sách và gửi lại; Sở sẽ "
+                    "duyệt trong ngày."
+                ),
+                now=at,
+            )

@@ -11,11 +11,12 @@ once; the outbox keys make a repeated write harmless too.
 import datetime
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from contacts.models import Membership, OrganisationKind
 from incidents.models import Incident, IncidentStatus, IncidentUpdate, UpdateKind
+from incidents.selectors.rosters import shifts_running
 from incidents.services.notices import incident_notices_enqueue
 
 # Incidents escalated per step and tick; the next tick takes the rest.
@@ -77,13 +78,11 @@ def _editors() -> list[Membership]:
 
 
 def _on_duty(incident: Incident, now: datetime.datetime) -> list[Membership]:
-    on_duty = _department_members().filter(
-        user__shifts__election=incident.election,
-        user__shifts__organisation=F("organisation"),
-        user__shifts__starts_at__lte=now,
-        user__shifts__ends_at__gt=now,
+    """The Department's members on a running shift of theirs, else its editors."""
+    on_shift = shifts_running(election=incident.election, at=now).filter(
+        user=OuterRef("user"), organisation=OuterRef("organisation")
     )
-    return list(on_duty.distinct()) or _editors()
+    return list(_department_members().filter(Exists(on_shift))) or _editors()
 
 
 def _leadership() -> list[Membership]:

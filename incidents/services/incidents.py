@@ -98,7 +98,12 @@ def incident_report(
         policy = severity_policy_for(report.severity)
         incident.ack_due_at = now + policy.acknowledge_within
         incident.leadership_due_at = incident.ack_due_at + policy.leadership_after
-    incident.full_clean(exclude=["units", "districts"])
+    # The related rows come from the caller, already loaded; the time order
+    # is checked above with its message. What is left to check in the
+    # database is a client key's uniqueness, only when there is one.
+    incident.full_clean(
+        exclude=["units", "districts", *_GIVEN], validate_constraints=bool(client_key)
+    )
     incident.save()
     incident.units.set(report.units)
     incident.districts.set(_districts_of(report.units))
@@ -113,6 +118,7 @@ def incident_report(
     return incident
 
 
+_GIVEN = ("election", "organisation", "reported_by")
 _REPORT_FIELDS = (
     "category",
     "severity",

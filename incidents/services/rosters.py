@@ -20,6 +20,7 @@ from contacts.services.outbox import (
     notification_render,
     outbox_enqueue,
     outbox_messages_for,
+    relevance_check,
 )
 from incidents.importers import ShiftDraft, parse_roster_file
 from incidents.models import Shift
@@ -28,6 +29,7 @@ from incidents.models import Shift
 # roster's gaps for days. Twenty-four hours on duty is common here.
 MAX_SHIFT = datetime.timedelta(hours=24)
 REMIND_AHEAD = datetime.timedelta(hours=24)
+SHIFT_TOPIC = "shift"
 SHIFT_FIELDS = ("person_name", "role", "phone", "location", "starts_at", "ends_at")
 
 ENDS_BEFORE_START = gettext_lazy("The shift must end after it starts.")
@@ -243,10 +245,30 @@ def _shift_reminders(
             kind="shift-phone",
             organisation=shift.organisation,
             link=link,
-            topic=f"shift:{shift.pk}",
+            topic=f"{SHIFT_TOPIC}:{shift.pk}",
             next_attempt_at=now,
         )
     ]
+
+
+@relevance_check(SHIFT_TOPIC)
+def shift_reminders_no_longer_needed(
+    messages: list[OutboundMessage], now: datetime.datetime
+) -> dict[int, str]:
+    """A reminder not yet sent is dropped when its shift was removed, has
+    been given a mobile number, or has already started (checked just
+    before sending, one query per batch)."""
+    ids = {m.pk: int(m.topic.split(":")[1]) for m in messages}
+    still_flagged = set(
+        Shift.objects.filter(
+            pk__in=set(ids.values()), phone_is_mobile=False, starts_at__gt=now
+        ).values_list("pk", flat=True)
+    )
+    return {
+        pk: "the shift was removed, has a mobile number now, or has started"
+        for pk, shift_id in ids.items()
+        if shift_id not in still_flagged
+    }
 
 
 def _members_by_organisation(ids: set[int]) -> dict[int, list[User]]:

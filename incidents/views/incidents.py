@@ -165,6 +165,14 @@ def _detail_ctx(request: HttpRequest, incident: Incident, **forms) -> dict:
     return ctx
 
 
+def _detail_with_errors(request: HttpRequest, pk: int, **forms) -> HttpResponse:
+    """The incident page again, fresh from the database, with the refused
+    form keeping what was typed."""
+    incident = incident_detail(incidents_visible_to(request.user), pk)
+    ctx = _detail_ctx(request, incident, **forms)
+    return render(request, "incidents/detail.html", ctx, status=400)
+
+
 @login_required
 @require_POST
 def update(request: HttpRequest, pk: int) -> HttpResponse:
@@ -183,9 +191,7 @@ def update(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The timeline is updated."))
             return redirect("incidents:detail", pk=incident.pk)
-    incident = incident_detail(incidents_visible_to(request.user), pk)
-    ctx = _detail_ctx(request, incident, update_form=form)
-    return render(request, "incidents/detail.html", ctx, status=400)
+    return _detail_with_errors(request, pk, update_form=form)
 
 
 @transaction.atomic
@@ -250,9 +256,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The answer is sent."))
             return redirect("incidents:detail", pk=incident.pk)
-    incident = incident_detail(incidents_visible_to(request.user), pk)
-    ctx = _detail_ctx(request, incident, answer_form=form)
-    return render(request, "incidents/detail.html", ctx, status=400)
+    return _detail_with_errors(request, pk, answer_form=form)
 
 
 @login_required

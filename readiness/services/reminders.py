@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from contacts.models import Membership, Organisation, OutboundMessage
+from contacts.models import Membership, Organisation, OutboundMessage, SubmissionState
 from contacts.selectors import election_current
 from contacts.services.outbox import (
     notification_render,
@@ -122,8 +122,14 @@ def _outside_quiet_hours(
 
 
 def _link(cell: Cell) -> str:
+    """Where the next step is: the contact lists, the duty roster once the
+    plan's section for it is accepted but the roster has gaps, else the plan."""
     if cell.obligation.evidence_kind == EvidenceKind.CONTACT_LIST:
         return settings.SITE_URL + reverse("contacts:contact_list_index")
+    if cell.roster_covered is False and cell.state == SubmissionState.ACCEPTED:
+        return settings.SITE_URL + reverse(
+            "rosters:roster", args=[cell.organisation.pk]
+        )
     return settings.SITE_URL + reverse("readiness:plan_index")
 
 

@@ -71,3 +71,33 @@ def test_it_gives_the_demo_districts_contact_lists_once():
         == dong_son.accepted_version.communes_total
     )
     assert ElectionBody.objects.filter(version=dong_son.accepted_version).count() > 20
+
+
+@override_settings(DEBUG=True)
+def test_it_reports_the_demo_incidents_once_for_the_live_board():
+    from incidents.models import Incident
+    from incidents.selectors.incidents import difficulties_unanswered
+    from incidents.services.escalation import incidents_escalate_due
+
+    seed_case_load()
+    call_command("load_demo")
+    call_command("load_demo")
+    statuses = dict(
+        Incident.objects.values_list("organisation__code", "status").order_by("pk")
+    )
+    assert statuses == {
+        "vnpt-thanhhoa": "reported",
+        "viettel-thanhhoa": "acknowledged",
+        "vnpost-thanhhoa": "resolved",
+        "district-380": "reported",
+        "district-405": "acknowledged",  # answered
+    }
+    unanswered = [
+        i.organisation.code for i in difficulties_unanswered(Incident.objects.all())
+    ]
+    assert unanswered == ["district-380"]
+    # The fibre cut is past its acknowledgement limit: the first tick
+    # escalates it to the Department's officer on duty.
+    assert incidents_escalate_due() > 0
+    fibre_cut = Incident.objects.get(organisation__code="vnpt-thanhhoa")
+    assert fibre_cut.escalation_step == 1

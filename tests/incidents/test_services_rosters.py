@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from contacts.importers.vocabulary import FORMULA_CELL
-from contacts.models import OutboundMessage
+from contacts.models import MessageStatus, OutboundMessage
 from contacts.phones import invalid_phone_message
+from contacts.services.outbox import outbox_deliver
 from incidents.importers import FILE_EMPTY, ShiftDraft
 from incidents.models import Shift
 from incidents.selectors.rosters import duty_now, roster_coverage, roster_of
@@ -389,6 +390,37 @@ def test_no_reminder_for_a_mobile_or_a_shift_already_started(
     make_shift(starts_at=on(0, 6), phone="+842373718258", phone_is_mobile=False)
     assert shifts_remind_flagged(now=on(0, 6)) == 0
     assert not shift_messages().exists()
+
+
+def test_a_reminder_not_yet_sent_is_dropped_once_the_shift_is_fixed(
+    world, election, make_shift, emails, mailoutbox
+):
+    fixed = make_shift(starts_at=on(0, 8), phone="+842373718258", phone_is_mobile=False)
+    removed = make_shift(
+        starts_at=on(0, 9), phone="+842373718258", phone_is_mobile=False
+    )
+    kept = make_shift(starts_at=on(0, 10), phone="+842373718258", phone_is_mobile=False)
+    assert shifts_remind_flagged(now=on(-1, 11)) == 3
+    shift_update(
+        shift=fixed,
+        person_name=fixed.person_name,
+        phone="0912 345 678",
+        starts_at=fixed.starts_at,
+        ends_at=fixed.ends_at,
+    )
+    removed_topic = f"shift:{removed.pk}"
+    shift_remove(shift=removed)
+    outcome = outbox_deliver(
+        message_ids=list(shift_messages().values_list("pk", flat=True)),
+        now=on(-1, 11, 1),
+    )
+    by_shift = {m.topic: outcome[m.pk] for m in shift_messages()}
+    assert by_shift == {
+        f"shift:{fixed.pk}": MessageStatus.CANCELLED,
+        removed_topic: MessageStatus.CANCELLED,
+        f"shift:{kept.pk}": MessageStatus.SENT,
+    }
+    assert len(mailoutbox) == 1
 
 
 def test_every_active_member_is_reminded_in_their_language(

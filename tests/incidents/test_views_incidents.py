@@ -143,7 +143,13 @@ def test_a_bad_report_keeps_what_was_typed_and_saves_nothing(client, world):
         },
     )
     assert response.status_code == 200
-    assert "Đứt cáp quang Nga Sơn" in response.content.decode()
+    page = response.content.decode()
+    assert "Đứt cáp quang Nga Sơn" in page
+    units = page[
+        page.index('name="units"') : page.index("</select>", page.index('name="units"'))
+    ]
+    assert units.count(" selected>") == 1
+    assert f'<option value="{world.district_a.unit.pk}" selected>' in units
     assert not Incident.objects.exists()
 
 

@@ -32,6 +32,22 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture
+def t2(world):
+    """T2, met by the duty roster, due 31 March 2021 09:00."""
+    obligation = ObligationFactory(
+        directive=world.directive,
+        code="T2",
+        recipient_group=RecipientGroup.TELECOM,
+        evidence_kind=EvidenceKind.DUTY_ROSTER,
+        position=8,
+    )
+    DeadlineFactory(
+        obligation=obligation, due_at=datetime.datetime(2021, 3, 31, 9, tzinfo=VN)
+    )
+    return obligation
+
+
 def add_obligation(
     world,
     code: str,

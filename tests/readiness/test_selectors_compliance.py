@@ -215,19 +215,6 @@ def cover(organisation, *, polling_day_gap: bool = False) -> None:
     )
 
 
-@pytest.fixture
-def t2(world):
-    obligation = ObligationFactory(
-        directive=world.directive,
-        code="T2",
-        recipient_group=RecipientGroup.TELECOM,
-        evidence_kind=EvidenceKind.DUTY_ROSTER,
-        position=8,
-    )
-    DeadlineFactory(obligation=obligation, due_at=at(30))
-    return obligation
-
-
 def accept_t2(world) -> None:
     plan = plan_get_or_create(directive=world.directive, organisation=world.telecom)
     save(plan, "T2", "Lịch trực 24/7", by=world.telecom_officer, now=at(1))

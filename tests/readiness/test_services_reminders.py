@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import translation
 
 from contacts.models import MembershipRole, MessageStatus, OutboundMessage
@@ -13,6 +14,7 @@ from contacts.services.outbox import outbox_deliver_one
 from readiness.services.deadlines import deadline_set
 from readiness.services.reminders import reminder_rule_for, reminders_enqueue_due
 from tests.factories import VN, MembershipFactory, OrganisationFactory
+from tests.readiness.test_selectors_compliance import accept_t2, at
 
 # D2 is due 8 April 2021 17:00, P1 and T1 23 April 17:00 (tests/conftest.py).
 AT = datetime.datetime
@@ -162,3 +164,23 @@ def test_each_message_names_its_person_and_organisation_escaped_in_html(world):
     assert "Lê <b>An</b>" in a.body and "Lê &lt;b&gt;An&lt;/b&gt;" in a.body_html
     assert world.district_a.name in a.body and world.district_b.name in b.body
     assert "\x00" not in a.body + a.subject + a.body_html
+
+
+def test_a_t2_reminder_leads_to_the_plan_then_to_the_roster(world, t2):
+    """T2 needs its plan section accepted and a roster with no gaps: the
+    reminder links to whichever of the two is missing."""
+
+    def t2_link() -> str:
+        return (
+            OutboundMessage.objects.filter(
+                recipient=world.telecom_officer, dedupe_key__contains=f":{t2.pk}:"
+            )
+            .latest("pk")
+            .link
+        )
+
+    reminders_enqueue_due(now=at(23))  # seven days before
+    assert t2_link().endswith(reverse("readiness:plan_index"))
+    accept_t2(world)
+    reminders_enqueue_due(now=at(27))  # three days before
+    assert t2_link().endswith(reverse("rosters:roster", args=[world.telecom.pk]))

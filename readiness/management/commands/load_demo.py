@@ -8,7 +8,7 @@ from contacts.models import Organisation
 from contacts.selectors import election_current
 from contacts.services import DEMO_USERS, demo_users_ensure
 from contacts.services.demo import demo_contact_list_ensure
-from incidents.services.demo import demo_rosters_ensure
+from incidents.services.demo import demo_incidents_ensure, demo_rosters_ensure
 
 
 class Command(BaseCommand):
@@ -23,9 +23,11 @@ class Command(BaseCommand):
         try:
             users = {u.username: u for u in demo_users_ensure(password=password)}
             self._contact_lists(users)
+            election = election_current()
             demo_rosters_ensure(
-                election=election_current(), users=users, today=timezone.localdate()
+                election=election, users=users, today=timezone.localdate()
             )
+            demo_incidents_ensure(election=election, users=users, now=timezone.now())
         except Organisation.DoesNotExist:
             raise CommandError(
                 "The demo organisations are missing: run `manage.py load_seed` first."
