@@ -53,3 +53,30 @@ def on_duty(world, user, start, end) -> Shift:
 
 def fresh(incident: Incident) -> Incident:
     return Incident.objects.get(pk=incident.pk)
+
+
+def many_incidents(world, count: int) -> None:
+    """`count` more open incidents, copies of one made through the service,
+    each in both districts, written in bulk (the board's size tests)."""
+    model = report(world, severity="major")
+    copies = Incident.objects.bulk_create(
+        Incident(
+            election=model.election,
+            organisation=model.organisation,
+            reported_by=model.reported_by,
+            category=model.category,
+            severity=("critical", "major", "minor")[n % 3],
+            title=f"{model.title} {n}",
+            started_at=model.started_at,
+            detected_at=model.detected_at,
+            ack_due_at=model.ack_due_at,
+            leadership_due_at=model.leadership_due_at,
+        )
+        for n in range(count - 1)
+    )
+    districts = Incident.districts.through
+    districts.objects.bulk_create(
+        districts(incident=incident, administrativeunit=unit)
+        for incident in copies
+        for unit in (world.district_a.unit, world.district_b.unit)
+    )
