@@ -1,6 +1,6 @@
 from django.urls import path
 
-from readiness.views import home, oversight, plans
+from readiness.views import dashboard, home, oversight, plans
 
 app_name = "readiness"
 urlpatterns = [
@@ -27,6 +27,7 @@ urlpatterns = [
     path("reviews/<int:pk>/accept/", plans.review_accept, name="review_accept"),
     path("reviews/<int:pk>/return/", plans.review_return, name="review_return"),
     # The Department's oversight.
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("compliance/", oversight.matrix, name="matrix"),
     path("review-queue/", oversight.queue, name="queue"),
     path("deadlines/", oversight.deadlines, name="deadlines"),

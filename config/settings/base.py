@@ -221,6 +221,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # The incident board reloads its table this often (htmx polling).
 INCIDENT_BOARD_REFRESH_SECONDS = env_int("INCIDENT_BOARD_REFRESH_SECONDS", 30)
+# The province dashboard refreshes itself this often on polling day.
+DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 60)
 
 # --- Outbox (contacts.services.outbox) --------------------------------------
 # A real gateway is a dotted path to a function send(message).

@@ -56,6 +56,27 @@ class Cell:
 
 
 @dataclass
+class Tally:
+    """Cells counted by state: for a column of the matrix, a recipient group
+    on the dashboard, a line of the Election Committee report."""
+
+    addressed: int = 0
+    met: int = 0
+    submitted: int = 0
+    overdue: int = 0
+
+    def add(self, cell: Cell) -> None:
+        self.addressed += 1
+        self.met += cell.is_met
+        self.submitted += cell.state == SubmissionState.SUBMITTED
+        self.overdue += cell.overdue
+
+    @property
+    def met_percent(self) -> int:
+        return round(100 * self.met / self.addressed) if self.addressed else 0
+
+
+@dataclass
 class ComplianceMatrix:
     obligations: list[Obligation]
     organisations: list[Organisation]

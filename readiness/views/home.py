@@ -11,14 +11,17 @@ from contacts.permissions import (
     sees_everything,
 )
 from contacts.selectors import election_current, organisation_counts_by_kind
+from contacts.selectors.inbox import inbox_messages
 from incidents.permissions import incidents_visible_to
 from incidents.selectors.incidents import (
     difficulties_unanswered,
+    incident_board,
     incident_status_counts,
     incidents_open,
 )
 from readiness.models import Directive
 from readiness.selectors import directive_current, obligations_due
+from readiness.selectors.home import recipient_todo
 
 
 @login_required
@@ -44,17 +47,38 @@ def home(request: HttpRequest) -> HttpResponse:
     if sees_everything(membership):
         ctx["organisation_counts"] = organisation_counts_by_kind()
         ctx.update(_incidents_awaiting(request, election))
-        organisation = None
-        template = "readiness/home_province.html"
-    else:
-        organisation = membership.organisation
-        template = "readiness/home_recipient.html"
-    ctx["obligations"] = (
-        obligations_due(directive=directive, organisation=organisation, now=now)
+        ctx["obligations"] = (
+            obligations_due(directive=directive, organisation=None, now=now)
+            if directive
+            else []
+        )
+        return render(request, "readiness/home_province.html", ctx)
+    ctx.update(_recipient(request, membership.organisation, directive, election, now))
+    return render(request, "readiness/home_recipient.html", ctx)
+
+
+# Open incidents and notifications listed on a recipient's home page.
+HOME_LISTED = 5
+
+
+def _recipient(request: HttpRequest, organisation, directive, election, now) -> dict:
+    """What the organisation must do, its open incidents, its latest
+    notifications."""
+    todos = (
+        recipient_todo(directive=directive, organisation=organisation, now=now)
         if directive
         else []
     )
-    return render(request, template, ctx)
+    incidents = incidents_visible_to(request.user).filter(election=election)
+    return {
+        "todos": todos,
+        "open_incidents": list(
+            incident_board(incidents_open(incidents.filter(organisation=organisation)))[
+                :HOME_LISTED
+            ]
+        ),
+        "notifications": list(inbox_messages(user=request.user)[:HOME_LISTED]),
+    }
 
 
 def _incidents_awaiting(request: HttpRequest, election) -> dict:

@@ -7,28 +7,22 @@ record they may not see (contacts.permissions).
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contacts.models import (
-    CARRIER_KINDS,
     AdministrativeUnit,
-    ContactList,
     Membership,
     Organisation,
-    OrganisationKind,
-    SubmissionState,
     UnitLevel,
     User,
 )
@@ -42,18 +36,12 @@ from contacts.permissions import (
 from contacts.selectors import election_current
 from readiness.forms_deadlines import DeadlineMoveForm, ExtensionForm, RevokeForm
 from readiness.models import (
-    GROUP_KINDS,
-    PLAN_EVIDENCE,
     Deadline,
     Directive,
-    EvidenceKind,
     Obligation,
-    ReadinessPlan,
     RecipientGroup,
 )
 from readiness.selectors import (
-    Cell,
-    ComplianceMatrix,
     compliance_matrix,
     directive_current,
     review_queue,
@@ -63,9 +51,13 @@ from readiness.services.deadlines import (
     deadline_extension_revoke,
     deadline_set,
 )
-
-# The recipient groups the matrix can be narrowed to (ALL is every one).
-FILTER_GROUPS = (RecipientGroup.DISTRICT, RecipientGroup.POSTAL, RecipientGroup.TELECOM)
+from readiness.views.matrix_table import (
+    FILTER_GROUPS,
+    evidence_urls,
+    matrix_filters,
+    matrix_organisations,
+    matrix_table,
+)
 
 
 def _overseer(request: HttpRequest) -> Membership:
@@ -91,106 +83,6 @@ def _short(value: datetime.datetime) -> str:
 # --- Compliance matrix ---------------------------------------------------------
 
 
-@dataclass
-class _Summary:
-    """Counts for one obligation over the rows shown."""
-
-    obligation: Obligation
-    met: int = 0
-    submitted: int = 0
-    overdue: int = 0
-    addressed: int = 0
-
-
-@dataclass
-class _Table:
-    obligations: list[Obligation]
-    rows: list[tuple[Organisation, list[tuple[Cell | None, str]]]] = field(
-        default_factory=list
-    )
-    summary: list[_Summary] = field(default_factory=list)
-
-
-def _matrix_filters(
-    request: HttpRequest, districts: list[AdministrativeUnit]
-) -> tuple[str, AdministrativeUnit | None]:
-    """The recipient group and district asked for; unknown values are ignored."""
-    group = request.GET.get("group", "")
-    if group not in FILTER_GROUPS:
-        group = ""
-    wanted = request.GET.get("district", "")
-    district = next((d for d in districts if str(d.pk) == wanted), None)
-    return group, district
-
-
-def _matrix_organisations(
-    group: str, district: AdministrativeUnit | None
-) -> QuerySet[Organisation]:
-    """A district filter keeps the district itself and the carriers serving it."""
-    q = Organisation.objects.all()
-    if group:
-        q = q.filter(kind__in=GROUP_KINDS[group])
-    if district is not None:
-        serving = Organisation.served_units.through.objects.filter(
-            administrativeunit_id=district.pk
-        ).values("organisation_id")
-        q = q.filter(
-            Q(kind=OrganisationKind.DISTRICT, unit_id=district.pk)
-            | Q(kind__in=CARRIER_KINDS, pk__in=serving)
-        )
-    return q
-
-
-def _evidence_urls(directive: Directive) -> tuple[dict[int, str], dict[int, str]]:
-    """Organisation id → its plan's page, and → its contact list's page (two
-    queries, whatever the number of organisations)."""
-    plans = ReadinessPlan.objects.filter(directive=directive).values_list(
-        "organisation_id", "pk"
-    )
-    lists = ContactList.objects.filter(election_id=directive.election_id).values_list(
-        "organisation_id", "pk"
-    )
-    return (
-        {org: reverse("readiness:plan_detail", args=[pk]) for org, pk in plans},
-        {org: reverse("contacts:contact_list_detail", args=[pk]) for org, pk in lists},
-    )
-
-
-def _cell_url(cell: Cell | None, plan_urls: dict, list_urls: dict) -> str:
-    """Where the evidence of a cell is; empty when there is nothing yet."""
-    if cell is None or cell.state in (SubmissionState.NOT_STARTED, "channel"):
-        return ""
-    org_id, kind = cell.organisation.pk, cell.obligation.evidence_kind
-    if kind == EvidenceKind.CONTACT_LIST:
-        return list_urls.get(org_id, "")
-    if kind in PLAN_EVIDENCE and org_id in plan_urls:
-        return f"{plan_urls[org_id]}#section-{cell.obligation.code}"
-    return ""
-
-
-def _matrix_table(matrix: ComplianceMatrix, group: str, urls: tuple) -> _Table:
-    """The columns of the chosen group, each cell with its link, and the
-    summary counts per column."""
-    kinds = GROUP_KINDS[group] if group else None
-    columns = [
-        i
-        for i, o in enumerate(matrix.obligations)
-        if kinds is None or GROUP_KINDS[o.recipient_group] & kinds
-    ]
-    table = _Table(obligations=[matrix.obligations[i] for i in columns])
-    table.summary = [_Summary(o) for o in table.obligations]
-    for org, cells in matrix.rows():
-        shown = [cells[i] for i in columns]
-        table.rows.append((org, [(c, _cell_url(c, *urls)) for c in shown]))
-        for summary, cell in zip(table.summary, shown, strict=True):
-            if cell is not None:
-                summary.addressed += 1
-                summary.met += cell.is_met
-                summary.submitted += cell.state == SubmissionState.SUBMITTED
-                summary.overdue += cell.overdue
-    return table
-
-
 @login_required
 def matrix(request: HttpRequest) -> HttpResponse:
     """Every (organisation, obligation) with its state, deadline and
@@ -202,16 +94,16 @@ def matrix(request: HttpRequest) -> HttpResponse:
             parent_id=directive.election.province_id, level=UnitLevel.DISTRICT
         ).order_by("name")
     )
-    group, district = _matrix_filters(request, districts)
+    group, district = matrix_filters(request, districts)
     now = timezone.now()
     found = compliance_matrix(
         directive=directive,
         now=now,
-        organisations=_matrix_organisations(group, district),
+        organisations=matrix_organisations(group, district),
     )
     ctx = {
         "directive": directive,
-        "table": _matrix_table(found, group, _evidence_urls(directive)),
+        "table": matrix_table(found, group, evidence_urls(directive)),
         "groups": [(g, RecipientGroup(g).label) for g in FILTER_GROUPS],
         "districts": districts,
         "group": group,

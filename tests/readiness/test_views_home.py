@@ -114,12 +114,86 @@ def test_a_user_without_an_organisation_is_told_so(client, world):
 def test_home_makes_the_same_number_of_queries_with_more_obligations(
     client, world, officer, django_assert_num_queries
 ):
+    from tests.incidents.helpers import report
+
     client.force_login(getattr(world, officer))
+    report(world)  # one open incident: its districts are fetched at any size
     client.get(reverse("home"))
     with CaptureQueriesContext(connection) as small:
         client.get(reverse("home"))
     for _ in range(20):
         DeadlineFactory(obligation=ObligationFactory(directive=world.directive))
+        report(world)  # an open incident of the telecom's
     with django_assert_num_queries(len(small.captured_queries)):
         body = client.get(reverse("home")).content.decode()
     assert len(obligation_codes(body)) == (24 if officer == "staff" else 22)
+
+
+# --- A recipient's next steps, incidents and notifications -----------------------
+
+
+def english_home(client, user) -> str:
+    client.force_login(user)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    return client.get(reverse("home")).content.decode()
+
+
+def row_of(body: str, code: str) -> str:
+    start = body.index(f'data-obligation="{code}"')
+    return body[start : body.index("</tr>", start)]
+
+
+@time_machine.travel(datetime.datetime(2021, 4, 1, 9, 0, tzinfo=VN), tick=False)
+def test_each_obligation_offers_its_next_step(client, world):
+    from readiness.services.plans import plan_get_or_create, plan_submit
+    from tests.readiness.test_selectors_compliance import save
+
+    body = english_home(client, world.district_a_officer)
+    d2 = row_of(body, "D2")
+    assert 'data-state="not_started"' in d2
+    assert f'href="{reverse("contacts:contact_list_index")}">Start' in d2
+    assert f'href="{reverse("incidents:report")}">Report a difficulty' in row_of(
+        body, "ALL"
+    )
+    now = datetime.datetime(2021, 3, 30, 9, 0, tzinfo=VN)
+    plan = plan_get_or_create(directive=world.directive, organisation=world.telecom)
+    save(plan, "T1", "Phương án", by=world.telecom_officer, now=now)
+    plan_submit(plan=plan, by=world.telecom_officer, now=now)
+    t1 = row_of(english_home(client, world.telecom_officer), "T1")
+    assert "Awaiting the Department's review" in t1 and "btn" not in t1
+
+
+def test_a_recipient_sees_its_own_open_incidents_and_latest_notifications(
+    client, world
+):
+    from contacts.models import OutboundMessage
+    from incidents.services.incidents import incident_acknowledge, incident_resolve
+    from tests.incidents.helpers import POLLING_MORNING, report
+
+    with time_machine.travel(POLLING_MORNING, tick=False):
+        own = report(world, title="Đứt cáp của mình")
+        done = report(world, title="Đã xong")
+        incident_acknowledge(incident=done, by=world.staff)
+        incident_resolve(
+            incident=done, by=world.staff, resolved_at=POLLING_MORNING, note="Xong"
+        )
+        report(
+            world,
+            organisation=world.postal,
+            by=world.postal_officer,
+            title="Của bưu điện",
+        )
+        OutboundMessage.objects.create(
+            recipient=world.telecom_officer,
+            channel="email",
+            address="telecom@example.vn",
+            subject="Nhắc việc: T1 còn 3 ngày",
+            dedupe_key="k1",
+            next_attempt_at=POLLING_MORNING,
+        )
+        body = english_home(client, world.telecom_officer)
+    incidents = body[body.index('class="list-unstyled open-incidents"') :]
+    incidents = incidents[: incidents.index("</ul>")]
+    assert f"#{own.pk} Đứt cáp của mình" in incidents
+    assert "Đã xong" not in incidents and "Của bưu điện" not in incidents
+    assert "Nhắc việc: T1 còn 3 ngày" in body

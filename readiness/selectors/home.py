@@ -1,0 +1,88 @@
+"""A district's or carrier's home page: each obligation with its state, its
+deadline, the days left, and the one thing to do next."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import Organisation, SubmissionState
+from readiness.models import PLAN_EVIDENCE, Directive, EvidenceKind
+from readiness.selectors.compliance import Cell, compliance_matrix
+
+# What the next step is called, by what the organisation has to do.
+START = _("Start")
+CONTINUE = _("Continue")
+FIX = _("Fix what was returned")
+VIEW = _("View")
+FILL_ROSTER = _("Fill the roster's gaps")
+REPORT_DIFFICULTY = _("Report a difficulty")
+
+
+@dataclass
+class NextAction:
+    label: str
+    url: str
+    primary: bool  # something to do, not just something to look at
+
+
+@dataclass
+class Todo:
+    cell: Cell
+    days_left: int | None  # whole days in Vietnam time; negative once late
+    action: NextAction | None  # None while the Department reviews
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.days_left and self.days_left < 0 else 0
+
+    @property
+    def awaiting_review(self) -> bool:
+        return self.cell.state == SubmissionState.SUBMITTED
+
+
+def recipient_todo(
+    *, directive: Directive, organisation: Organisation, now: datetime.datetime
+) -> list[Todo]:
+    """The organisation's row of the compliance matrix, in the directive's
+    order (the matrix's queries, whatever the size of the province)."""
+    matrix = compliance_matrix(
+        directive=directive,
+        now=now,
+        organisations=Organisation.objects.filter(pk=organisation.pk),
+    )
+    today = timezone.localdate(now)
+    todos = []
+    for obligation in matrix.obligations:
+        cell = matrix.cell(organisation.pk, obligation.pk)
+        if cell is None:
+            continue
+        days = (timezone.localdate(cell.due_at) - today).days if cell.due_at else None
+        todos.append(Todo(cell=cell, days_left=days, action=_next_action(cell)))
+    return todos
+
+
+def _next_action(cell: Cell) -> NextAction | None:
+    kind, state = cell.obligation.evidence_kind, cell.state
+    if kind == EvidenceKind.CHANNEL:
+        return NextAction(REPORT_DIFFICULTY, reverse("incidents:report"), False)
+    if kind == EvidenceKind.DUTY_ROSTER and state == SubmissionState.ACCEPTED:
+        url = reverse("rosters:roster", args=[cell.organisation.pk])
+        if cell.roster_covered is False:
+            return NextAction(FILL_ROSTER, url, True)
+        return NextAction(VIEW, url, False)
+    if kind == EvidenceKind.CONTACT_LIST:
+        url = reverse("contacts:contact_list_index")
+    elif kind in PLAN_EVIDENCE or kind == EvidenceKind.DUTY_ROSTER:
+        url = reverse("readiness:plan_index") + f"#section-{cell.obligation.code}"
+    else:
+        return None
+    return {
+        SubmissionState.NOT_STARTED: NextAction(START, url, True),
+        SubmissionState.DRAFT: NextAction(CONTINUE, url, True),
+        SubmissionState.RETURNED: NextAction(FIX, url, True),
+        SubmissionState.SUBMITTED: None,
+        SubmissionState.ACCEPTED: NextAction(VIEW, url, False),
+    }.get(state)

@@ -1,0 +1,86 @@
+"""The province dashboard, for Department staff and observers: readiness
+by group, the matrix, contact-list coverage, the review queue, incidents,
+who is on duty, and what is due or overdue. On polling day it refreshes
+itself (htmx swaps the page's body every DASHBOARD_REFRESH_SECONDS)."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from contacts.models import ElectionPhase
+from incidents.models import Severity
+from readiness.models import RecipientGroup
+from readiness.selectors import ComplianceMatrix
+from readiness.selectors.dashboard import province_dashboard
+from readiness.views.matrix_table import (
+    FILTER_GROUPS,
+    cell_url,
+    evidence_urls,
+    matrix_filters,
+    matrix_organisations,
+    matrix_table,
+)
+from readiness.views.oversight import _directive, _overseer
+
+# Rows of the matrix per page: a country has some 1,700 organisations.
+MATRIX_PER_PAGE = 50
+# Organisations named in the on-duty tile; the rest are on the on-duty page.
+ON_DUTY_LISTED = 20
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _overseer(request)
+    directive = _directive()
+    board = province_dashboard(directive=directive, now=timezone.now())
+    group, district = matrix_filters(request, board.districts)
+    urls = evidence_urls(directive)
+    table = matrix_table(_narrowed(board.matrix, group, district), group, urls)
+    page = Paginator(table.rows, MATRIX_PER_PAGE).get_page(request.GET.get("page"))
+    filters = urlencode(
+        {
+            k: v
+            for k, v in {"group": group, "district": district and district.pk}.items()
+            if v
+        }
+    )
+    ctx = {
+        "board": board,
+        "directive": directive,
+        "table": table,
+        "page": page,
+        "filters": filters,
+        "groups": [(g, RecipientGroup(g).label) for g in FILTER_GROUPS],
+        "districts": board.districts,
+        "group": group,
+        "district": district,
+        "now": board.now,
+        "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
+        "phase_label": ElectionPhase(board.phase).label,
+        "days_after": -board.days_to_polling,
+        "severity_rows": [
+            (Severity(value), n) for value, n in board.incidents_by_severity.items()
+        ],
+        "overdue": [(c, cell_url(c, *urls)) for c in board.overdue],
+        "overdue_more": board.overdue_count - len(board.overdue),
+        "on_duty": board.on_duty[:ON_DUTY_LISTED],
+        "on_duty_hidden": max(len(board.on_duty) - ON_DUTY_LISTED, 0),
+    }
+    return render(request, "readiness/dashboard.html", ctx)
+
+
+def _narrowed(matrix: ComplianceMatrix, group: str, district) -> ComplianceMatrix:
+    """The matrix's rows for the filters (one query for the organisations'
+    ids); the cells are the ones already computed."""
+    if not group and district is None:
+        return matrix
+    wanted = set(matrix_organisations(group, district).values_list("pk", flat=True))
+    return ComplianceMatrix(
+        obligations=matrix.obligations,
+        organisations=[o for o in matrix.organisations if o.pk in wanted],
+        cells=matrix.cells,
+    )

@@ -1,0 +1,125 @@
+"""The compliance matrix as a table: filters by recipient group and
+district, a link to the evidence in each cell, and counts per column.
+Shared by the matrix page (oversight) and the province dashboard."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+
+from contacts.models import (
+    CARRIER_KINDS,
+    AdministrativeUnit,
+    ContactList,
+    Organisation,
+    OrganisationKind,
+    SubmissionState,
+)
+from readiness.models import (
+    GROUP_KINDS,
+    PLAN_EVIDENCE,
+    Directive,
+    EvidenceKind,
+    Obligation,
+    ReadinessPlan,
+    RecipientGroup,
+)
+from readiness.selectors import Cell, ComplianceMatrix
+from readiness.selectors.compliance import Tally
+
+# The recipient groups the matrix can be narrowed to (ALL is every one).
+FILTER_GROUPS = (RecipientGroup.DISTRICT, RecipientGroup.POSTAL, RecipientGroup.TELECOM)
+
+
+@dataclass
+class _Summary(Tally):
+    """Counts for one obligation over the rows shown."""
+
+    obligation: Obligation | None = None
+
+
+@dataclass
+class _Table:
+    obligations: list[Obligation]
+    rows: list[tuple[Organisation, list[tuple[Cell | None, str]]]] = field(
+        default_factory=list
+    )
+    summary: list[_Summary] = field(default_factory=list)
+
+
+def matrix_filters(
+    request: HttpRequest, districts: list[AdministrativeUnit]
+) -> tuple[str, AdministrativeUnit | None]:
+    """The recipient group and district asked for; unknown values are ignored."""
+    group = request.GET.get("group", "")
+    if group not in FILTER_GROUPS:
+        group = ""
+    wanted = request.GET.get("district", "")
+    district = next((d for d in districts if str(d.pk) == wanted), None)
+    return group, district
+
+
+def matrix_organisations(
+    group: str, district: AdministrativeUnit | None
+) -> QuerySet[Organisation]:
+    """A district filter keeps the district itself and the carriers serving it."""
+    q = Organisation.objects.all()
+    if group:
+        q = q.filter(kind__in=GROUP_KINDS[group])
+    if district is not None:
+        serving = Organisation.served_units.through.objects.filter(
+            administrativeunit_id=district.pk
+        ).values("organisation_id")
+        q = q.filter(
+            Q(kind=OrganisationKind.DISTRICT, unit_id=district.pk)
+            | Q(kind__in=CARRIER_KINDS, pk__in=serving)
+        )
+    return q
+
+
+def evidence_urls(directive: Directive) -> tuple[dict[int, str], dict[int, str]]:
+    """Organisation id → its plan's page, and → its contact list's page (two
+    queries, whatever the number of organisations)."""
+    plans = ReadinessPlan.objects.filter(directive=directive).values_list(
+        "organisation_id", "pk"
+    )
+    lists = ContactList.objects.filter(election_id=directive.election_id).values_list(
+        "organisation_id", "pk"
+    )
+    return (
+        {org: reverse("readiness:plan_detail", args=[pk]) for org, pk in plans},
+        {org: reverse("contacts:contact_list_detail", args=[pk]) for org, pk in lists},
+    )
+
+
+def cell_url(cell: Cell | None, plan_urls: dict, list_urls: dict) -> str:
+    """Where the evidence of a cell is; empty when there is nothing yet."""
+    if cell is None or cell.state in (SubmissionState.NOT_STARTED, "channel"):
+        return ""
+    org_id, kind = cell.organisation.pk, cell.obligation.evidence_kind
+    if kind == EvidenceKind.CONTACT_LIST:
+        return list_urls.get(org_id, "")
+    if kind in PLAN_EVIDENCE and org_id in plan_urls:
+        return f"{plan_urls[org_id]}#section-{cell.obligation.code}"
+    return ""
+
+
+def matrix_table(matrix: ComplianceMatrix, group: str, urls: tuple) -> _Table:
+    """The columns of the chosen group, each cell with its link, and the
+    summary counts per column."""
+    kinds = GROUP_KINDS[group] if group else None
+    columns = [
+        i
+        for i, o in enumerate(matrix.obligations)
+        if kinds is None or GROUP_KINDS[o.recipient_group] & kinds
+    ]
+    table = _Table(obligations=[matrix.obligations[i] for i in columns])
+    table.summary = [_Summary(obligation=o) for o in table.obligations]
+    for org, cells in matrix.rows():
+        shown = [cells[i] for i in columns]
+        table.rows.append((org, [(c, cell_url(c, *urls)) for c in shown]))
+        for summary, cell in zip(table.summary, shown, strict=True):
+            if cell is not None:
+                summary.add(cell)
+    return table
