@@ -373,6 +373,13 @@ def test_every_member_sees_who_is_on_duty_with_a_tap_to_call_link(
     assert body.count("nobody-on-duty") == 2  # the Department and the postal firm
 
 
+def test_on_duty_now_refreshes_itself_every_two_minutes(client, world, shift):
+    login(client, world.staff)
+    body = body_of(client.get(url("now")))
+    assert 'hx-trigger="every 120s"' in body and 'hx-select="#on-duty"' in body
+    assert 'http-equiv="refresh"' not in body  # a meta refresh loses the reader's place
+
+
 def test_a_district_sees_no_link_to_rosters_it_may_not_read(client, world, shift):
     login(client, world.district_a_officer)
     body = body_of(client.get(url("now")))
