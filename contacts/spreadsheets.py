@@ -52,7 +52,7 @@ def _local(value: object) -> object:
     return value
 
 
-def _xlsx_value(value: object) -> object:
+def xlsx_value(value: object) -> object:
     """A value for openpyxl: text made safe and stripped of the control
     characters openpyxl refuses; numbers, dates and None as they are."""
     if value is None or isinstance(value, int | float | Decimal):
@@ -71,12 +71,12 @@ def rows_to_xlsx(headers: list[str], rows: Iterable[Sequence]) -> bytes:
     bold = Font(bold=True)
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(sheet, value=_xlsx_value(header))
+        cell = WriteOnlyCell(sheet, value=xlsx_value(header))
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append([_xlsx_value(value) for value in row])
+        sheet.append([xlsx_value(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

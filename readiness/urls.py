@@ -1,6 +1,6 @@
 from django.urls import path
 
-from readiness.views import dashboard, home, oversight, plans
+from readiness.views import dashboard, home, oversight, plans, report
 
 app_name = "readiness"
 urlpatterns = [
@@ -38,4 +38,8 @@ urlpatterns = [
         oversight.extension_revoke,
         name="extension_revoke",
     ),
+    # The report for the provincial Election Committee.
+    path("report/", report.page, name="report"),
+    path("report/report.pdf", report.report_pdf, name="report_pdf"),
+    path("report/report.xlsx", report.report_xlsx, name="report_xlsx"),
 ]

@@ -111,13 +111,13 @@ def compliance_matrix(
         .order_by("kind", "name")
     )
     deadlines = _deadlines(directive)
-    evidence = _Evidence.load(directive)
+    evidence = Evidence.load(directive)
     evidence.rosters = _rosters(directive, obligations, orgs)
     matrix = ComplianceMatrix(obligations=obligations, organisations=orgs)
     for org in orgs:
         for obligation in obligations:
             if org.kind in GROUP_KINDS[obligation.recipient_group]:
-                matrix.cells[(org.pk, obligation.pk)] = _cell(
+                matrix.cells[(org.pk, obligation.pk)] = cell_of(
                     org, obligation, evidence, deadlines, now
                 )
     return matrix
@@ -132,7 +132,11 @@ def _deadlines(directive: Directive) -> dict:
 
 
 @dataclass
-class _Evidence:
+class Evidence:
+    """What the cells' states are decided from: loaded from today's rows
+    here, and from the audit trail as of a moment by selectors/report.py,
+    so that both apply the same rules (cell_of)."""
+
     accepted: set[tuple[int, int]]  # (org, obligation) with a section in force
     latest: dict[tuple[int, int], str]  # review status in the latest version
     saved: dict[tuple[int, int], datetime.datetime]  # draft last saved
@@ -141,7 +145,7 @@ class _Evidence:
     rosters: dict[int, Coverage] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, directive: Directive) -> "_Evidence":
+    def load(cls, directive: Directive) -> "Evidence":
         reviews = SectionReview.objects.filter(version__plan__directive=directive)
         accepted = set(
             reviews.filter(status=ReviewStatus.ACCEPTED).values_list(
@@ -198,7 +202,7 @@ def _rosters(
     return roster_coverage(election=directive.election, organisations=addressed)
 
 
-def _cell(org, obligation, evidence: _Evidence, deadlines, now) -> Cell:
+def cell_of(org, obligation, evidence: Evidence, deadlines, now) -> Cell:
     extension = deadlines.get((obligation.pk, org.pk))
     due_at = extension or deadlines.get((obligation.pk, None))
     cell = Cell(
@@ -224,7 +228,7 @@ def _cell(org, obligation, evidence: _Evidence, deadlines, now) -> Cell:
     return cell
 
 
-def _section_state(org_id: int, obligation_id: int, evidence: _Evidence) -> str:
+def _section_state(org_id: int, obligation_id: int, evidence: Evidence) -> str:
     key = (org_id, obligation_id)
     if key in evidence.accepted:
         return SubmissionState.ACCEPTED

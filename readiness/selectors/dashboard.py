@@ -37,7 +37,7 @@ from readiness.selectors.compliance import (
     Tally,
     compliance_matrix,
 )
-from readiness.selectors.queue import QueueItem, review_queue
+from readiness.selectors.queue import QueueItem, review_queue_summary
 
 SOON = datetime.timedelta(days=7)
 LATEST_CRITICAL = 5
@@ -102,7 +102,8 @@ class ProvinceDashboard:
     districts: list[AdministrativeUnit]  # the province's, by code
     readiness: list[GroupReadiness]
     coverage: list[DistrictCoverage]
-    queue: list[QueueItem]
+    queue_count: int
+    queue_oldest: QueueItem | None
     incidents_by_severity: dict[str, int]
     incidents_by_district: list[tuple[AdministrativeUnit, int]]
     critical_latest: list[Incident]
@@ -124,10 +125,6 @@ class ProvinceDashboard:
         return (self.election.polling_day - timezone.localdate(self.now)).days
 
     @property
-    def queue_oldest(self) -> QueueItem | None:
-        return min(self.queue, key=lambda item: item.submitted_at, default=None)
-
-    @property
     def open_incidents(self) -> int:
         return sum(self.incidents_by_severity.values())
 
@@ -146,6 +143,7 @@ def province_dashboard(
         election=election, status__in=OPEN_STATUSES
     ).exclude(category=Category.DIFFICULTY)
     overdue = _overdue(matrix)
+    queue_count, queue_oldest = review_queue_summary(directive=directive)
     return ProvinceDashboard(
         election=election,
         directive=directive,
@@ -154,7 +152,8 @@ def province_dashboard(
         districts=districts,
         readiness=_readiness(matrix),
         coverage=_coverage(election),
-        queue=review_queue(directive=directive),
+        queue_count=queue_count,
+        queue_oldest=queue_oldest,
         incidents_by_severity=_by_severity(open_incidents),
         incidents_by_district=_by_district(open_incidents, districts),
         critical_latest=list(

@@ -128,7 +128,7 @@ def test_contact_list_coverage_per_district(world, province):
 
 def test_the_review_queue_and_its_oldest_item(world, province):
     found = board(world)
-    assert len(found.queue) == 1
+    assert found.queue_count == 1
     assert found.queue_oldest.organisation == world.telecom
 
 
@@ -161,7 +161,7 @@ def test_who_is_on_duty_now(world, province):
 def test_the_dashboard_costs_the_same_queries_for_a_province_and_more(
     world, province, django_assert_num_queries
 ):
-    with django_assert_num_queries(20) as first:
+    with django_assert_num_queries(22) as first:
         board(world)
     for n in range(30):
         carrier = OrganisationFactory(kind="telecom", code=f"t{n}", name=f"Mạng {n}")
@@ -178,3 +178,20 @@ def test_the_dashboard_costs_the_same_queries_for_a_province_and_more(
         )
     with django_assert_num_queries(len(first.captured_queries)):
         assert len(board(world).matrix.organisations) == 34
+
+
+def test_the_oldest_item_is_the_oldest_of_plans_and_contact_lists(world, province):
+    list_b = contact_list_get_or_create(
+        election=Election.objects.get(), organisation=world.district_b
+    )
+    add_team(list_b, communes(world.district_b)[0], 1, EARLIER)
+    from contacts.services.contact_lists import contact_list_submit
+
+    contact_list_submit(
+        contact_list=list_b,
+        by=world.district_b_officer,
+        now=EARLIER - datetime.timedelta(days=1),
+    )
+    found = board(world)
+    assert found.queue_count == 2
+    assert found.queue_oldest.organisation == world.district_b
