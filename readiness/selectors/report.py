@@ -84,7 +84,7 @@ from readiness.models import (
 
 # The matrix's own rules, applied to evidence as of the moment: one place
 # decides what "met", "submitted" and "overdue" mean.
-from readiness.selectors.compliance import Cell, Evidence, cell_of
+from readiness.selectors.compliance import Cell, Evidence, Tally, cell_of
 
 # The groups the summary is given for, in the order the report lists them.
 REPORT_GROUPS = (
@@ -103,15 +103,11 @@ _GROUP_OF_KIND = {
 
 
 @dataclass
-class ObligationFigures:
+class ObligationFigures(Tally):
     """One obligation within one recipient group: how many organisations it
     addresses, and how many have met it, await review, are overdue."""
 
-    obligation: Obligation
-    addressed: int = 0
-    met: int = 0
-    submitted: int = 0
-    overdue: int = 0
+    obligation: Obligation | None = None
 
 
 @dataclass
@@ -608,7 +604,7 @@ def _group_figures(
     for group in groups.values():
         kinds = GROUP_KINDS[group.group]
         group.lines = [
-            ObligationFigures(o)
+            ObligationFigures(obligation=o)
             for o in obligations
             if o.evidence_kind != EvidenceKind.CHANNEL
             and GROUP_KINDS[o.recipient_group] & kinds
@@ -621,10 +617,7 @@ def _group_figures(
     unmet: set[int] = set()
     for cell in cells:
         line = lines[(_GROUP_OF_KIND[cell.organisation.kind], cell.obligation.pk)]
-        line.addressed += 1
-        line.met += cell.is_met
-        line.submitted += cell.state == SubmissionState.SUBMITTED
-        line.overdue += cell.overdue
+        line.add(cell)
         if not cell.is_met:
             unmet.add(cell.organisation.pk)
     for org in recipients:
