@@ -43,11 +43,15 @@ GIVEN = [
 MOBILE_PREFIXES = ["091", "094", "098", "097", "086", "088", "083", "085", "070"]
 
 
-def _name(rng: random.Random) -> str:
+def person_name(rng: random.Random) -> str:
+    """A plausible Vietnamese full name. Also used by
+    readiness.services.scale_data."""
     return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
 
-def _phone(rng: random.Random) -> str:
+def mobile_phone(rng: random.Random) -> str:
+    """A valid Vietnamese mobile number, written the national way
+    ("0912 345 678"). Also used by readiness.services.scale_data."""
     digits = f"{rng.randrange(10**7):07d}"
     return f"{rng.choice(MOBILE_PREFIXES)}{digits[0]} {digits[1:4]} {digits[4:]}"
 
@@ -65,7 +69,7 @@ def demo_list_file(
     ):
         lines.append(
             f"{kind};{district.code};{name} {district.name};;UBND {district.name};"
-            f"{_name(rng)};Chủ tịch;{_phone(rng)}"
+            f"{person_name(rng)};Chủ tịch;{mobile_phone(rng)}"
         )
     n = 0
     for commune in district.children.order_by("code"):
@@ -75,7 +79,7 @@ def demo_list_file(
             for position in ("Tổ trưởng", "Tổ phó"):
                 lines.append(
                     f"Tổ bầu cử;{commune.code};Tổ bầu cử số {n};KVBP số {n};{place};"
-                    f"{_name(rng)};{position};{_phone(rng)}"
+                    f"{person_name(rng)};{position};{mobile_phone(rng)}"
                 )
     return ("\n".join(lines) + "\n").encode("utf-8")
 
