@@ -19,7 +19,14 @@ district):
   unchanged);
 - django-import-export: bench/contact_resource.py, reading the file with
   import-export's XLSX format (openpyxl into a tablib Dataset), one
-  transaction, dry_run=False.
+  transaction, dry_run=False, bulk inserts (use_bulk, batch_size 1000);
+- floor: bench/import_floor.py, the same file read with calamine and the same
+  rows written with our writer, nothing validated (phones stored as typed, so
+  only the counts are compared, not the digest).
+
+--contenders picks some of them (e.g. `--contenders ours,floor`); --xlsx
+imports a file written before instead of generating one; --profile writes a
+cProfile of ours' first import.
 
 Wall time and peak RSS come from a run without tracemalloc (tracing slows
 Python allocations down several times); the peak of Python allocations comes
@@ -52,7 +59,8 @@ DISTRICT_ORG = "district-380"  # the demo district; the file is for its units
 UPLOADER = "district"  # its demo user (contacts.services.registry.DEMO_USERS)
 CONTENDERS = {
     "ours": "ours (parse_contact_file → import_plan → contact_list_import)",
-    "ie": "django-import-export 4.4 (ModelResource, per-row save)",
+    "ie": "django-import-export 4.4 (ModelResource, use_bulk, batch_size 1000)",
+    "floor": "floor: calamine read + the same rows written, no validation",
 }
 
 
@@ -103,7 +111,7 @@ def parent(args: argparse.Namespace) -> None:
         _load_seed()
         connections.close_all()
         started = time.perf_counter()
-        path = _generate(work, args.rows)
+        path = Path(args.xlsx) if args.xlsx else _generate(work, args.rows)
         generated = time.perf_counter() - started
         results = _run_all(args, path, database_name)
         _print_report(args, path, generated, database, results)
@@ -142,7 +150,7 @@ def _generate(work: Path, rows: int) -> Path:
 def _run_all(args, path: Path, database_name: str) -> dict[str, dict]:
     results: dict[str, dict] = {}
     run = 0
-    for contender in CONTENDERS:
+    for contender in args.contenders.split(","):
         timed = []
         for _ in range(args.repeat):
             run += 1
@@ -172,6 +180,8 @@ def _child(args, contender, path, database_name, run, trace) -> dict:
         command += ["--database-url", args.database_url]
     if trace:
         command.append("--trace")
+    if args.profile:
+        command += ["--profile", args.profile]
     label = f"{contender}{' (tracemalloc)' if trace else ''}"
     print(f"… run {run}: {label}", file=sys.stderr, flush=True)
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -261,8 +271,18 @@ def child(args: argparse.Namespace) -> None:
     if args.trace:
         tracemalloc.start()
     with connection.execute_wrapper(counter):
-        if args.child == "ours":
+        if args.child == "ours" and args.profile and not args.trace:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
             result.update(_ours(contact_list, Path(args.file)))
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+        elif args.child == "ours":
+            result.update(_ours(contact_list, Path(args.file)))
+        elif args.child == "floor":
+            result.update(_floor(contact_list, Path(args.file)))
         else:
             result.update(_import_export(contact_list, Path(args.file)))
     gc.callbacks.remove(gc_timer)
@@ -324,6 +344,20 @@ def _ours(contact_list, path: Path) -> dict:
         "created": done.created_count,
         "updated": done.updated_count,
         "unchanged": done.unchanged_count,
+    }
+
+
+def _floor(contact_list, path: Path) -> dict:
+    from bench.import_floor import import_floor
+
+    started = time.perf_counter()
+    bodies, contacts = import_floor(contact_list=contact_list, path=str(path))
+    return {
+        "rows": contacts,
+        "seconds": time.perf_counter() - started,
+        "created": contacts,
+        "updated": 0,
+        "unchanged": 0,
     }
 
 
@@ -429,6 +463,8 @@ def _print_report(args, path, generated, database, results) -> None:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for contender, label in CONTENDERS.items():
+        if contender not in results:
+            continue
         timed, traced = results[contender]["timed"], results[contender]["traced"]
         best = min(timed, key=lambda r: r["seconds"])
         peak = f"{traced['tracemalloc_peak_mib']:.0f}" if traced else "–"
@@ -439,6 +475,9 @@ def _print_report(args, path, generated, database, results) -> None:
             f"{rss:.0f} (from {best['rss_before_mib']:.0f}) | {best['queries']:,} | "
             f"{best['sql_seconds']:.1f} |"
         )
+    if "ours" not in results:
+        _print_details(results)
+        return
     ours = min(results["ours"]["timed"], key=lambda r: r["seconds"])
     again = ours["reimport"]
     print(
@@ -451,41 +490,53 @@ def _print_report(args, path, generated, database, results) -> None:
 
 
 def _print_details(results) -> None:
-    ours = min(results["ours"]["timed"], key=lambda r: r["seconds"])
-    ie = min(results["ie"]["timed"], key=lambda r: r["seconds"])
-    p, b = ours["phases"], ours["breakdown"]
-    print(
-        f"\nOurs: parse {p['parse']:.1f} s (calamine read alone "
-        f"{b['calamine_read']:.1f} s; {b['phone_numbers']:,} phone numbers "
-        "normalised alone "
-        f"{b['phone_normalise']:.1f} s), plan {p['plan']:.1f} s, apply "
-        f"{p['apply']:.1f} s; re-import parse {ours['reimport']['phases']['parse']:.1f}"
-        f" s, plan {ours['reimport']['phases']['plan']:.1f} s, apply "
-        f"{ours['reimport']['phases']['apply']:.1f} s. First import: "
-        f"{ours['sql_seconds']:.1f} s executing SQL, {ours['gc_seconds']:.1f} s "
-        "in the garbage collector."
-    )
-    print(
-        f"import-export: load (openpyxl → tablib) {ie['phases']['load']:.1f} s, "
-        f"import_data {ie['phases']['import_data']:.1f} s; "
-        f"{ie['sql_seconds']:.1f} s executing SQL, {ie['gc_seconds']:.1f} s in the "
-        "garbage collector."
-    )
-    if len(results["ours"]["timed"]) > 1:
-        for name in CONTENDERS:
-            times = [round(r["seconds"], 1) for r in results[name]["timed"]]
+    best = {
+        name: min(r["timed"], key=lambda r: r["seconds"]) for name, r in results.items()
+    }
+    ours = best.get("ours")
+    if ours:
+        p, b, again = ours["phases"], ours["breakdown"], ours["reimport"]["phases"]
+        print(
+            f"\nOurs: parse {p['parse']:.1f} s (calamine read alone "
+            f"{b['calamine_read']:.1f} s; {b['phone_numbers']:,} phone numbers "
+            f"normalised alone {b['phone_normalise']:.1f} s), plan {p['plan']:.1f} s, "
+            f"apply {p['apply']:.1f} s; re-import parse {again['parse']:.1f} s, plan "
+            f"{again['plan']:.1f} s, apply {again['apply']:.1f} s. First import: "
+            f"{ours['sql_seconds']:.1f} s executing SQL (COPY not counted), "
+            f"{ours['gc_seconds']:.1f} s in the garbage collector."
+        )
+    if "ie" in best:
+        ie = best["ie"]
+        print(
+            f"import-export: load (openpyxl → tablib) {ie['phases']['load']:.1f} s, "
+            f"import_data {ie['phases']['import_data']:.1f} s; "
+            f"{ie['sql_seconds']:.1f} s executing SQL, {ie['gc_seconds']:.1f} s in "
+            "the garbage collector."
+        )
+    if ours:
+        for name, label in (("ie", "import-export"), ("floor", "the floor")):
+            if name in best:
+                ratio = best[name]["seconds"] / ours["seconds"]
+                print(f"ours against {label}: {ratio:.2f} × its speed")
+    for name in results:
+        times = [round(r["seconds"], 1) for r in results[name]["timed"]]
+        if len(times) > 1:
             print(f"{name}: median {statistics.median(times):.1f} s of {times}")
     keys = ("bodies", "contacts", "body_history", "contact_history", "digest")
     print(
         "\nRows written: "
         + "; ".join(
             f"{name}: " + ", ".join(f"{k} {r[k]}" for k in keys)
-            for name, r in (("ours", ours), ("import-export", ie))
+            for name, r in best.items()
         )
     )
-    for key in keys:
-        if ours[key] != ie[key]:
-            print(f"WARNING: {key} differs: ours {ours[key]}, import-export {ie[key]}")
+    for name, r in best.items():
+        if not ours or name == "ours":
+            continue
+        # The floor stores phone numbers as typed: its digest differs.
+        for key in keys[:-1] if name == "floor" else keys:
+            if ours[key] != r[key]:
+                print(f"WARNING: {key} differs: ours {ours[key]}, {name} {r[key]}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -502,6 +553,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-name", help=argparse.SUPPRESS)
     parser.add_argument("--run", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--xlsx", help="import this file instead of generating one")
+    parser.add_argument(
+        "--contenders", default=",".join(CONTENDERS), help="e.g. ours,floor"
+    )
+    parser.add_argument("--profile", help="cProfile file for ours' first import")
     args = parser.parse_args(argv)
     if args.child:
         child(args)

@@ -9,11 +9,12 @@ is now a valid Viettel mobile number, so it is accepted as a mobile. Nothing in
 the digits tells the two apart.
 """
 
+import functools
 import re
 
 import phonenumbers
 from django.utils.translation import gettext
-from phonenumbers import PhoneNumberFormat, PhoneNumberType
+from phonenumbers import PhoneNumber, PhoneNumberFormat, PhoneNumberType
 
 REGION = "VN"
 
@@ -78,22 +79,60 @@ def normalise_phone(raw: str) -> str:
     value = " ".join(str(raw).split())
     if not value or len(value) > _MAX_LENGTH or not _ALLOWED.fullmatch(value):
         raise InvalidPhone(invalid_phone_message(value))
+    # Digits and "+" only: phonenumbers parses that about 20% faster, and
+    # "0912 345 678" and "0912.345.678" share one cache entry.
+    outcome, e164 = _classify(_PUNCTUATION.sub("", value))
+    if outcome is _VALID:
+        return e164
+    # The messages quote what was typed, in the active language: not cached.
+    raise InvalidPhone(_MESSAGES[outcome](value))
+
+
+_VALID, _INVALID, _FOREIGN, _NOT_PERSONAL = "valid", "invalid", "foreign", "personal"
+_MESSAGES = {
+    _INVALID: invalid_phone_message,
+    _FOREIGN: foreign_phone_message,
+    _NOT_PERSONAL: not_personal_message,
+}
+# A Vietnamese number written nationally ("0…") or with "+84": phonenumbers
+# would parse it to country code 84 and these national digits (no leading 0,
+# 7 to 10 digits, the lengths of Vietnamese numbers). Building the
+# PhoneNumber directly skips parse(), half the cost of a number; the result
+# is the same (tests/contacts/test_importers.py compares them).
+_VIETNAMESE = re.compile(r"(?:0|\+84)([1-9]\d{6,9})")
+
+
+@functools.lru_cache(maxsize=65536)
+def _classify(digits: str) -> tuple[str, str]:
+    """What `digits` ("+" and digits) is: (_VALID, its E.164 form) or the kind
+    of error. Used by the importer for 50,000 numbers at a time (about 10 µs a
+    new number, nothing for a repeated one)."""
+    vietnamese = _VIETNAMESE.fullmatch(digits)
+    if vietnamese:
+        number = PhoneNumber(country_code=84, national_number=int(vietnamese[1]))
+        # With a single region for +84, is_valid_number is number_type() not
+        # being UNKNOWN: one pass over the number patterns instead of two.
+        kind = phonenumbers.number_type(number)
+        if kind == PhoneNumberType.UNKNOWN:
+            return _INVALID, ""
+        if kind in NOT_PERSONAL_TYPES:
+            return _NOT_PERSONAL, ""
+        return _VALID, "+84" + vietnamese[1]
     try:
-        # Digits and "+" only: phonenumbers parses that about 20% faster.
-        number = phonenumbers.parse(_PUNCTUATION.sub("", value), REGION)
+        number = phonenumbers.parse(digits, REGION)
     except phonenumbers.NumberParseException:
-        raise InvalidPhone(invalid_phone_message(value)) from None
+        return _INVALID, ""
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone(invalid_phone_message(value))
+        return _INVALID, ""
     if phonenumbers.region_code_for_number(number) != REGION and not (
-        value.startswith("+")
+        digits.startswith("+")
     ):
         # "00 44 …" dialled from Vietnam reaches the UK, but a number without
         # "+" in a Vietnamese list is far more likely a typo.
-        raise InvalidPhone(foreign_phone_message(value))
+        return _FOREIGN, ""
     if phonenumbers.number_type(number) in NOT_PERSONAL_TYPES:
-        raise InvalidPhone(not_personal_message(value))
-    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+        return _NOT_PERSONAL, ""
+    return _VALID, phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
 def split_phones(raw: str) -> list[str]:

@@ -75,26 +75,40 @@ def _text(value: object) -> str:
         elif isinstance(value, datetime.date | datetime.time):
             value = value.isoformat()
         value = str(value)
-    text = unicodedata.normalize("NFC", value)
-    if _INVISIBLE.search(text):
-        text = _INVISIBLE.sub("", text)
-    text = text.strip()
-    return _ESCAPED.sub("", text, count=1) if text.startswith("'") else text
+    return _str_text(value)
 
 
 def _cell_text(value: object, key: str) -> str:
     """A cell as text for column `key`. Excel drops the leading 0 of a phone
     number or GSO code typed as a number; put it back."""
-    numeric = isinstance(value, int | float) and not isinstance(value, bool)
-    text = _text(value)
-    if numeric and text.isdigit():
-        if key == "phones" and (len(text) == 9 or (len(text) == 10 and text[0] == "2")):
-            return "0" + text
-        if key == "unit_code" and len(text) == 4:
-            return "0" + text  # only commune codes have 5 digits
+    if type(value) is str:  # nearly every cell: the quick way
+        if not value:
+            return ""
+        text = _str_text(value)
+    else:
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        text = _text(value)
+        if numeric and text.isdigit():
+            if key == "phones" and (
+                len(text) == 9 or (len(text) == 10 and text[0] == "2")
+            ):
+                return "0" + text
+            if key == "unit_code" and len(text) == 4:
+                return "0" + text  # only commune codes have 5 digits
     if key == "phones":
         return text
     return " ".join(text.split())
+
+
+def _str_text(value: str) -> str:
+    """_text of a string. ASCII needs no normalising and holds no invisible
+    characters."""
+    if not value.isascii():
+        value = unicodedata.normalize("NFC", value)
+        if _INVISIBLE.search(value):
+            value = _INVISIBLE.sub("", value)
+    text = value.strip()
+    return _ESCAPED.sub("", text, count=1) if text.startswith("'") else text
 
 
 class _RowParser:
@@ -110,6 +124,8 @@ class _RowParser:
         # Cross-row checks: first row of each person and of each body.
         self.people: dict[tuple, int] = {}
         self.bodies: dict[tuple, tuple[int, str, str]] = {}
+        # Cleaned text of each string seen, by column (_parse_row).
+        self.texts: dict[str, dict[str, str]] = {key: {} for key in COLUMNS_BY_KEY}
 
     def parse(self) -> ParseResult:
         self._read_headers(self.table.cells[0])
@@ -156,10 +172,21 @@ class _RowParser:
     def _parse_row(self, index: int, cells: list[object]) -> None:
         values = dict.fromkeys(COLUMNS_BY_KEY, "")
         formula_keys = set()
+        formulas = self.table.formulas
         for key, position in self.positions.items():
             if position < len(cells):
-                values[key] = _cell_text(cells[position], key)
-            if self.table.formulas and (index, position) in self.table.formulas:
+                value = cells[position]
+                if type(value) is str:
+                    # A body's cells repeat on each of its rows, and kinds,
+                    # units and positions on most rows: clean each text once.
+                    texts = self.texts[key]
+                    text = texts.get(value)
+                    if text is None:
+                        text = texts[value] = _cell_text(value, key)
+                    values[key] = text
+                else:
+                    values[key] = _cell_text(value, key)
+            if formulas and (index, position) in formulas:
                 formula_keys.add(key)
         if not formula_keys and not any(values.values()):
             return  # an empty row

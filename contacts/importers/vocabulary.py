@@ -202,6 +202,7 @@ def fold(text: str) -> str:
     return "".join(char for char in text.casefold() if char.isalnum())
 
 
+@functools.lru_cache(maxsize=65536)  # a body's name and places repeat on its rows
 def same(text: str) -> str:
     """Case- and spacing-insensitive form for comparing names; diacritics
     count ("Hùng" is not "Hưng")."""

@@ -705,3 +705,46 @@ def test_rows_with_errors_do_not_stop_the_others():
     result = parse(xlsx(rows))
     assert [e.row_number for e in result.errors] == [2]
     assert [r.row_number for r in result.rows] == [3]
+
+
+# --- Phone numbers: the importer's quick path gives the same answers -----------
+
+
+def _reference_outcome(digits: str) -> tuple[str, str]:
+    """contacts.phones.normalise_phone before the quick path: parse() first."""
+    import phonenumbers
+
+    from contacts.phones import NOT_PERSONAL_TYPES
+
+    try:
+        number = phonenumbers.parse(digits, "VN")
+    except phonenumbers.NumberParseException:
+        return "invalid", ""
+    if not phonenumbers.is_valid_number(number):
+        return "invalid", ""
+    if phonenumbers.region_code_for_number(number) != "VN" and not (
+        digits.startswith("+")
+    ):
+        return "foreign", ""
+    if phonenumbers.number_type(number) in NOT_PERSONAL_TYPES:
+        return "personal", ""
+    return "valid", phonenumbers.format_number(
+        number, phonenumbers.PhoneNumberFormat.E164
+    )
+
+
+def test_the_quick_phone_path_agrees_with_phonenumbers_parse():
+    import random
+
+    from contacts.phones import _classify
+
+    generator = random.Random(2021)  # noqa: S311 (test data, not secrets)
+    samples = []
+    for prefix in range(100, 1000):  # every three-digit start of national digits
+        for length in (7, 8, 9, 10):
+            tail = "".join(generator.choice("0123456789") for _ in range(length - 3))
+            national = f"{prefix}{tail}"
+            samples += ["0" + national, "+84" + national]
+    samples += ["1900123456", "01800123456", "+441234567890", "0169123456", "00"]
+    for digits in samples:
+        assert _classify.__wrapped__(digits) == _reference_outcome(digits), digits
