@@ -10,6 +10,7 @@ import datetime
 import io
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -35,10 +36,33 @@ _DATE_FORMAT = "dd/mm/yyyy"
 _SHEET_TITLE_REFUSED = re.compile(r"[\\/?*\[\]:]")
 
 
+# Rows each list shows on the page and in the PDF; the .xlsx has them all.
+# A country has thousands of overdue obligations and difficulty reports: a
+# signed report of hundreds of pages helps nobody (bench/pages.py: 6 MB of
+# HTML and 30 s before the cap).
+PRINTED_ROWS = 100
+
+
+@dataclass(frozen=True)
+class Printed:
+    rows: list
+    more: int  # rows left out, to be found in the .xlsx
+
+
+def _printed(rows: list) -> Printed:
+    return Printed(rows[:PRINTED_ROWS], max(len(rows) - PRINTED_ROWS, 0))
+
+
 def report_context(report: CommitteeReport) -> dict:
     """What readiness/report.html needs to show the report itself; the page
     adds its form and download links."""
-    return {"report": report, "directive": report.directive}
+    return {
+        "report": report,
+        "directive": report.directive,
+        "overdue": _printed(report.overdue),
+        "unresolved": _printed(report.incidents.unresolved),
+        "difficulties": _printed(report.difficulties),
+    }
 
 
 # --- PDF -----------------------------------------------------------------------

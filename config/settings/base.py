@@ -242,4 +242,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every step of every PDF at INFO (the Election
+    # Committee report); its warnings are what an operator needs.
+    "loggers": {
+        name: {"level": "WARNING"}
+        for name in ("weasyprint", "fontTools", "fontTools.subset")
+    },
 }

@@ -728,30 +728,46 @@ def _incidents_as_of(
     # incident of each row and not to the subquery latest_of_each adds.
     records = _keep_latest(
         _latest_records(Incident.history.filter(**period), moment)
-        .select_related("organisation")
         .annotate(
             status_then=Subquery(status.values("status_to")[:1]),
             answer_then=Subquery(answer.values("text")[:1]),
             answered_then=Subquery(answer.values("created_at")[:1]),
         )
+        # Plain rows, not model instances: a country has tens of thousands.
+        .values("id", "history_type", *_INCIDENT_FIELDS)
     )
     districts = _incident_districts(period)
+    missing = {r["organisation_id"] for r in records} - organisations.keys()
+    organisations = organisations | Organisation.objects.in_bulk(missing)
     return [
         IncidentLine(
-            pk=r.id,
-            title=r.title,
-            organisation=organisations.get(r.organisation_id, r.organisation),
-            category=r.category,
-            severity=r.severity,
-            status=r.status_then or IncidentStatus.REPORTED,
-            reported_at=r.created_at,
-            districts=tuple(districts.get(r.id, ())),
-            description=r.description,
-            answer=r.answer_then or "",
-            answered_at=r.answered_then,
+            pk=r["id"],
+            title=r["title"],
+            organisation=organisations[r["organisation_id"]],
+            category=r["category"],
+            severity=r["severity"],
+            status=r["status_then"] or IncidentStatus.REPORTED,
+            reported_at=r["created_at"],
+            districts=tuple(districts.get(r["id"], ())),
+            description=r["description"],
+            answer=r["answer_then"] or "",
+            answered_at=r["answered_then"],
         )
-        for r in sorted(records, key=lambda r: (r.created_at, r.id))
+        for r in sorted(records, key=lambda r: (r["created_at"], r["id"]))
     ]
+
+
+_INCIDENT_FIELDS = (
+    "title",
+    "organisation_id",
+    "category",
+    "severity",
+    "created_at",
+    "description",
+    "status_then",
+    "answer_then",
+    "answered_then",
+)
 
 
 def _incident_districts(period: dict) -> dict[int, list[str]]:

@@ -335,3 +335,22 @@ def test_a_formula_like_organisation_name_is_written_as_text(client, world):
     names = [row[0].value for row in sheet.iter_rows() if row[0].value]
     assert '\'=HYPERLINK("http://evil.example","x")' in names
     assert all(row[0].data_type != "f" for row in sheet.iter_rows())
+
+
+def test_long_lists_are_cut_on_the_page_and_whole_in_the_xlsx(
+    client, world, evidence_at_m, monkeypatch
+):
+    from readiness import report_files
+
+    monkeypatch.setattr(report_files, "PRINTED_ROWS", 1)
+    client.force_login(world.observer)
+    moment = {"moment": typed(evidence_at_m), "lang": "en"}
+    body = client.get(reverse("readiness:report"), moment).content.decode()
+    overdue = re.search(r'data-part="overdue">(.*?)</table>', body, re.S).group(1)
+    assert overdue.count("data-organisation=") == 1
+    assert "Và 2 mục khác, có đầy đủ trong tệp .xlsx của báo cáo này." in body
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("readiness:report_xlsx"), moment).content)
+    )
+    codes = [row[1] for row in rows_of(book["Overdue"])[7:]]
+    assert codes == ["D2", "P1", "T1"]  # every overdue obligation
