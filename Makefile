@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install install-dev lint messages seed clean
+.PHONY: run test bench install install-dev lint messages seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ test: install-dev
 	# they run in a session of their own so that no other worker shares it.
 	$(BIN)/pytest $(PYTEST_ARGS) --ignore=tests/test_outbox_reliability.py
 	$(BIN)/pytest $(PYTEST_ARGS) tests/test_outbox_reliability.py
+
+## make bench: every benchmark against PostgreSQL and Redis; rewrites docs/performance.md.
+bench: install-dev
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -231,6 +231,7 @@ def main() -> None:
     distinct = Incident.objects.values("description").distinct().count()
     sent = dict(rows)["incident report sent"]
     accepted = int(sent["Request Count"]) - int(sent["Failure Count"])
+    print("<!-- results -->")  # what bench/run_all.py puts in docs/performance.md
     print(
         f"\n{args.users} concurrent clients, {args.seconds} s per scenario, "
         f"gunicorn with {args.workers} sync workers, {connection.vendor}; "

@@ -1,0 +1,233 @@
+"""Server time of the pages people watch on polling day, at province and
+at country scale, side by side: the province dashboard, a district's and a
+carrier's home page, the live incident board, the Election Committee
+report and its PDF.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+      .venv/bin/python bench/pages.py --runs 15 [--reuse]
+
+For each scale it creates (or with --reuse keeps) a PostgreSQL database
+named bench_pages_<scale> on the server of DATABASE_URL, migrates it, loads
+the Thanh Hóa case (`load_seed`, with `--all` for the country) and the
+synthetic data (`generate_scale_data --scale <scale> --seed 1`), then
+renders each page through Django's test client in a process of its own:
+the time from request to response inside Django (no network), median and
+95th percentile of RUNS after two warm-up requests, and the number of SQL
+queries. The PDF is timed over fewer runs (--pdf-runs).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+SCALES = ("province", "country")
+# (label, who, path, headers)
+PAGES = [
+    ("province dashboard", "staff", "/dashboard/", {}),
+    ("district home page", "district", "/", {}),
+    ("carrier home page", "carrier", "/", {}),
+    ("live board refresh (htmx)", "staff", "/incidents/", {"HX-Request": "true"}),
+    ("Election Committee report", "observer", "/report/", {}),
+]
+PDF = ("report PDF", "observer", "/report/report.pdf", {})
+
+
+def database_url(base: str, scale: str) -> str:
+    parts = urlparse(base)
+    return urlunparse(parts._replace(path=f"/bench_pages_{scale}"))
+
+
+def prepare(scale: str, url: str, reuse: bool) -> float | None:
+    """Create and fill the database; returns the generation time, or None
+    when an existing one was kept."""
+    import psycopg2
+
+    name = urlparse(url).path.lstrip("/")
+    admin = psycopg2.connect(urlunparse(urlparse(url)._replace(path="/postgres")))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        exists = cursor.fetchone() is not None
+        if exists and reuse:
+            _migrate(url)  # migrations added since it was made
+            return None
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    env = os.environ | {"DATABASE_URL": url, "DEBUG": "1"}
+
+    def manage(*args: str) -> None:
+        subprocess.run(
+            [str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=env, check=True
+        )
+
+    manage("migrate", "--noinput", "-v0")
+    start = time.perf_counter()
+    manage("load_seed", *(["--all"] if scale == "country" else []), "-v0")
+    manage("generate_scale_data", "--scale", scale, "--seed", "1")
+    return time.perf_counter() - start
+
+
+def _migrate(url: str) -> None:
+    env = os.environ | {"DATABASE_URL": url, "DEBUG": "1"}
+    subprocess.run(
+        [str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+
+def measure(runs: int, pdf_runs: int) -> None:
+    """In a process of its own (its DATABASE_URL): print one JSON line per page."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    os.environ["CELERY_BROKER_URL"] = "memory://"
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from contacts.models import Membership, OrganisationKind
+    from contacts.services import demo_users_ensure
+    from incidents.models import Incident
+
+    setup_test_environment()  # lets the test client's host in
+    demo = {u.username: u for u in demo_users_ensure(password="bench-password-1")}
+    users = {
+        "staff": demo["staff"],
+        "observer": demo["observer"],
+        # The busiest district and carrier officers the generator made.
+        "district": _busiest(Membership, OrganisationKind.DISTRICT),
+        "carrier": _busiest(Membership, OrganisationKind.TELECOM),
+    }
+    scale = {
+        "organisations": Membership.objects.values("organisation").distinct().count(),
+        "incidents": Incident.objects.count(),
+    }
+    print(json.dumps({"scale": scale}), flush=True)
+    for label, who, path, headers in [*PAGES, PDF]:
+        client = Client()
+        client.force_login(users[who])
+        times = []
+        is_pdf = (label, who, path, headers) == PDF
+        warm_up = 1 if is_pdf else 2  # a PDF takes seconds; one is enough
+        n = pdf_runs if is_pdf else runs
+        for i in range(n + warm_up):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.get(path, headers=headers)
+                elapsed = time.perf_counter() - start
+            assert response.status_code == 200, (path, response.status_code)
+            if i >= warm_up:
+                times.append(elapsed)
+        print(
+            json.dumps(
+                {
+                    "page": label,
+                    "median": statistics.median(times),
+                    "p95": _p95(times),
+                    "queries": len(queries.captured_queries),
+                    "bytes": len(response.content),
+                }
+            ),
+            flush=True,
+        )
+
+
+def _busiest(membership_model, kind):
+    from django.db.models import Count
+
+    membership = (
+        membership_model.objects.filter(organisation__kind=kind)
+        .annotate(n=Count("organisation__incidents"))
+        .order_by("-n", "pk")
+        .select_related("user")
+        .first()
+    )
+    return membership.user
+
+
+def _p95(times: list[float]) -> float:
+    if len(times) < 2:
+        return times[0]
+    return statistics.quantiles(times, n=20, method="inclusive")[18]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--pdf-runs", type=int, default=3)
+    parser.add_argument("--reuse", action="store_true", help="keep existing databases")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        measure(args.runs, args.pdf_runs)
+        return
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL server (any database on it).")
+    results, sizes = {}, {}
+    for scale in SCALES:
+        url = database_url(base, scale)
+        took = prepare(scale, url, args.reuse)
+        if took is not None:
+            print(f"{scale}: load_seed and generate_scale_data took {took:.0f} s")
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--measure",
+                "--runs",
+                str(args.runs),
+                "--pdf-runs",
+                str(args.pdf_runs),
+            ],
+            env=os.environ | {"DATABASE_URL": url},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        sizes[scale] = rows[0]["scale"]
+        results[scale] = {row["page"]: row for row in rows[1:]}
+    print("<!-- results -->")  # what bench/run_all.py puts in docs/performance.md
+    print_table(results, sizes, args)
+
+
+def print_table(results: dict, sizes: dict, args) -> None:
+    for scale in SCALES:
+        print(
+            f"{scale}: {sizes[scale]['organisations']:,} organisations with members, "
+            f"{sizes[scale]['incidents']:,} incidents"
+        )
+    print(
+        f"\nmedian and p95 of {args.runs} runs ({args.pdf_runs} for the PDF), "
+        "server time inside Django\n"
+    )
+    print(
+        "| page | province median | province p95 | country median | country p95 "
+        "| country / province | queries (province, country) |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for label, *_ in [*PAGES, PDF]:
+        p, c = results["province"][label], results["country"][label]
+        print(
+            f"| {label} | {p['median'] * 1000:.0f} ms | {p['p95'] * 1000:.0f} ms "
+            f"| {c['median'] * 1000:.0f} ms | {c['p95'] * 1000:.0f} ms "
+            f"| {c['median'] / p['median']:.2f} | {p['queries']}, {c['queries']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
