@@ -5,11 +5,9 @@ itself (htmx swaps the page's body every DASHBOARD_REFRESH_SECONDS)."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import urlencode
 
 from contacts.models import ElectionPhase
 from incidents.models import Severity
@@ -22,12 +20,11 @@ from readiness.views.matrix_table import (
     evidence_urls,
     matrix_filters,
     matrix_organisations,
+    matrix_page,
     matrix_table,
 )
 from readiness.views.oversight import _directive, _overseer
 
-# Rows of the matrix per page: a country has some 1,700 organisations.
-MATRIX_PER_PAGE = 50
 # Organisations named in the on-duty tile; the rest are on the on-duty page.
 ON_DUTY_LISTED = 20
 
@@ -40,14 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     group, district = matrix_filters(request, board.districts)
     urls = evidence_urls(directive)
     table = matrix_table(_narrowed(board.matrix, group, district), group, urls)
-    page = Paginator(table.rows, MATRIX_PER_PAGE).get_page(request.GET.get("page"))
-    filters = urlencode(
-        {
-            k: v
-            for k, v in {"group": group, "district": district and district.pk}.items()
-            if v
-        }
-    )
+    page, filters = matrix_page(request, table, group, district)
     ctx = {
         "board": board,
         "directive": directive,

@@ -4,9 +4,11 @@ Shared by the matrix page (oversight) and the province dashboard."""
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from contacts.models import (
     CARRIER_KINDS,
@@ -27,6 +29,9 @@ from readiness.models import (
 )
 from readiness.selectors import Cell, ComplianceMatrix
 from readiness.selectors.compliance import Tally
+
+# Rows of the matrix per page: a country has some 1,700 organisations.
+MATRIX_PER_PAGE = 50
 
 # The recipient groups the matrix can be narrowed to (ALL is every one).
 FILTER_GROUPS = (RecipientGroup.DISTRICT, RecipientGroup.POSTAL, RecipientGroup.TELECOM)
@@ -133,3 +138,10 @@ def matrix_table(matrix: ComplianceMatrix, group: str, urls: tuple) -> _Table:
             if cell is not None:
                 summary.add(cell)
     return table
+
+
+def matrix_page(request: HttpRequest, table: _Table, group: str, district):
+    """The page of rows asked for, and the filters its links must keep."""
+    page = Paginator(table.rows, MATRIX_PER_PAGE).get_page(request.GET.get("page"))
+    kept = {"group": group, "district": district.pk if district else ""}
+    return page, urlencode({k: v for k, v in kept.items() if v})

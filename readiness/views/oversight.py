@@ -56,6 +56,7 @@ from readiness.views.matrix_table import (
     evidence_urls,
     matrix_filters,
     matrix_organisations,
+    matrix_page,
     matrix_table,
 )
 
@@ -101,9 +102,13 @@ def matrix(request: HttpRequest) -> HttpResponse:
         now=now,
         organisations=matrix_organisations(group, district),
     )
+    table = matrix_table(found, group, evidence_urls(directive))
+    page, filters = matrix_page(request, table, group, district)
     ctx = {
         "directive": directive,
-        "table": matrix_table(found, group, evidence_urls(directive)),
+        "table": table,
+        "page": page,
+        "filters": filters,
         "groups": [(g, RecipientGroup(g).label) for g in FILTER_GROUPS],
         "districts": districts,
         "group": group,
