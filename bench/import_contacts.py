@@ -451,7 +451,8 @@ def _outcome(contact_list) -> dict:
 
 
 def _print_report(args, path, generated, database, results) -> None:
-    print(f"## Contact-list import, {args.rows:,} rows — {database}\n")
+    print("<!-- results -->")  # what bench/run_all.py puts in docs/performance.md
+    print(f"Contact-list import, {args.rows:,} rows — {database}\n")
     print(
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs; "
         f"file {path.stat().st_size / 2**20:.1f} MB, generated in {generated:.1f} s; "
