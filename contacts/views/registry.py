@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -17,9 +18,18 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     organisations = organisation_list_read(
         organisations=organisations_visible_to(request.user)
     )
-    return render(
-        request, "contacts/organisation_list.html", {"organisations": organisations}
+    # A country has some 1,700 organisations.
+    page = Paginator(organisations, ORGANISATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
+    return render(
+        request,
+        "contacts/organisation_list.html",
+        {"organisations": page.object_list, "page": page},
+    )
+
+
+ORGANISATIONS_PER_PAGE = 50
 
 
 @login_required
