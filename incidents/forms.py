@@ -4,14 +4,12 @@ province, the life cycle)."""
 
 from django import forms
 from django.db.models import Case, F, Q, When
-from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from contacts.models import AdministrativeUnit, Organisation, UnitLevel
+from contacts.widgets import LongSelect, LongSelectMultiple
 from incidents.models import Category, IncidentStatus, Service, Severity
 
 # A phone's own date-time picker; what it sends is ISO, which both locales'
@@ -46,37 +44,6 @@ def units_of_province(province: AdministrativeUnit):
     )
 
 
-class LongSelectMultiple(forms.SelectMultiple):
-    """A <select multiple> of a province's districts and communes (about
-    650 options), written in Python: Django's template per option took
-    90 ms a page, most of the report form's time."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (
-                    option["value"],
-                    SELECTED if option["selected"] else "",
-                    option["label"],
-                )
-                for _group, choices, _index in widget["optgroups"]
-                for option in choices
-            ),
-        )
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
-            options,
-        )
-
-
-SELECTED = mark_safe(" selected")  # noqa: S308 (a constant)
-
-
 class UnitChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, unit: AdministrativeUnit) -> str:
         if unit.level == UnitLevel.COMMUNE:
@@ -88,7 +55,9 @@ class IncidentReportForm(forms.Form):
     """Under a minute on a phone: the essentials first, details optional."""
 
     organisation = forms.ModelChoiceField(
-        label=_("On behalf of"), queryset=Organisation.objects.none()
+        label=_("On behalf of"),
+        queryset=Organisation.objects.none(),
+        widget=LongSelect,
     )
     category = forms.ChoiceField(label=_("What happened"), choices=Category.choices)
     severity = forms.ChoiceField(

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Organisation
+from contacts.widgets import LongSelect
 from readiness.models import GROUP_KINDS, Directive, EvidenceKind, Obligation
 
 # Typed the Vietnamese way whatever the page language: 15/04/2021 17:00.
@@ -53,7 +54,7 @@ class ExtensionForm(forms.Form):
         label=_("Obligation"), queryset=Obligation.objects.none()
     )
     organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none()
+        label=_("Organisation"), queryset=Organisation.objects.none(), widget=LongSelect
     )
     due_at = _due_at_field()
     reason = _reason_field()
