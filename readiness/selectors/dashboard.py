@@ -192,6 +192,7 @@ def _readiness(matrix: ComplianceMatrix) -> list[GroupReadiness]:
 def _coverage(election: Election) -> list[DistrictCoverage]:
     rows = contact_list_overview(
         election=election,
+        draft_coverage=False,
         districts=Organisation.objects.filter(
             kind=OrganisationKind.DISTRICT,
             is_active=True,

@@ -36,13 +36,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     board = province_dashboard(directive=directive, now=timezone.now())
     group, district = matrix_filters(request, board.districts)
     urls = evidence_urls(directive)
-    table = matrix_table(_narrowed(board.matrix, group, district), group, urls)
-    page, filters = matrix_page(request, table, group, district)
+    table = matrix_table(_narrowed(board.matrix, group, district), group)
+    page, rows, filters = matrix_page(request, table, group, district, urls)
     ctx = {
         "board": board,
         "directive": directive,
         "table": table,
         "page": page,
+        "rows": rows,
         "filters": filters,
         "groups": [(g, RecipientGroup(g).label) for g in FILTER_GROUPS],
         "districts": board.districts,

@@ -47,9 +47,7 @@ class _Summary(Tally):
 @dataclass
 class _Table:
     obligations: list[Obligation]
-    rows: list[tuple[Organisation, list[tuple[Cell | None, str]]]] = field(
-        default_factory=list
-    )
+    rows: list[tuple[Organisation, list[Cell | None]]] = field(default_factory=list)
     summary: list[_Summary] = field(default_factory=list)
 
 
@@ -120,9 +118,9 @@ def cell_url(cell: Cell | None, plan_urls: dict, list_urls: dict) -> str:
     return ""
 
 
-def matrix_table(matrix: ComplianceMatrix, group: str, urls: tuple) -> _Table:
-    """The columns of the chosen group, each cell with its link, and the
-    summary counts per column."""
+def matrix_table(matrix: ComplianceMatrix, group: str) -> _Table:
+    """The columns of the chosen group and the summary counts per column,
+    over every row (links are made for the rows shown: matrix_page)."""
     kinds = GROUP_KINDS[group] if group else None
     columns = [
         i
@@ -133,15 +131,22 @@ def matrix_table(matrix: ComplianceMatrix, group: str, urls: tuple) -> _Table:
     table.summary = [_Summary(obligation=o) for o in table.obligations]
     for org, cells in matrix.rows():
         shown = [cells[i] for i in columns]
-        table.rows.append((org, [(c, cell_url(c, *urls)) for c in shown]))
+        table.rows.append((org, shown))
         for summary, cell in zip(table.summary, shown, strict=True):
             if cell is not None:
                 summary.add(cell)
     return table
 
 
-def matrix_page(request: HttpRequest, table: _Table, group: str, district):
-    """The page of rows asked for, and the filters its links must keep."""
+def matrix_page(
+    request: HttpRequest, table: _Table, group: str, district, urls: tuple
+) -> tuple:
+    """The page of rows asked for, each cell with the link to its evidence,
+    and the filters the page links must keep."""
     page = Paginator(table.rows, MATRIX_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        (org, [(cell, cell_url(cell, *urls)) for cell in cells])
+        for org, cells in page.object_list
+    ]
     kept = {"group": group, "district": district.pk if district else ""}
-    return page, urlencode({k: v for k, v in kept.items() if v})
+    return page, rows, urlencode({k: v for k, v in kept.items() if v})

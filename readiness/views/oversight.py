@@ -102,12 +102,15 @@ def matrix(request: HttpRequest) -> HttpResponse:
         now=now,
         organisations=matrix_organisations(group, district),
     )
-    table = matrix_table(found, group, evidence_urls(directive))
-    page, filters = matrix_page(request, table, group, district)
+    table = matrix_table(found, group)
+    page, rows, filters = matrix_page(
+        request, table, group, district, evidence_urls(directive)
+    )
     ctx = {
         "directive": directive,
         "table": table,
         "page": page,
+        "rows": rows,
         "filters": filters,
         "groups": [(g, RecipientGroup(g).label) for g in FILTER_GROUPS],
         "districts": districts,
