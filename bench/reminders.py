@@ -28,6 +28,7 @@ SMTP_PORT = 8025
 
 
 def build(orgs: int):
+    from readiness.services.reminders import reminder_rule_for
     from tests.factories import (
         carriers_with_one_member,
         directive_with_carrier_deadlines,
@@ -35,7 +36,13 @@ def build(orgs: int):
 
     # Due in 2 days: the "3 days before" reminder of all ten is due now.
     now = datetime.datetime.now(datetime.UTC)
-    directive_with_carrier_deadlines(due_at=now + datetime.timedelta(days=2))
+    directive = directive_with_carrier_deadlines(
+        due_at=now + datetime.timedelta(days=2)
+    )
+    # No quiet hours: run at night, the e-mails would wait for 07:00.
+    rule = reminder_rule_for(directive)
+    rule.quiet_start = rule.quiet_end = datetime.time(0, 0)
+    rule.save()
     carriers_with_one_member(count=orgs)
 
 
