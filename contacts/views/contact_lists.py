@@ -75,14 +75,23 @@ def index(request: HttpRequest) -> HttpResponse:
         return redirect("contacts:contact_list_detail", pk=own.pk)
     if kind in (OrganisationKind.POSTAL, OrganisationKind.TELECOM):
         return redirect("contacts:directory")
+    # A country has some 700 districts: a page of them at a time.
+    districts = districts_visible_to(request.user).order_by("unit__code", "pk")
+    page = Paginator(districts, CONTACT_LISTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     rows = contact_list_overview(
-        election=election, districts=districts_visible_to(request.user)
+        election=election,
+        districts=districts.filter(pk__in=[d.pk for d in page.object_list]),
     )
     return render(
         request,
         "contacts/contact_list_index.html",
-        {"rows": rows, "election": election},
+        {"rows": rows, "election": election, "page": page},
     )
+
+
+CONTACT_LISTS_PER_PAGE = 50
 
 
 def _shown_version(request: HttpRequest, contact_list: ContactList, is_owner: bool):
