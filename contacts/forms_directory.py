@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import BodyKind, ContactListVersion, Organisation
+from contacts.widgets import LongSelect
 
 
 class DirectoryFilterForm(forms.Form):
@@ -28,6 +29,7 @@ class DirectoryFilterForm(forms.Form):
         queryset=Organisation.objects.none(),
         required=False,
         empty_label=_("All districts"),
+        widget=LongSelect,  # a country has some 700 districts
     )
     kind = forms.ChoiceField(
         label=_("Kind of body"),
