@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -129,12 +130,20 @@ def queue(request: HttpRequest) -> HttpResponse:
     """Plan sections and contact lists awaiting review, oldest first."""
     _overseer(request)
     directive = _directive()
+    page = Paginator(review_queue(directive=directive), QUEUE_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     ctx = {
         "directive": directive,
-        "items": review_queue(directive=directive),
+        "items": page.object_list,
+        "page": page,
         "now": timezone.now(),
     }
     return render(request, "readiness/queue.html", ctx)
+
+
+# Items per page of the review queue (a country's can hold hundreds).
+QUEUE_PER_PAGE = 50
 
 
 # --- Deadlines -----------------------------------------------------------------

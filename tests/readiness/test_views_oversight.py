@@ -295,6 +295,29 @@ def test_the_queue_lists_what_awaits_review_oldest_first_with_the_wait(client, w
     assert reverse("contacts:contact_list_detail", args=[contact_list.pk]) in body
 
 
+@time_machine.travel(datetime.datetime(2021, 3, 10, 11, 0, tzinfo=VN), tick=False)
+def test_a_long_queue_is_shown_a_page_at_a_time_oldest_first(
+    client, world, monkeypatch
+):
+    from readiness.views import oversight
+
+    monkeypatch.setattr(oversight, "QUEUE_PER_PAGE", 1)
+    submit_contact_list(world, datetime.datetime(2021, 3, 9, 9, 0, tzinfo=VN))
+    submit_section(
+        world,
+        world.telecom,
+        world.telecom_officer,
+        "T1",
+        datetime.datetime(2021, 3, 7, 9, 0, tzinfo=VN),
+    )
+    client.force_login(world.staff)
+    first = client.get(reverse("readiness:queue")).content.decode()
+    second = client.get(reverse("readiness:queue"), {"page": 2}).content.decode()
+    assert world.telecom.display_name in first and "1 / 2" in first
+    assert world.district_a.display_name not in first.split("<tbody>")[1]
+    assert world.district_a.display_name in second.split("<tbody>")[1]
+
+
 def test_an_empty_queue_says_so(client, world):
     client.force_login(world.staff)
     english(client)
