@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from contacts.models import AdministrativeUnit, Organisation, UnitLevel
+from contacts.widgets import LongSelect
 from incidents.models import OPEN_STATUSES, Category, Incident, IncidentStatus, Severity
 
 OPEN = "open"
@@ -33,6 +34,7 @@ class IncidentFilter(django_filters.FilterSet):
         label=_("Organisation"),
         queryset=Organisation.objects.none(),
         empty_label=_("All"),
+        widget=LongSelect,  # a country has some 1,700 organisations
     )
 
     class Meta:

