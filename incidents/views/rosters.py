@@ -13,6 +13,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -93,9 +94,21 @@ def index(request: HttpRequest) -> HttpResponse:
     rows = roster_overview(
         election=election, organisations=organisations_visible_to(request.user)
     )
+    page = _page_of(request, rows)
     return render(
-        request, "incidents/roster_index.html", {"election": election, "rows": rows}
+        request,
+        "incidents/roster_index.html",
+        {"election": election, "rows": page.object_list, "page": page},
     )
+
+
+# Organisations per page of the roster list and of "on duty now": a country
+# has some 1,000 carriers. The Department comes first on the first page.
+ORGANISATIONS_PER_PAGE = 50
+
+
+def _page_of(request: HttpRequest, rows: list):
+    return Paginator(rows, ORGANISATIONS_PER_PAGE).get_page(request.GET.get("page"))
 
 
 @login_required
@@ -104,11 +117,11 @@ def on_duty(request: HttpRequest) -> HttpResponse:
     if membership_of(request.user) is None:
         raise Http404
     election, at = election_current(), timezone.now()
-    rows = duty_now(election=election, at=at) if election else []
+    page = _page_of(request, duty_now(election=election, at=at) if election else [])
     return render(
         request,
         "incidents/duty_now.html",
-        {"election": election, "rows": rows, "at": at},
+        {"election": election, "rows": page.object_list, "page": page, "at": at},
     )
 
 

@@ -413,3 +413,16 @@ def test_on_duty_now_costs_the_same_queries_for_few_and_many(client, world, make
         body = body_of(client.get(url("now")))
     assert body.count('class="btn btn-success"') == 61
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_long_lists_of_organisations_come_a_page_at_a_time(
+    client, world, shift, monkeypatch
+):
+    from incidents.views import rosters
+
+    monkeypatch.setattr(rosters, "ORGANISATIONS_PER_PAGE", 1)
+    login(client, world.staff)
+    first = body_of(client.get(url("now")))
+    assert "1 / 3" in first  # the Department, the telecom, the postal firm
+    assert first.count('class="card h-100') == 1
+    assert "1 / 3" in body_of(client.get(url("index")))
