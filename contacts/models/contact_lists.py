@@ -256,6 +256,22 @@ class ElectionBody(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def frozen_for(self, version_id: int) -> "ElectionBody":
+        """The copy a submitted version keeps of this draft body (same uid,
+        so versions can be compared body by body); its contacts are copied
+        by the caller."""
+        return ElectionBody(
+            contact_list_id=self.contact_list_id,
+            version_id=version_id,
+            uid=self.uid,
+            kind=self.kind,
+            level=self.level,
+            unit_id=self.unit_id,
+            name=self.name,
+            polling_areas=self.polling_areas,
+            location=self.location,
+        )
+
 
 class Contact(models.Model):
     """A person of an election body and how to reach them."""

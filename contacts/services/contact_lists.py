@@ -190,20 +190,7 @@ def contact_list_submit(
 
 
 def _freeze(draft: list[ElectionBody], version: ContactListVersion) -> None:
-    copies = []
-    for body in draft:
-        copy = ElectionBody(
-            contact_list_id=body.contact_list_id,
-            version=version,
-            uid=body.uid,
-            kind=body.kind,
-            level=body.level,
-            unit_id=body.unit_id,
-            name=body.name,
-            polling_areas=body.polling_areas,
-            location=body.location,
-        )
-        copies.append(copy)
+    copies = [body.frozen_for(version.pk) for body in draft]
     # Frozen copies are not edits: the version row itself is the audit record.
     ElectionBody.objects.bulk_create(copies, batch_size=1000)
     contacts = [

@@ -761,7 +761,7 @@ def _bodies_generate(world: _World, drafts: list[_ListDraft]) -> None:
             bodies.append(body)
             people.append(contacts)
             if d.version is not None:
-                bodies.append(_frozen(body, d.version))
+                bodies.append(body.frozen_for(d.version.pk))
                 people.append(contacts)
     _insert(bodies)
     contacts = [
@@ -779,21 +779,6 @@ def _bodies_generate(world: _World, drafts: list[_ListDraft]) -> None:
         b.kind == BodyKind.TEAM for b, _p in drafts_only
     )
     world.counts.contacts_in_drafts += sum(len(p) for _b, p in drafts_only)
-
-
-def _frozen(body: ElectionBody, version: ContactListVersion) -> ElectionBody:
-    """The copy contacts.services.contact_lists._freeze makes."""
-    return ElectionBody(
-        contact_list_id=body.contact_list_id,
-        version_id=version.pk,
-        uid=body.uid,
-        kind=body.kind,
-        level=body.level,
-        unit_id=body.unit_id,
-        name=body.name,
-        polling_areas=body.polling_areas,
-        location=body.location,
-    )
 
 
 def _district_bodies(world, rng, draft: _ListDraft):
