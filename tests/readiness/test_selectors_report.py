@@ -37,13 +37,11 @@ from readiness.selectors import compliance_matrix, directive_current
 from readiness.selectors.report import CommitteeReport, committee_report
 from readiness.services.deadlines import deadline_extension_grant, deadline_set
 from readiness.services.plans import (
-    plan_get_or_create,
-    plan_section_save,
-    plan_submit,
     section_accept,
 )
 from tests.factories import VN, OrganisationFactory
 from tests.incidents.helpers import POLLING_MORNING, report
+from tests.readiness.test_views_oversight import submit_section
 
 HOUR = datetime.timedelta(hours=1)
 # Twelve queries whatever the size; one more with a duty-roster obligation
@@ -52,24 +50,6 @@ REPORT_QUERIES = 12
 
 
 # --- Building the evidence through the services -----------------------------------
-
-
-def submit_section(world, organisation, officer, code) -> ReadinessPlan:
-    plan = plan_get_or_create(directive=world.directive, organisation=organisation)
-    section = plan.sections.select_related("plan", "obligation").get(
-        obligation__code=code
-    )
-    plan_section_save(
-        section=section,
-        revision=section.revision,
-        measures="Bố trí máy phát điện dự phòng",
-        responsible_name="Lê Văn Trực",
-        responsible_phone="+84912345678",
-        resources=[],
-        by=officer,
-    )
-    plan_submit(plan=plan, by=officer)
-    return plan
 
 
 def accept_section(world, plan: ReadinessPlan, code: str) -> None:

@@ -67,7 +67,8 @@ def column_codes(body: str) -> list[str]:
 # --- Evidence, built through the services ----------------------------------------
 
 
-def submit_section(world, organisation, officer, code, now) -> ReadinessPlan:
+def submit_section(world, organisation, officer, code, now=None) -> ReadinessPlan:
+    """The organisation's plan with one section saved and submitted."""
     plan = plan_get_or_create(directive=world.directive, organisation=organisation)
     section = plan.sections.select_related("plan", "obligation").get(
         obligation__code=code
