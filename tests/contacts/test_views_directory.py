@@ -342,6 +342,25 @@ def test_it_pages_fifty_bodies_at_a_time(client, world, directory):
     assert len(r.context["page"]) == 64 - 50
 
 
+def test_pages_follow_district_commune_kind_and_name_across_districts(
+    client, world, directory
+):
+    """The listing reads a page's districts only; the order is the one a
+    single sort of every body would give."""
+    from contacts.models import ElectionBody
+
+    add_bodies(directory, 60)
+    shown = []
+    for number in (1, 2):
+        r, _ = page(client, world.staff, page=number)
+        shown += [body.pk for body in r.context["page"].object_list]
+    in_force = [directory.version_a.pk, directory.version_b.pk]
+    everything = ElectionBody.objects.filter(version__in=in_force).order_by(
+        "contact_list__organisation__unit__code", "unit__code", "kind", "name", "pk"
+    )
+    assert shown == list(everything.values_list("pk", flat=True))
+
+
 # --- Export -------------------------------------------------------------------
 
 
