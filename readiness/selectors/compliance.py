@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import F, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import (
@@ -117,7 +118,7 @@ def compliance_matrix(
     for org in orgs:
         for obligation in obligations:
             if org.kind in GROUP_KINDS[obligation.recipient_group]:
-                matrix.cells[(org.pk, obligation.pk)] = cell_of(
+                matrix.cells[(org.id, obligation.id)] = cell_of(
                     org, obligation, evidence, deadlines, now
                 )
     return matrix
@@ -203,8 +204,10 @@ def _rosters(
 
 
 def cell_of(org, obligation, evidence: Evidence, deadlines, now) -> Cell:
-    extension = deadlines.get((obligation.pk, org.pk))
-    due_at = extension or deadlines.get((obligation.pk, None))
+    # .id, not .pk, and notes translated once per language: this runs for
+    # every cell, some 6,000 in a country.
+    extension = deadlines.get((obligation.id, org.id))
+    due_at = extension or deadlines.get((obligation.id, None))
     cell = Cell(
         org,
         obligation,
@@ -214,18 +217,32 @@ def cell_of(org, obligation, evidence: Evidence, deadlines, now) -> Cell:
     )
     kind = obligation.evidence_kind
     if kind == EvidenceKind.CHANNEL:
-        cell.state, cell.note = "channel", str(CHANNEL_NOTE)
+        cell.state, cell.note = "channel", _translated(CHANNEL_NOTE)
         return cell
     if kind == EvidenceKind.CONTACT_LIST:
-        cell.state = _contact_list_state(evidence.contact_lists.get(org.pk))
+        cell.state = _contact_list_state(evidence.contact_lists.get(org.id))
     else:
-        cell.state = _section_state(org.pk, obligation.pk, evidence)
+        cell.state = _section_state(org.id, obligation.id, evidence)
         if kind == EvidenceKind.DUTY_ROSTER:
-            coverage = evidence.rosters.get(org.pk) or Coverage()
+            coverage = evidence.rosters.get(org.id) or Coverage()
             cell.roster_covered = coverage.covered
-            cell.note = str(ROSTER_COVERED if coverage.covered else ROSTER_NOT_COVERED)
+            cell.note = _translated(
+                ROSTER_COVERED if coverage.covered else ROSTER_NOT_COVERED
+            )
     cell.overdue = due_at is not None and now >= due_at and not cell.is_met
     return cell
+
+
+# (id of a module's lazy message, language) → its text. Keyed by id: a lazy
+# message's own hash translates it, which is the cost this saves.
+_TRANSLATED: dict[tuple[int, str], str] = {}
+
+
+def _translated(message) -> str:
+    key = (id(message), translation.get_language())
+    if key not in _TRANSLATED:
+        _TRANSLATED[key] = str(message)
+    return _TRANSLATED[key]
 
 
 def _section_state(org_id: int, obligation_id: int, evidence: Evidence) -> str:
