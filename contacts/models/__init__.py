@@ -13,6 +13,7 @@ from contacts.models.contact_lists import (
     ImportStatus,
     SubmissionState,
     VersionStatus,
+    list_state,
 )
 from contacts.models.outbox import Channel, MessageStatus, OutboundMessage
 from contacts.models.registry import (
@@ -58,4 +59,5 @@ __all__ = [
     "User",
     "VersionStatus",
     "in_language",
+    "list_state",
 ]

@@ -1,6 +1,7 @@
 """Election-body contact lists (obligation D2): drafts, versions, bodies
 and contacts."""
 
+import datetime
 import uuid
 
 from django.db import models
@@ -42,6 +43,31 @@ class SubmissionState(models.TextChoices):
     SUBMITTED = "submitted", _("submitted")
     RETURNED = "returned", _("returned")
     ACCEPTED = "accepted", _("accepted")
+
+
+def list_state(
+    *,
+    latest_status: str | None,
+    latest_submitted_at: datetime.datetime | None,
+    draft_changed_at: datetime.datetime | None,
+) -> str:
+    """A contact list's SubmissionState from its latest version (None when
+    never submitted) and when its draft last changed: ContactList.state,
+    and the compliance matrix reading plain rows (no model instances for a
+    country's 700 lists)."""
+    if latest_status is None:
+        return (
+            SubmissionState.DRAFT if draft_changed_at else SubmissionState.NOT_STARTED
+        )
+    if latest_status in (VersionStatus.SUBMITTED, VersionStatus.SUPERSEDED):
+        return SubmissionState.SUBMITTED
+    if latest_status == VersionStatus.RETURNED:
+        # Once the district edits after a return, it is drafting again (as
+        # readiness counts a returned plan section).
+        if draft_changed_at is not None and draft_changed_at > latest_submitted_at:
+            return SubmissionState.DRAFT
+        return SubmissionState.RETURNED
+    return SubmissionState.ACCEPTED
 
 
 class ContactList(models.Model):
@@ -106,21 +132,11 @@ class ContactList(models.Model):
         """The review state of the latest submission (needs latest_version
         loaded with select_related to stay query-free)."""
         latest = self.latest_version
-        if latest is None:
-            return (
-                SubmissionState.DRAFT
-                if self.draft_changed_at
-                else SubmissionState.NOT_STARTED
-            )
-        if latest.status in (VersionStatus.SUBMITTED, VersionStatus.SUPERSEDED):
-            return SubmissionState.SUBMITTED
-        if latest.status == VersionStatus.RETURNED:
-            # Once the district edits after a return, it is drafting again
-            # (as readiness counts a returned plan section).
-            if self.has_unsubmitted_changes:
-                return SubmissionState.DRAFT
-            return SubmissionState.RETURNED
-        return SubmissionState.ACCEPTED
+        return list_state(
+            latest_status=latest.status if latest else None,
+            latest_submitted_at=latest.submitted_at if latest else None,
+            draft_changed_at=self.draft_changed_at,
+        )
 
     @property
     def has_unsubmitted_changes(self) -> bool:

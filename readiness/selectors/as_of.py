@@ -26,7 +26,7 @@ from readiness.models import (
 
 # The matrix's own rules, applied to evidence as of the moment: one place
 # decides what "met", "submitted" and "overdue" mean.
-from readiness.selectors.compliance import Evidence
+from readiness.selectors.compliance import Evidence, contact_list_state
 
 # --- Reading the audit trail ---------------------------------------------------
 
@@ -123,9 +123,11 @@ def evidence_as_of(
     moment: datetime.datetime,
     obligations: list[Obligation],
     recipients: list[Organisation],
+    contact_lists: dict[int, ContactList],
 ) -> Evidence:
     """What compliance.Evidence.load reads from the current rows, read
-    from the audit trail instead."""
+    from the audit trail instead (the contact lists as contact_lists_as_of
+    gives them)."""
     latest_versions, version_orgs = _plan_versions_as_of(directive, moment)
     accepted, latest = _reviews_as_of(directive, moment, latest_versions, version_orgs)
     saved = {
@@ -144,7 +146,7 @@ def evidence_as_of(
         latest=latest,
         saved=saved,
         submitted_at={org: v["submitted_at"] for org, v in latest_versions.items()},
-        contact_lists=_contact_lists_as_of(directive.election_id, moment),
+        list_states={org: contact_list_state(cl) for org, cl in contact_lists.items()},
     )
     evidence.rosters = _rosters_as_of(directive, moment, obligations, recipients)
     return evidence
@@ -195,7 +197,7 @@ def _reviews_as_of(
     return accepted, latest
 
 
-def _contact_lists_as_of(
+def contact_lists_as_of(
     election_id: int, moment: datetime.datetime
 ) -> dict[int, ContactList]:
     """District organisation id → an unsaved ContactList standing for the

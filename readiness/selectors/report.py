@@ -74,6 +74,7 @@ from readiness.models import (
     RecipientGroup,
 )
 from readiness.selectors.as_of import (
+    contact_lists_as_of,
     deadlines_as_of,
     directive_as_of,
     evidence_as_of,
@@ -85,7 +86,7 @@ from readiness.selectors.as_of import (
 
 # The matrix's own rules, applied to evidence as of the moment: one place
 # decides what "met", "submitted" and "overdue" mean.
-from readiness.selectors.compliance import Cell, Tally, cell_of
+from readiness.selectors.compliance import Cell, Tally, cell_of, contact_list_state
 
 # The groups the summary is given for, in the order the report lists them.
 REPORT_GROUPS = (
@@ -288,7 +289,8 @@ def committee_report(
     obligations = obligations_as_of(directive, moment)
     organisations = organisations_as_of(moment)
     recipients = _recipients(organisations, obligations)
-    evidence = evidence_as_of(directive, moment, obligations, recipients)
+    contact_lists = contact_lists_as_of(directive.election_id, moment)
+    evidence = evidence_as_of(directive, moment, obligations, recipients, contact_lists)
     deadlines = deadlines_as_of(directive, moment)
     cells = [
         cell_of(org, obligation, evidence, deadlines, moment)
@@ -306,7 +308,7 @@ def committee_report(
         period_start=period_start,
         groups=_group_figures(recipients, obligations, cells),
         overdue=_overdue(cells, moment),
-        coverage=_coverage(recipients, evidence.contact_lists, moment),
+        coverage=_coverage(recipients, contact_lists, moment),
         incidents=_incident_figures(incidents),
         difficulties=[i for i in incidents if i.category == Category.DIFFICULTY],
     )
@@ -413,20 +415,12 @@ def _coverage(
                     else communes.get(district.unit_id, 0)
                 ),
                 communes_covered=in_force.communes_covered if in_force else 0,
-                state=_list_state(contact_list),
+                state=contact_list_state(contact_list),
                 version_number=in_force.number if in_force else None,
                 accepted_at=in_force.reviewed_at if in_force else None,
             )
         )
     return found
-
-
-def _list_state(contact_list: ContactList | None) -> str:
-    if contact_list is None:
-        return SubmissionState.NOT_STARTED
-    if contact_list.accepted_version is not None:
-        return SubmissionState.ACCEPTED
-    return contact_list.state
 
 
 # --- Incidents -----------------------------------------------------------------

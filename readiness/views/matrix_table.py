@@ -5,7 +5,7 @@ Shared by the matrix page (oversight) and the province dashboard."""
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -144,6 +144,9 @@ def matrix_page(
     """The page of rows asked for, each cell with the link to its evidence,
     and the filters the page links must keep."""
     page = Paginator(table.rows, MATRIX_PER_PAGE).get_page(request.GET.get("page"))
+    # The matrix is read without units (readiness.selectors.compliance);
+    # the rows shown name their district's (one query).
+    prefetch_related_objects([org for org, _ in page.object_list], "unit")
     rows = [
         (org, [(cell, cell_url(cell, *urls)) for cell in cells])
         for org, cells in page.object_list
