@@ -47,8 +47,11 @@ class _Summary(Tally):
 @dataclass
 class _Table:
     obligations: list[Obligation]
-    rows: list[tuple[Organisation, list[Cell | None]]] = field(default_factory=list)
+    matrix: ComplianceMatrix
     summary: list[_Summary] = field(default_factory=list)
+
+    def row(self, organisation: Organisation) -> list[Cell | None]:
+        return [self.matrix.cell(organisation.id, o.id) for o in self.obligations]
 
 
 def matrix_filters(
@@ -120,21 +123,23 @@ def cell_url(cell: Cell | None, plan_urls: dict, list_urls: dict) -> str:
 
 def matrix_table(matrix: ComplianceMatrix, group: str) -> _Table:
     """The columns of the chosen group and the summary counts per column,
-    over every row (links are made for the rows shown: matrix_page)."""
+    over every row (the cells of a page's rows are picked by matrix_page)."""
     kinds = GROUP_KINDS[group] if group else None
-    columns = [
-        i
-        for i, o in enumerate(matrix.obligations)
-        if kinds is None or GROUP_KINDS[o.recipient_group] & kinds
-    ]
-    table = _Table(obligations=[matrix.obligations[i] for i in columns])
+    table = _Table(
+        obligations=[
+            o
+            for o in matrix.obligations
+            if kinds is None or GROUP_KINDS[o.recipient_group] & kinds
+        ],
+        matrix=matrix,
+    )
     table.summary = [_Summary(obligation=o) for o in table.obligations]
-    for org, cells in matrix.rows():
-        shown = [cells[i] for i in columns]
-        table.rows.append((org, shown))
-        for summary, cell in zip(table.summary, shown, strict=True):
-            if cell is not None:
-                summary.add(cell)
+    column = {s.obligation.id: s for s in table.summary}
+    shown = {org.id for org in matrix.organisations}
+    for (org_id, obligation_id), cell in matrix.cells.items():
+        summary = column.get(obligation_id)
+        if summary is not None and org_id in shown:
+            summary.add(cell)
     return table
 
 
@@ -143,13 +148,14 @@ def matrix_page(
 ) -> tuple:
     """The page of rows asked for, each cell with the link to its evidence,
     and the filters the page links must keep."""
-    page = Paginator(table.rows, MATRIX_PER_PAGE).get_page(request.GET.get("page"))
+    organisations = table.matrix.organisations
+    page = Paginator(organisations, MATRIX_PER_PAGE).get_page(request.GET.get("page"))
     # The matrix is read without units (readiness.selectors.compliance);
     # the rows shown name their district's (one query).
-    prefetch_related_objects([org for org, _ in page.object_list], "unit")
+    prefetch_related_objects(page.object_list, "unit")
     rows = [
-        (org, [(cell, cell_url(cell, *urls)) for cell in cells])
-        for org, cells in page.object_list
+        (org, [(cell, cell_url(cell, *urls)) for cell in table.row(org)])
+        for org in page.object_list
     ]
     kept = {"group": group, "district": district.pk if district else ""}
     return page, rows, urlencode({k: v for k, v in kept.items() if v})
