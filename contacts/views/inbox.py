@@ -30,6 +30,7 @@ from contacts.models import (
 from contacts.permissions import may_change_anything, membership_of, sees_everything
 from contacts.selectors.inbox import inbox_messages, outbox_log, unread_count
 from contacts.services.outbox import inbox_mark_read, outbox_requeue
+from contacts.widgets import LongSelect
 
 INBOX_PER_PAGE = 30
 LOG_PER_PAGE = 50
@@ -52,6 +53,7 @@ class OutboxLogFilter(django_filters.FilterSet):
         label=gettext_lazy("Organisation"),
         queryset=Organisation.objects.order_by("kind", "name"),
         empty_label=gettext_lazy("All"),
+        widget=LongSelect,  # a country has some 1,700 organisations
     )
 
     class Meta:
