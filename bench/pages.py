@@ -94,13 +94,13 @@ def measure(runs: int, pdf_runs: int) -> None:
     import django
 
     django.setup()
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import setup_test_environment
 
     from contacts.models import Membership, OrganisationKind
     from contacts.services import demo_users_ensure
     from incidents.models import Incident
+    from tests.pages import PAGES as EVERY_PAGE
+    from tests.pages import logins_move, objects_find
 
     setup_test_environment()  # lets the test client's host in
     demo = {u.username: u for u in demo_users_ensure(password="bench-password-1")}
@@ -117,32 +117,56 @@ def measure(runs: int, pdf_runs: int) -> None:
     }
     print(json.dumps({"scale": scale}), flush=True)
     for label, who, path, headers in [*PAGES, PDF]:
-        client = Client()
-        client.force_login(users[who])
-        times = []
         is_pdf = (label, who, path, headers) == PDF
-        warm_up = 1 if is_pdf else 2  # a PDF takes seconds; one is enough
-        n = pdf_runs if is_pdf else runs
-        for i in range(n + warm_up):
-            with CaptureQueriesContext(connection) as queries:
-                start = time.perf_counter()
-                response = client.get(path, headers=headers)
-                elapsed = time.perf_counter() - start
-            assert response.status_code == 200, (path, response.status_code)
-            if i >= warm_up:
-                times.append(elapsed)
-        print(
-            json.dumps(
-                {
-                    "page": label,
-                    "median": statistics.median(times),
-                    "p95": _p95(times),
-                    "queries": len(queries.captured_queries),
-                    "bytes": len(response.content),
-                }
-            ),
-            flush=True,
+        row = _timed(
+            users[who],
+            path,
+            headers,
+            runs=pdf_runs if is_pdf else runs,
+            warm_up=1 if is_pdf else 2,  # a PDF takes seconds; one is enough
         )
+        print(json.dumps({"page": label, **row}), flush=True)
+    # Every page people read (tests/pages.py), opened by the demo logins,
+    # the district and telecom ones moved to the busiest organisations.
+    objects = objects_find()
+    logins_move(demo, objects)
+    for label, who, path, headers in EVERY_PAGE:
+        url = path(objects)
+        # An export is a file of every row (the country's directory is
+        # 400,000 contacts): timed once, not as a page.
+        is_file = url.endswith((".xlsx", ".csv"))
+        row = _timed(
+            demo[who],
+            url,
+            headers,
+            runs=1 if is_file else runs,
+            warm_up=0 if is_file else 2,
+        )
+        print(json.dumps({"every page": label, **row}), flush=True)
+
+
+def _timed(user, path: str, headers: dict, *, runs: int, warm_up: int) -> dict:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(user)
+    times = []
+    for i in range(runs + warm_up):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(path, headers=headers)
+            elapsed = time.perf_counter() - start
+        assert response.status_code == 200, (path, response.status_code)
+        if i >= warm_up:
+            times.append(elapsed)
+    return {
+        "median": statistics.median(times),
+        "p95": _p95(times),
+        "queries": len(queries.captured_queries),
+        "bytes": len(response.content),
+    }
 
 
 def _busiest(membership_model, kind):
@@ -177,7 +201,7 @@ def main() -> None:
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL server (any database on it).")
-    results, sizes = {}, {}
+    results, sizes, every = {}, {}, {}
     for scale in SCALES:
         url = database_url(base, scale)
         took = prepare(scale, url, args.reuse)
@@ -200,9 +224,11 @@ def main() -> None:
         ).stdout
         rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
         sizes[scale] = rows[0]["scale"]
-        results[scale] = {row["page"]: row for row in rows[1:]}
+        results[scale] = {row["page"]: row for row in rows if "page" in row}
+        every[scale] = {row["every page"]: row for row in rows if "every page" in row}
     print("<!-- results -->")  # what bench/run_all.py puts in docs/performance.md
     print_table(results, sizes, args)
+    print_every_page(every, args)
 
 
 def print_table(results: dict, sizes: dict, args) -> None:
@@ -226,6 +252,26 @@ def print_table(results: dict, sizes: dict, args) -> None:
             f"| {label} | {p['median'] * 1000:.0f} ms | {p['p95'] * 1000:.0f} ms "
             f"| {c['median'] * 1000:.0f} ms | {c['p95'] * 1000:.0f} ms "
             f"| {c['median'] / p['median']:.2f} | {p['queries']}, {c['queries']} |"
+        )
+
+
+def print_every_page(every: dict, args) -> None:
+    print(
+        f"\nEvery page people read (tests/pages.py), median and p95 of {args.runs} "
+        "runs, the slowest at country scale first\n"
+    )
+    print(
+        "| page | province median | country median | country p95 "
+        "| queries (province, country) | country HTML |"
+    )
+    print("| --- | --- | --- | --- | --- | --- |")
+    country = every["country"]
+    for label in sorted(country, key=lambda k: -country[k]["median"]):
+        p, c = every["province"][label], country[label]
+        print(
+            f"| {label} | {p['median'] * 1000:.0f} ms | {c['median'] * 1000:.0f} ms "
+            f"| {c['p95'] * 1000:.0f} ms | {p['queries']}, {c['queries']} "
+            f"| {c['bytes'] / 1024:.0f} KiB |"
         )
 
 

@@ -1,0 +1,208 @@
+"""The pages people read, with who reads each: walked by
+tests/test_query_counts.py (the same number of queries at two data sizes)
+and timed by bench/pages.py at province and country scale.
+
+Each page is opened by a demo login (contacts.services.DEMO_USERS) on
+records of its organisation; logins_move gives the district and telecom
+logins the busiest organisations of a generated world.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from contacts.models import (
+    ContactList,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    User,
+)
+from incidents.models import OPEN_STATUSES, Incident
+from readiness.models import Directive, ReadinessPlan
+
+
+@dataclass
+class Objects:
+    """The records the detail pages show, owned by the demo logins'
+    organisations (the district and telecom logins are moved to the
+    busiest ones)."""
+
+    directive: Directive
+    contact_list: ContactList
+    plan: ReadinessPlan
+    incident: Incident
+    carrier: Organisation
+    district: Organisation
+    # The first district, by code, whose list is accepted (the print sheet).
+    accepted_district: Organisation
+
+
+# (label, demo login, path from the world's objects, request headers)
+Page = tuple[str, str, Callable[[Objects], str], dict]
+PAGES: list[Page] = [
+    ("staff home", "staff", lambda o: "/", {}),
+    ("observer home", "observer", lambda o: "/", {}),
+    ("district home", "district", lambda o: "/", {}),
+    ("telecom home", "telecom", lambda o: "/", {}),
+    ("postal home", "postal", lambda o: "/", {}),
+    ("dashboard", "staff", lambda o: "/dashboard/", {}),
+    (
+        "dashboard, refreshed",
+        "observer",
+        lambda o: "/dashboard/",
+        {"HX-Request": "true"},
+    ),
+    ("compliance matrix", "staff", lambda o: "/compliance/", {}),
+    ("compliance matrix, page 2", "staff", lambda o: "/compliance/?page=2", {}),
+    ("review queue", "staff", lambda o: "/review-queue/", {}),
+    ("deadlines", "staff", lambda o: "/deadlines/", {}),
+    ("report", "observer", lambda o: "/report/", {}),
+    ("report .xlsx", "observer", lambda o: "/report/report.xlsx", {}),
+    ("organisations", "staff", lambda o: "/organisations/", {}),
+    ("organisation", "staff", lambda o: f"/organisations/{o.carrier.pk}/", {}),
+    ("contact lists", "staff", lambda o: "/contact-lists/", {}),
+    ("contact list", "district", lambda o: f"/contact-lists/{o.contact_list.pk}/", {}),
+    (
+        "contact list, staff",
+        "staff",
+        lambda o: f"/contact-lists/{o.contact_list.pk}/",
+        {},
+    ),
+    (
+        "contact list changes",
+        "district",
+        lambda o: f"/contact-lists/{o.contact_list.pk}/changes/?to=draft",
+        {},
+    ),
+    ("directory", "staff", lambda o: "/directory/", {}),
+    ("directory, carrier", "telecom", lambda o: "/directory/", {}),
+    ("directory .xlsx", "staff", lambda o: "/directory/export.xlsx", {}),
+    ("directory .csv", "telecom", lambda o: "/directory/export.csv", {}),
+    (
+        "directory print sheet",
+        "staff",
+        lambda o: f"/directory/districts/{o.accepted_district.pk}/print/",
+        {},
+    ),
+    ("directive", "district", lambda o: f"/directives/{o.directive.pk}/", {}),
+    ("plan", "telecom", lambda o: f"/plans/{o.plan.pk}/", {}),
+    ("plan, staff", "staff", lambda o: f"/plans/{o.plan.pk}/", {}),
+    ("plan changes", "telecom", lambda o: f"/plans/{o.plan.pk}/changes/", {}),
+    ("notifications", "district", lambda o: "/notifications/", {}),
+    ("notification log", "staff", lambda o: "/notifications/log/", {}),
+    ("reminder rule", "staff", lambda o: "/reminders/rule/", {}),
+    ("incident board", "staff", lambda o: "/incidents/", {}),
+    (
+        "incident board, refreshed",
+        "staff",
+        lambda o: "/incidents/",
+        {"HX-Request": "true"},
+    ),
+    ("incidents, carrier", "telecom", lambda o: "/incidents/", {}),
+    ("incident", "staff", lambda o: f"/incidents/{o.incident.pk}/", {}),
+    ("incident, carrier", "telecom", lambda o: f"/incidents/{o.incident.pk}/", {}),
+    ("incident report form", "telecom", lambda o: "/incidents/new/", {}),
+    ("incident time limits", "staff", lambda o: "/incidents/time-limits/", {}),
+    ("duty rosters", "staff", lambda o: "/duty/", {}),
+    ("on duty now", "staff", lambda o: "/duty/now/", {}),
+    ("roster", "telecom", lambda o: f"/duty/{o.carrier.pk}/", {}),
+    ("roster week", "telecom", lambda o: f"/duty/{o.carrier.pk}/week/", {}),
+    ("roster, staff", "staff", lambda o: f"/duty/{o.carrier.pk}/", {}),
+]
+
+# URL names that are not pages to read (they change something, serve one
+# file or a blank template) and the import preview, pinned with its own data
+# by tests/contacts/test_import_speed_shape.py.
+NOT_READ_PAGES = {
+    "healthz",
+    "plan_index",  # redirects to one's plan, or staff to the matrix
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "set_language",
+    "import_template",
+    "body_create",
+    "import_upload",
+    "contact_list_submit",
+    "body_edit",
+    "body_delete",
+    "import_preview",
+    "import_apply",
+    "import_discard",
+    "version_accept",
+    "version_return",
+    "plan_submit",
+    "section_edit",
+    "attachment_upload",
+    "attachment_download",
+    "attachment_remove",
+    "review_accept",
+    "review_return",
+    "deadline_move",
+    "extension_grant",  # the deadlines page's form, posted
+    "extension_revoke",
+    "report_pdf",  # the report page's selector, laid out by WeasyPrint
+    "mark_read",
+    "requeue",
+    "update",
+    "acknowledge",
+    "answer",
+    "attachment",
+    "shift_add",
+    "import",
+    "shift_edit",
+    "shift_remove",
+}
+
+
+def objects_find() -> Objects:
+    busiest = Count("incidents", filter=Q(incidents__status__in=OPEN_STATUSES))
+    # Of the districts with a contact list, the one with the most open
+    # incidents: the home page fetches their areas only when there are some.
+    district = (
+        Organisation.objects.filter(
+            kind=OrganisationKind.DISTRICT, contact_lists__isnull=False
+        )
+        .annotate(n=busiest)
+        .order_by("-n", "code")
+        .first()
+    )
+    # The telecom firm with the most open incidents: the carrier's home page
+    # prefetches their areas only when there are some.
+    carrier = (
+        Organisation.objects.filter(kind=OrganisationKind.TELECOM)
+        .annotate(n=busiest)
+        .order_by("-n", "code")
+        .first()
+    )
+    incident = (
+        Incident.objects.filter(organisation=carrier)
+        .annotate(n=Count("updates"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    return Objects(
+        directive=Directive.objects.get(),
+        contact_list=ContactList.objects.get(organisation=district),
+        plan=ReadinessPlan.objects.get(organisation=carrier),
+        incident=incident,
+        carrier=carrier,
+        district=district,
+        accepted_district=ContactList.objects.filter(accepted_version__isnull=False)
+        .order_by("organisation__unit__code")
+        .first()
+        .organisation,
+    )
+
+
+def logins_move(users: dict[str, User], objects: Objects) -> None:
+    """The district and telecom demo logins join the organisations of
+    `objects`, so that their pages show those organisations' records."""
+    for login, organisation in (
+        ("telecom", objects.carrier),
+        ("district", objects.district),
+    ):
+        Membership.objects.filter(user=users[login]).update(organisation=organisation)
