@@ -35,7 +35,7 @@ Limits, all about what the audit trail does not hold:
   figure of the report.
 
 Fixed number of queries, whatever the number of organisations, incidents
-or versions: twelve, and one more when an obligation is met by a duty
+or versions: fourteen, and one more when an obligation is met by a duty
 roster (tests/readiness/test_selectors_report.py pins it).
 """
 
@@ -43,7 +43,8 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from contacts.models import (
@@ -426,10 +427,31 @@ def _coverage(
 # --- Incidents -----------------------------------------------------------------
 
 
-def _last_update(kind: str, moment: datetime.datetime) -> QuerySet[IncidentUpdate]:
-    return IncidentUpdate.objects.filter(
-        incident_id=OuterRef("id"), kind=kind, created_at__lte=moment
-    ).order_by("-created_at", "-pk")
+def _latest_updates(
+    kind: str, moment: datetime.datetime, period: dict
+) -> dict[int, dict]:
+    """Incident id → its latest update of `kind` by the moment, for the
+    incidents of the period (one query). One ranked pass over the updates:
+    a subquery per incident took half a second for a country's 30,000."""
+    updates = IncidentUpdate.objects.filter(
+        kind=kind,
+        created_at__lte=moment,
+        **{f"incident__{k}": v for k, v in period.items()},
+    )
+    if kind == UpdateKind.STATUS:
+        updates = updates.exclude(status_to="")
+    rows = (
+        updates.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("incident_id"),
+                order_by=(F("created_at").desc(), F("pk").desc()),
+            )
+        )
+        .filter(rank=1)
+        .values("incident_id", "status_to", "text", "created_at")
+    )
+    return {row["incident_id"]: row for row in rows}
 
 
 def _incidents_as_of(
@@ -438,46 +460,42 @@ def _incidents_as_of(
     moment: datetime.datetime,
     organisations: dict[int, Organisation],
 ) -> list[IncidentLine]:
-    """Incidents reported in the period, as they stood at the moment (two
-    queries: the incidents, their districts)."""
-    status = _last_update(UpdateKind.STATUS, moment).exclude(status_to="")
-    answer = _last_update(UpdateKind.ANSWER, moment)
+    """Incidents reported in the period, as they stood at the moment (four
+    queries: the incidents, their status and answer then, their districts)."""
     period = {
         "election_id": election.pk,
         "created_at__gte": period_start,
         "created_at__lte": moment,
     }
-    # Annotated after latest_of_each, so that OuterRef("id") refers to the
-    # incident of each row and not to the subquery latest_of_each adds.
     records = keep_latest(
         latest_records(Incident.history.filter(**period), moment)
-        .annotate(
-            status_then=Subquery(status.values("status_to")[:1]),
-            answer_then=Subquery(answer.values("text")[:1]),
-            answered_then=Subquery(answer.values("created_at")[:1]),
-        )
         # Plain rows, not model instances: a country has tens of thousands.
         .values("id", "history_type", *_INCIDENT_FIELDS)
     )
+    statuses = _latest_updates(UpdateKind.STATUS, moment, period)
+    answers = _latest_updates(UpdateKind.ANSWER, moment, period)
     districts = _incident_districts(period)
     missing = {r["organisation_id"] for r in records} - organisations.keys()
     organisations = organisations | Organisation.objects.in_bulk(missing)
-    return [
-        IncidentLine(
-            pk=r["id"],
-            title=r["title"],
-            organisation=organisations[r["organisation_id"]],
-            category=r["category"],
-            severity=r["severity"],
-            status=r["status_then"] or IncidentStatus.REPORTED,
-            reported_at=r["created_at"],
-            districts=tuple(districts.get(r["id"], ())),
-            description=r["description"],
-            answer=r["answer_then"] or "",
-            answered_at=r["answered_then"],
+    lines = []
+    for r in sorted(records, key=lambda r: (r["created_at"], r["id"])):
+        status, answer = statuses.get(r["id"]), answers.get(r["id"])
+        lines.append(
+            IncidentLine(
+                pk=r["id"],
+                title=r["title"],
+                organisation=organisations[r["organisation_id"]],
+                category=r["category"],
+                severity=r["severity"],
+                status=status["status_to"] if status else IncidentStatus.REPORTED,
+                reported_at=r["created_at"],
+                districts=tuple(districts.get(r["id"], ())),
+                description=r["description"],
+                answer=answer["text"] if answer else "",
+                answered_at=answer["created_at"] if answer else None,
+            )
         )
-        for r in sorted(records, key=lambda r: (r["created_at"], r["id"]))
-    ]
+    return lines
 
 
 _INCIDENT_FIELDS = (
@@ -487,9 +505,6 @@ _INCIDENT_FIELDS = (
     "severity",
     "created_at",
     "description",
-    "status_then",
-    "answer_then",
-    "answered_then",
 )
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from contacts.models import OrganisationKind
+from tests.conftest import need
 from tests.factories import OrganisationFactory
 from tests.readiness.conftest import english
 from tests.readiness.test_selectors_report import (
@@ -25,10 +26,10 @@ from tests.readiness.test_selectors_report import (
     make_evidence_at_m,
 )
 
-# The report's twelve; the session, the user, the membership, the election,
+# The report's fourteen; the session, the user, the membership, the election,
 # the directive; the unread count of the menu; the request's savepoint and
 # its release.
-PAGE_QUERIES = 20
+PAGE_QUERIES = 22
 URLS = ["readiness:report", "readiness:report_pdf", "readiness:report_xlsx"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -265,6 +266,34 @@ def test_the_pdf_is_named_in_vietnamese_by_default(client, world):
     client.force_login(world.staff)
     r = client.get(reverse("readiness:report_pdf"))
     assert 'filename="bao-cao-uy-ban-bau-cu-' in r["Content-Disposition"]
+
+
+def test_the_pdf_is_laid_out_by_the_pages_stylesheet(client, world, evidence_at_m):
+    """static/readiness/report.css, which the page links, reaches WeasyPrint:
+    its @page rule numbers the pages ("1 / 2")."""
+    need(
+        shutil.which("pdftotext"),
+        "pdftotext is not installed (apt-get install poppler-utils)",
+    )
+    client.force_login(world.staff)
+    page = client.get(reverse("readiness:report"), {"moment": typed(evidence_at_m)})
+    assert '<link rel="stylesheet" href="/static/readiness/report.css">' in (
+        page.content.decode()
+    )
+
+    r = client.get(
+        reverse("readiness:report_pdf"), {"moment": typed(evidence_at_m), "lang": "en"}
+    )
+
+    text = subprocess.run(
+        ["pdftotext", "-raw", "-", "-"],
+        input=r.content,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    pages = re.findall(r"^(\d+) / (\d+)$", text, re.M)
+    assert pages and pages[0][0] == "1"
+    assert all(total == pages[-1][0] for _, total in pages)
 
 
 # --- The spreadsheet -----------------------------------------------------------------
