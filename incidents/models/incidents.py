@@ -211,6 +211,12 @@ class Incident(models.Model):
                 fields=["election", "status", "-created_at"],
                 name="incident_board",
             ),
+            # Staff's home page: difficulties awaiting an answer, oldest first.
+            models.Index(
+                fields=["election", "created_at"],
+                condition=Q(category="difficulty", answered_at__isnull=True),
+                name="difficulty_unanswered",
+            ),
         ]
 
     def __str__(self) -> str:
