@@ -10,7 +10,8 @@ spreadsheet (the header is row 1).
 
 - vocabulary.py: the columns, accepted words, row dataclasses, error texts;
 - tables.py: .xlsx and CSV into a table of cells, formula cells;
-- rows.py: `parse_contact_file`, the checks of each row.
+- rows.py: `parse_contact_file`, the checks of each row;
+- bulk.py: the garbage collector paused while an import runs.
 """
 
 from contacts.importers.rows import parse_contact_file

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import get_language
 
+from contacts.importers.bulk import without_cyclic_gc
 from contacts.importers.tables import FileProblem, Table, is_xlsx, read_csv, read_xlsx
 from contacts.importers.vocabulary import (
     BODY_KINDS,
@@ -41,6 +42,7 @@ from contacts.importers.vocabulary import (
 from contacts.phones import InvalidPhone, normalise_phone, split_phones
 
 
+@without_cyclic_gc
 def parse_contact_file(*, content: bytes, filename: str) -> ParseResult:
     """Parse an uploaded contact list. Never raises for bad content.
 
@@ -124,12 +126,18 @@ class _RowParser:
         # Cross-row checks: first row of each person and of each body.
         self.people: dict[tuple, int] = {}
         self.bodies: dict[tuple, tuple[int, str, str]] = {}
-        # Cleaned text of each string seen, by column (_parse_row).
+        # Cleaned text of each string seen, by column (_values).
         self.texts: dict[str, dict[str, str]] = {key: {} for key in COLUMNS_BY_KEY}
+        # (key, position, texts) of each column found, once the headers are read.
+        self.columns: list[tuple[str, int, dict[str, str]]] = []
 
     def parse(self) -> ParseResult:
         self._read_headers(self.table.cells[0])
         if not self.errors:
+            self.columns = [
+                (key, position, self.texts[key])
+                for key, position in self.positions.items()
+            ]
             for index, cells in enumerate(self.table.cells[1:], start=1):
                 self._parse_row(index, cells)
             if not self.rows and not self.errors:
@@ -170,32 +178,41 @@ class _RowParser:
         self.errors.append(RowError(0, "", message))
 
     def _parse_row(self, index: int, cells: list[object]) -> None:
+        values = self._values(cells)
+        formula_keys = self._formula_keys(index) if self.table.formulas else _NONE
+        if not formula_keys and not any(values.values()):
+            return  # an empty row
+        row = _Row(self, index + 1, values, formula_keys)
+        contact = row.validate()
+        self._check_across_rows(row)
+        if row.errors:
+            self.errors.extend(row.errors)
+        elif contact is not None:
+            self.rows.append(contact)
+
+    def _values(self, cells: list[object]) -> dict[str, str]:
+        """The row's text in each column, "" where there is none."""
         values = dict.fromkeys(COLUMNS_BY_KEY, "")
-        formula_keys = set()
-        formulas = self.table.formulas
-        for key, position in self.positions.items():
-            if position < len(cells):
+        width = len(cells)
+        for key, position, texts in self.columns:
+            if position < width:
                 value = cells[position]
                 if type(value) is str:
                     # A body's cells repeat on each of its rows, and kinds,
                     # units and positions on most rows: clean each text once.
-                    texts = self.texts[key]
                     text = texts.get(value)
                     if text is None:
                         text = texts[value] = _cell_text(value, key)
                     values[key] = text
                 else:
                     values[key] = _cell_text(value, key)
-            if formulas and (index, position) in formulas:
-                formula_keys.add(key)
-        if not formula_keys and not any(values.values()):
-            return  # an empty row
-        row = _Row(self, index + 1, values, formula_keys)
-        contact = row.validate()
-        self._check_across_rows(row)
-        self.errors.extend(row.errors)
-        if contact is not None and not row.errors:
-            self.rows.append(contact)
+        return values
+
+    def _formula_keys(self, index: int) -> frozenset[str]:
+        formulas = self.table.formulas
+        return frozenset(
+            key for key, position, _ in self.columns if (index, position) in formulas
+        )
 
     def _check_across_rows(self, row: "_Row") -> None:
         values = row.values
@@ -203,9 +220,8 @@ class _RowParser:
             return
         if not (values["unit_code"] or values["unit_name"]):
             return
-        kind = BODY_KINDS.get(
-            fold(values["body_kind"]), "?" + fold(values["body_kind"])
-        )
+        folded = fold(values["body_kind"])
+        kind = BODY_KINDS.get(folded) or "?" + folded
         body = body_key(
             kind, values["unit_code"], values["unit_name"], values["body_name"]
         )
@@ -235,11 +251,19 @@ class _RowParser:
 class _Row:
     """One data row being validated; collects its errors."""
 
-    def __init__(self, parser: _RowParser, number: int, values: dict, formulas: set):
+    def __init__(
+        self, parser: _RowParser, number: int, values: dict, formulas: frozenset
+    ):
         self.parser = parser
         self.number = number
         self.values = values
         self.formulas = formulas
+        # What the checks read: a formula's cached value is not the user's.
+        self.usable = (
+            {key: "" if key in formulas else text for key, text in values.items()}
+            if formulas
+            else values
+        )
         self.errors: list[RowError] = []
 
     def add(self, column: str, message: str) -> None:
@@ -249,11 +273,11 @@ class _Row:
         self.add(self.parser.header(key), message)
 
     def validate(self) -> ContactRow | None:
+        usable = self.usable
         for key in self.formulas:
             self.add_for(key, str(FORMULA_CELL))
-        for column in COLUMNS:
-            key = column.key
-            if column.required and key not in self.formulas and not self.values[key]:
+        for key in _REQUIRED_KEYS:
+            if not usable[key] and key not in self.formulas:
                 self.add_for(key, missing_value_message(self.parser.header(key)))
         self._check_unit()
         self._check_lengths()
@@ -261,22 +285,26 @@ class _Row:
         position = self._choice("position", POSITIONS, unknown_position_message)
         phones = self._phones()
         self._check_email()
-        self.errors.sort(key=lambda error: _column_order(self.parser, error.column))
         if self.errors:
+            self.errors.sort(key=lambda error: _column_order(self.parser, error.column))
             return None
         return ContactRow(
             row_number=self.number,
             body_kind=body_kind,
+            unit_code=usable["unit_code"],
+            unit_name=usable["unit_name"],
+            body_name=usable["body_name"],
+            polling_areas=usable["polling_areas"],
+            location=usable["location"],
+            full_name=usable["full_name"],
             position=position,
             phones=phones,
-            **{key: self.values[key] for key in _PLAIN_KEYS},
+            email=usable["email"],
+            note=usable["note"],
         )
 
-    def _usable(self, key: str) -> str:
-        return "" if key in self.formulas else self.values[key]
-
     def _check_unit(self) -> None:
-        if self._usable("unit_code") or self._usable("unit_name"):
+        if self.usable["unit_code"] or self.usable["unit_name"]:
             return
         if {"unit_code", "unit_name"} & self.formulas:
             return
@@ -289,12 +317,13 @@ class _Row:
         )
 
     def _check_lengths(self) -> None:
+        usable = self.usable
         for key, limit in LENGTH_LIMITS.items():
-            if len(self._usable(key)) > limit:
+            if len(usable[key]) > limit:
                 self.add_for(key, too_long_message(self.parser.header(key), limit))
 
     def _choice(self, key: str, lookup: dict[str, str], message) -> str:
-        text = self._usable(key)
+        text = self.usable[key]
         if not text:
             return ""
         value = lookup.get(fold(text))
@@ -304,8 +333,11 @@ class _Row:
         return value
 
     def _phones(self) -> tuple[str, ...]:
+        text = self.usable["phones"]
+        if not text:
+            return ()
         phones: list[str] = []
-        for part in split_phones(self._usable("phones")):
+        for part in split_phones(text):
             try:
                 number = normalise_phone(part)
             except InvalidPhone as error:
@@ -313,7 +345,7 @@ class _Row:
                 continue
             if number not in phones:
                 phones.append(number)
-        if self._usable("phones") and not phones and not self.errors_for("phones"):
+        if not phones and not self.errors_for("phones"):
             self.add_for("phones", missing_value_message(self.parser.header("phones")))
         if len(" ".join(phones)) > PHONES_LIMIT:
             self.add_for(
@@ -325,7 +357,7 @@ class _Row:
         return [e for e in self.errors if e.column == self.parser.header(key)]
 
     def _check_email(self) -> None:
-        email = self._usable("email")
+        email = self.usable["email"]
         if not email:
             return
         try:
@@ -334,16 +366,8 @@ class _Row:
             self.add_for("email", invalid_email_message(email))
 
 
-_PLAIN_KEYS = (
-    "unit_code",
-    "unit_name",
-    "body_name",
-    "polling_areas",
-    "location",
-    "full_name",
-    "email",
-    "note",
-)
+_REQUIRED_KEYS = tuple(column.key for column in COLUMNS if column.required)
+_NONE: frozenset[str] = frozenset()  # no formula cells in the row
 
 
 def _column_order(parser: _RowParser, header: str) -> int:

@@ -154,7 +154,10 @@ def _contains_formula(stream) -> bool:
             # Sheets never declare a DTD; one here is an attack on the parser.
             raise FileProblem(FILE_NOT_SPREADSHEET)
         first = False
-        if _FORMULA_TAG.search(tail + chunk):
+        window = tail + chunk
+        # A formula tag holds "<f", or ":f" after a prefix: two byte searches
+        # rule out a chunk in about half the time the pattern takes.
+        if (b"<f" in window or b":f" in window) and _FORMULA_TAG.search(window):
             return True
         tail = chunk[-64:]
     return False

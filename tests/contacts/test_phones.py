@@ -162,3 +162,33 @@ def test_phone_digits_match_stored_numbers(query, digits):
 
 def test_a_search_typed_the_vietnamese_way_finds_the_e164_number():
     assert phone_digits("0912345") in normalise_phone("0912 345 678")
+
+
+def test_the_vietnamese_patterns_agree_with_phonenumbers_number_type():
+    """Accepting or refusing a +84 number gives phonenumbers' answer for every
+    four-digit start and every length of Vietnamese national digits."""
+    import random
+
+    import phonenumbers
+
+    from contacts.phones import NOT_PERSONAL_TYPES, _vietnamese_outcome
+
+    def reference(national: str) -> str:
+        number = phonenumbers.PhoneNumber(
+            country_code=84, national_number=int(national)
+        )
+        kind = phonenumbers.number_type(number)
+        if kind == phonenumbers.PhoneNumberType.UNKNOWN:
+            return "invalid"
+        return "personal" if kind in NOT_PERSONAL_TYPES else "valid"
+
+    generator = random.Random(2026)  # noqa: S311 (test data, not secrets)
+    outcomes = set()
+    for prefix in range(1000, 10000):
+        for length in (7, 8, 9, 10):
+            tail = "".join(generator.choice("0123456789") for _ in range(length - 4))
+            national = f"{prefix}{tail}"
+            outcome = _vietnamese_outcome(national)
+            assert outcome == reference(national), national
+            outcomes.add(outcome)
+    assert outcomes == {"valid", "invalid", "personal"}

@@ -1,0 +1,68 @@
+"""Writing an import's rows: texts are stored as typed however many rows there
+are, new rows get version-4 uids as the models' default makes them, and the
+import leaves Python's garbage collector running."""
+
+import gc
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from contacts.importers import RowError
+from contacts.models import Contact, ContactImport, ElectionBody
+from contacts.services import contact_lists as services
+from contacts.services.contact_imports import _random_uids
+from tests.contacts.conftest import make_row
+
+
+def test_texts_with_tabs_newlines_and_backslashes_are_stored_as_typed(
+    list_a, communes_a, import_rows
+):
+    """2,500 rows: more than one batch of COPY text (1,000 rows), with the
+    characters COPY escapes only in the middle batch."""
+    notes = {
+        n: f"dòng {n}\tcột\\{n}\r\nhết" if 1500 <= n < 1510 else f"ghi chú {n}"
+        for n in range(2, 2502)
+    }
+    import_rows(
+        [make_row(n, communes_a[n % len(communes_a)], note=notes[n]) for n in notes]
+    )
+    expected = {f"Nguyễn Văn {n}": note for n, note in notes.items()}
+    contacts = Contact.objects.filter(body__contact_list=list_a)
+    assert dict(contacts.values_list("full_name", "note")) == expected
+    history = Contact.history.filter(history_type="+")
+    assert dict(history.values_list("full_name", "note")) == expected
+
+
+def test_new_rows_get_version_4_uids(list_a, communes_a, import_rows):
+    import_rows([make_row(n, communes_a[0]) for n in range(2, 12)])
+    bodies = ElectionBody.objects.filter(contact_list=list_a)
+    contacts = Contact.objects.filter(body__contact_list=list_a)
+    uids = [*bodies.values_list("uid", flat=True)]
+    uids += contacts.values_list("uid", flat=True)
+    assert len(set(uids)) == 20
+    assert {u.version for u in uids} == {4}
+
+
+def test_uids_are_made_as_uuid4_makes_them():
+    uids = _random_uids(5000)
+    assert len(set(uids)) == 5000
+    for uid in uids:
+        parsed = uuid.UUID(hex=uid)
+        assert parsed.hex == uid
+        assert parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122
+    # The variant digit takes each of its four values.
+    assert {uid[16] for uid in uids} == set("89ab")
+
+
+def test_the_garbage_collector_runs_again_after_a_refused_import(list_a, world):
+    contact_import = ContactImport.objects.create(
+        contact_list=list_a,
+        original_name="t.xlsx",
+        uploaded_by=world.district_a_officer,
+    )
+    plan = services.ImportPlan(errors=[RowError(2, "", "bad")])
+    with pytest.raises(ValidationError):
+        services.contact_list_import(contact_import=contact_import, plan=plan)
+    assert gc.isenabled() is True
