@@ -61,6 +61,7 @@ def server_env(args) -> dict:
         "SECRET_KEY": "bench-" + "x" * 50,
         "DEBUG": "0",
         "SECURE_COOKIES": "0",
+        "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": f"http://127.0.0.1:{args.port}",
         "PYTHONPATH": str(ROOT),

@@ -17,6 +17,17 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+def env_required(name: str) -> str:
+    """A value production cannot start without (SECRET_KEY, ALLOWED_HOSTS):
+    unset or blank stops the process with the variable's name."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} must be set in the environment for the production settings"
+        )
+    return value
+
+
 def env_bool(name: str, default: bool = False) -> bool:
     raw = os.environ.get(name)
     if raw is None:

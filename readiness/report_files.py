@@ -1,6 +1,7 @@
 """The Election Committee report as files: a PDF (WeasyPrint, from the very
-template of the printable page, readiness/report.html, with its print CSS)
-and an .xlsx with a sheet per part. Used by readiness.views.report.
+template of the printable page, readiness/report.html, with its print CSS in
+static/readiness/report.css) and an .xlsx with a sheet per part. Used by
+readiness.views.report.
 
 Every text written to a cell goes through contacts.spreadsheets (names and
 titles typed by users are never run as formulas; shared PITFALLS,
@@ -11,8 +12,12 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin
 
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -26,6 +31,9 @@ from contacts.spreadsheets import xlsx_value
 from readiness.selectors.report import CommitteeReport
 
 REPORT_TEMPLATE = "readiness/report.html"
+# The report's print CSS: linked by the page, and the only stylesheet the PDF
+# loads (_offline_fetcher).
+REPORT_CSS = "readiness/report.css"
 # Relative links of the page (its stylesheets, scripts) resolve against this
 # address, which _OfflineFetcher answers without any network access.
 _PDF_BASE_URL = "https://report.invalid/"
@@ -80,22 +88,33 @@ def committee_report_pdf(report: CommitteeReport, language: str) -> bytes:
         # Django warns about it once; Django 5.2's "NOTPROVIDED" sentinel
         # would silence that but raises a deprecation warning instead.
         html = render_to_string(REPORT_TEMPLATE, report_context(report))
-    return HTML(
-        string=html, base_url=_PDF_BASE_URL, url_fetcher=_offline_fetcher()
-    ).write_pdf()
+    fetcher = _offline_fetcher(report_css=_report_css())
+    return HTML(string=html, base_url=_PDF_BASE_URL, url_fetcher=fetcher).write_pdf()
 
 
-def _offline_fetcher():
-    """A URL fetcher that never fetches: the report's CSS is in the
-    template, and the page's own stylesheets (Bootstrap) are not wanted in
-    the PDF. Every URL reads as an empty stylesheet."""
+def _offline_fetcher(*, report_css: bytes):
+    """A URL fetcher that never goes to the network. The page's link to its
+    own stylesheet gets `report_css`; every other URL (Bootstrap, app.css,
+    scripts: not wanted in the PDF) reads as an empty stylesheet."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    report_css_url = urljoin(_PDF_BASE_URL, static(REPORT_CSS))
 
     class OfflineFetcher(URLFetcher):
         def fetch(self, url, headers=None):
-            return URLFetcherResponse(url, b"", {"Content-Type": "text/css"})
+            body = report_css if url == report_css_url else b""
+            return URLFetcherResponse(url, body, {"Content-Type": "text/css"})
 
     return OfflineFetcher()
+
+
+def _report_css() -> bytes:
+    """Read before WeasyPrint starts: a fetcher's error would only be logged
+    and the report printed unstyled."""
+    path = finders.find(REPORT_CSS)
+    if path is None:
+        raise FileNotFoundError(f"static file {REPORT_CSS} not found")
+    return Path(path).read_bytes()
 
 
 # --- Spreadsheet ---------------------------------------------------------------

@@ -3,6 +3,7 @@ environment (see README "Configuration"), production.py only tightens."""
 
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_database, env_int, env_list, env_str
@@ -30,6 +31,7 @@ THIRD_PARTY_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "simple_history",
+    "csp",
 ]
 LOCAL_APPS = [
     "contacts",
@@ -40,6 +42,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "contacts.middleware.LanguageMiddleware",
@@ -134,6 +138,25 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+
+# Pages load only our own files: no inline script or style, no eval, no
+# other origin. Set here rather than in production.py so that `make run` and
+# the tests, the browser journeys included, run under the very policy
+# production sends (tests/browser/conftest.py fails a test on any
+# violation; tests/test_csp.py keeps inline code out of templates/).
+# Styles and behaviours live in static/; a script may still set
+# element.style, which CSP allows. Bootstrap's CSS draws its icons (the menu
+# toggler, select arrows, check marks) from data: SVG images, hence img-src.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- Celery -----------------------------------------------------------------
 # Without CELERY_BROKER_URL the embedded mode uses kombu's filesystem

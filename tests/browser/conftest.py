@@ -6,6 +6,7 @@ network needs (shared PITFALLS, "Browser tests").
 """
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,28 +57,71 @@ def browser():
         browser.close()
 
 
+# Chromium reports a refused inline script or style on the console
+# ("Refused to apply inline style because it violates the following Content
+# Security Policy directive…"); this listener, added to every document before
+# its own scripts run, also names what a securitypolicyviolation event says.
+# DevTools adds it, so the page's own policy does not apply to it.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(
+    "CSP violation: " + event.violatedDirective + " refused "
+      + (event.blockedURI || "inline code") + " at " + event.sourceFile
+      + ":" + event.lineNumber
+  );
+});
+"""
+
+
+def _csp_watched(context) -> list[str]:
+    """The CSP violations the browser reports in `context`, as they come."""
+    violations: list[str] = []
+
+    def on_console(message) -> None:
+        text = message.text
+        if "Content Security Policy" in text or text.startswith("CSP violation"):
+            url = message.page.url if message.page else "?"
+            violations.append(f"{url}: {text}")
+
+    context.add_init_script(_CSP_LISTENER)
+    context.on("console", on_console)
+    return violations
+
+
+@contextmanager
+def _csp_checked_page(browser, **options):
+    """A page of a new context that fails its test, at teardown, if any page
+    it showed broke the Content-Security-Policy (config/settings/base.py):
+    an inline script or style the policy refused is a feature that does not
+    work in production."""
+    context = browser.new_context(locale="en-US", **options)
+    context.set_default_timeout(10_000)
+    violations = _csp_watched(context)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(
+        violations
+    )
+
+
 @pytest.fixture
 def page(browser):
     # en-US on purpose: the app must stay Vietnamese whatever the browser asks for.
-    context = browser.new_context(
-        locale="en-US", viewport={"width": 1280, "height": 800}
-    )
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
+    with _csp_checked_page(browser, viewport={"width": 1280, "height": 800}) as page:
+        yield page
 
 
 @pytest.fixture
 def phone_page(browser):
-    context = browser.new_context(
-        locale="en-US",
+    with _csp_checked_page(
+        browser,
         viewport={"width": 390, "height": 844},
         is_mobile=True,
         has_touch=True,
-    )
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
+    ) as page:
+        yield page
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ def test_a_carriers_forms(live_server, page, demo_world):
         assert checked(page, live_server.url + path) == [], path
     page.goto(live_server.url + "/plans/")
     page.locator("#section-T1 a[href$='/edit/']").click()
+    page.wait_for_url("**/edit/")
     assert axe_violations(page) == []
 
 

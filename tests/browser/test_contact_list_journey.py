@@ -2,6 +2,8 @@
 fixes the one bad row the app points at, submits; the Department accepts;
 a carrier finds a phone number in the directory."""
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from contacts.models import AdministrativeUnit
@@ -58,8 +60,25 @@ def test_a_contact_list_goes_from_the_district_to_the_carrier(
     expect(page.locator("#import-errors")).to_have_count(0)
     page.locator("form[action$='/apply/'] button").click()
     expect(page.locator("#coverage-heading")).to_be_visible()
-    # Every commune now has a team with a phone: the coverage bar is full.
-    expect(page.locator(".progress-bar.bg-success")).to_have_text("100%")
+    # Every commune now has a team with a phone: the coverage bar is full
+    # (drawn by static/js/app.js: the policy refuses a style= attribute).
+    bar = page.locator(".progress-bar.bg-success")
+    expect(bar).to_have_text("100%")
+    expect(bar).to_have_attribute("style", re.compile(r"width: 100%"))
+    # Removing a body asks first; answering no sends nothing.
+    questions, posts = [], []
+
+    def on_request(request):
+        if request.method == "POST":
+            posts.append(request.url)
+
+    page.on("request", on_request)
+    page.once("dialog", lambda d: (questions.append(d.message), d.dismiss()))
+    page.locator("form[data-confirm]").first.get_by_role("button").click()
+    page.wait_for_timeout(300)
+    page.remove_listener("request", on_request)
+    assert questions == ["Xóa tổ chức này khỏi bản nháp?"]
+    assert posts == []
     page.locator("form[action$='/submit/'] button").click()
     expect(page.locator(".alert-success")).to_be_visible()
 
@@ -80,3 +99,12 @@ def test_a_contact_list_goes_from_the_district_to_the_carrier(
     expect(page.get_by_text("Người Trực 3", exact=True)).to_be_visible()
     expect(page.locator("a[href='tel:+84912003103']")).to_be_visible()
     expect(page.get_by_text("Người Trực 4", exact=True)).to_have_count(0)
+
+    # Its printable sheet's "Print" button prints (static/js/app.js; the
+    # policy refuses the onclick= it once had).
+    page.get_by_role("link", name="UBND Thành phố Thanh Hóa").click()
+    expect(page).to_have_url(re.compile(r"/print/$"))
+    page.wait_for_load_state("load")  # app.js, at the end of the page, has run
+    page.evaluate("() => { window.print = () => { window.printed = true; }; }")
+    page.get_by_role("button", name="In", exact=True).click()
+    assert page.evaluate("() => window.printed") is True

@@ -36,7 +36,11 @@ def log_in(
     page.goto(base_url + "/accounts/login/")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
+    # Returns on the page the login leads to, loaded: a script added before
+    # then (axe-core, tests/browser/test_dashboard_journey.py) would land in
+    # the login page as it goes away.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đăng nhập").click()
 
 
 def code_cell(page: Page, code: str):

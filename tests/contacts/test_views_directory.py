@@ -6,10 +6,12 @@ import datetime
 import io
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import openpyxl
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -471,7 +473,12 @@ def test_the_print_sheet_lists_district_bodies_first_then_each_commune(
     assert body.index("Phường Điện Biên") < body.index("Xã Hoằng Quang")
     assert '<a class="text-nowrap" href="tel:+84903111222">0903 111 222</a>' in body
     assert B_TEAM not in body
-    assert "break-before: page" in body
+    # Each commune on a page of its own, by the sheet's print stylesheet.
+    assert '<link rel="stylesheet" href="/static/contacts/directory_print.css">' in body
+    stylesheet = finders.find("contacts/directory_print.css")
+    assert ".unit-section + .unit-section { break-before: page; }" in (
+        Path(stylesheet).read_text(encoding="utf-8")
+    )
 
 
 def test_the_print_sheet_title_names_the_district_version_and_acceptance_date(
