@@ -1,10 +1,10 @@
 """Which queries of the pages people read scan a big table from end to end.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_pages_country \\
-      .venv/bin/python bench/explain_pages.py [--min-rows 20000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+      .venv/bin/python bench/explain_pages.py [--scale country] [--min-rows 20000]
 
-Opens every page of tests/pages.py once (as bench/pages.py does, on a
-database it has filled), runs EXPLAIN on each query the page made, and
+Opens every page of tests/pages.py once, on the database bench/pages.py
+filled for the scale (bench_pages_<scale> on DATABASE_URL's server), runs EXPLAIN on each query the page made, and
 lists the sequential scans of tables with more than --min-rows rows, with
 the query's own time. A scan of a whole table is right when the page needs
 most of its rows (the dashboard counts every organisation's cells); it is a
@@ -19,6 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from pages import SCALES, database_url  # noqa: E402 (bench/pages.py)
 
 
 def _seq_scans(plan: dict, big: dict[str, int]) -> list[str]:
@@ -34,7 +37,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--min-rows", type=int, default=20_000)
     parser.add_argument("--full", action="store_true", help="print whole queries")
+    parser.add_argument("--scale", choices=SCALES, default="country")
     args = parser.parse_args()
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to the PostgreSQL server bench/pages.py used.")
+    os.environ["DATABASE_URL"] = database_url(base, args.scale)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     os.environ["CELERY_BROKER_URL"] = "memory://"
     import django
@@ -47,8 +55,6 @@ def main() -> None:
     from contacts.services import demo_users_ensure
     from tests.pages import PAGES, logins_move, objects_find
 
-    if connection.vendor != "postgresql":
-        sys.exit("Set DATABASE_URL to a PostgreSQL database bench/pages.py filled.")
     setup_test_environment()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -60,6 +66,8 @@ def main() -> None:
     demo = {u.username: u for u in demo_users_ensure(password="bench-password-1")}
     objects = objects_find()
     logins_move(demo, objects)
+    print("<!-- results -->")  # what bench/run_all.py puts in docs/performance.md
+    print(f"{args.scale} scale, tables of more than {args.min_rows:,} rows\n")
     print("| page | query time | sequential scans of big tables |")
     print("| --- | --- | --- |")
     for label, who, path, headers in PAGES:
