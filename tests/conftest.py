@@ -93,6 +93,12 @@ def _member(
 
 @pytest.fixture
 def world(db) -> World:
+    return world_make()
+
+
+def world_make() -> World:
+    """The world itself, for fixtures of a wider scope than a test's
+    (tests/test_authorization_matrix.py builds it once per module)."""
     province = ProvinceFactory(code="38", name="Tỉnh Thanh Hóa")
     unit_a = DistrictFactory(parent=province, name="Thành phố Thanh Hóa")
     unit_b = DistrictFactory(parent=province, name="Huyện Đông Sơn")
