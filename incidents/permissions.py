@@ -4,7 +4,8 @@ contacts.permissions; loaded by IncidentsConfig.ready).
 - Incidents: staff and observers see all; an organisation sees its own and
   those affecting the districts it answers for (a district its own, a
   carrier those it serves). Whoever sees one and may write adds updates;
-  the Department acknowledges, answers and closes.
+  the reporting organisation resolves and reopens it; the Department
+  acknowledges, answers and closes.
 - Rosters: an organisation keeps its own; staff and observers read all.
 """
 
@@ -56,14 +57,21 @@ def _incident_rule(membership: Membership, action: Action, incident: Incident) -
 
 def may_move(user: User, incident: Incident, to: str) -> bool:
     """Whether the user may make this move of the life cycle: the Department
-    acknowledges, closes and reopens a closed incident; whoever may change
-    the incident resolves it and reopens a resolved one."""
+    acknowledges, closes and reopens a closed incident; the reporting
+    organisation (or the Department) resolves it and reopens a resolved one.
+    A district or carrier that only watches the affected area adds updates
+    but does not move another organisation's incident."""
     move = TRANSITIONS.get((incident.status, to))
     if move is None:
         return False
     if move in ("acknowledge", "close") or incident.status == IncidentStatus.CLOSED:
         return may(user, Action.REVIEW, incident)
-    return may(user, Action.CHANGE, incident)
+    membership = membership_of(user)
+    owner = membership is not None and (
+        membership.organisation_id == incident.organisation_id
+        or may_change_anything(membership)
+    )
+    return owner and may(user, Action.CHANGE, incident)
 
 
 def moves_for(user: User, incident: Incident) -> list[str]:

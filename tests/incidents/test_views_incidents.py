@@ -225,6 +225,24 @@ def test_the_carrier_resolves_with_a_note_and_a_photo(client, world, cut):
     )
 
 
+def test_the_affected_district_comments_but_does_not_resolve_the_carriers_incident(
+    client, world, cut
+):
+    incident_acknowledge(incident=cut, by=world.staff)
+    client.force_login(world.district_a_officer)
+    page = client.get(reverse("incidents:detail", args=[cut.pk])).content.decode()
+    assert 'name="text"' in page and 'name="status"' not in page
+    # A crafted status is not a choice the district has: only the text is kept.
+    client.post(
+        reverse("incidents:update", args=[cut.pk]),
+        {"text": "Xã Đông Hải vẫn mất sóng", "status": "resolved"},
+    )
+    assert fresh(cut).status == IncidentStatus.ACKNOWLEDGED
+    assert IncidentUpdate.objects.filter(
+        kind="comment", text="Xã Đông Hải vẫn mất sóng"
+    ).exists()
+
+
 def test_an_observer_reads_but_does_not_update(client, world, cut):
     client.force_login(world.observer)
     page = client.get(reverse("incidents:detail", args=[cut.pk])).content.decode()
