@@ -953,22 +953,25 @@ def _snapshot_sql() -> tuple[str, list[str], list]:
             rows.append((table, aggregates))
     width = max(len(aggregates) for _table, aggregates in rows)
     selects = []
-    for table, aggregates in rows:
-        texts = [f"CAST({a} AS TEXT)" for _label, a, _values in aggregates]
+    for position, (table, aggregates) in enumerate(rows):
+        # The position orders the rows: a UNION ALL keeps no order of its
+        # own (PostgreSQL's parallel append returns them as they finish).
+        texts = [str(position)]
+        texts += [f"CAST({a} AS TEXT)" for _label, a, _values in aggregates]
         texts += ["CAST(NULL AS TEXT)"] * (width - len(aggregates))
         # Names from the models' own metadata, quoted; no outside input.
         selects.append(f"SELECT {', '.join(texts)} FROM {qn(table)}")  # noqa: S608
         labels += [f"{table} {label}" for label, _a, _values in aggregates]
         labels += [None] * (width - len(aggregates))
         params += [v for _label, _a, values in aggregates for v in values]
-    return " UNION ALL ".join(selects), labels, params
+    return " UNION ALL ".join(selects) + " ORDER BY 1", labels, params
 
 
 def _snapshot() -> dict[str, str]:
     sql, labels, params = _snapshot_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        values = [v for row in cursor.fetchall() for v in row]
+        values = [v for row in cursor.fetchall() for v in row[1:]]
     return {k: v for k, v in zip(labels, values, strict=True) if k is not None}
 
 
