@@ -6,3 +6,12 @@ class ContactsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "contacts"
     verbose_name = _("Registry")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from contacts.middleware import IdleSessionMiddleware
+
+        user_logged_in.connect(
+            IdleSessionMiddleware.mark_login, dispatch_uid="idle-session-login"
+        )

@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -26,3 +28,29 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class IdleSessionMiddleware:
+    """A signed-in session lasts SESSION_COOKIE_AGE from the last request,
+    not from the login. Saving the session on every request would write a
+    row per page (polling-day load), so its expiry moves on at most every
+    SESSION_REFRESH_SECONDS: an idle session ends within that margin."""
+
+    KEY = "_seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        if request.user.is_authenticated:
+            now = int(time.time())
+            if now - session.get(self.KEY, now) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now  # saved, with a fresh expiry
+        return self.get_response(request)
+
+    @classmethod
+    def mark_login(cls, sender, request, user, **kwargs) -> None:
+        """A login saves the session anyway: it starts the clock
+        (connected to user_logged_in in ContactsConfig.ready)."""
+        request.session[cls.KEY] = int(time.time())

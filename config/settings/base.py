@@ -1,6 +1,7 @@
 """Settings shared by every environment; behaviour differences come from the
 environment (see README "Configuration"), production.py only tightens."""
 
+import datetime
 from pathlib import Path
 
 from csp.constants import NONE, SELF
@@ -32,6 +33,7 @@ THIRD_PARTY_APPS = [
     "django_filters",
     "simple_history",
     "csp",
+    "axes",
 ]
 LOCAL_APPS = [
     "contacts",
@@ -54,6 +56,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the audit trail (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Idle sessions end (SESSION_IDLE_MINUTES); the expiry moves on with use.
+    "contacts.middleware.IdleSessionMiddleware",
+    # Refuses logins after repeated failures (django-axes); last, as it asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -84,6 +90,29 @@ DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "contacts.User"
+# django-axes counts failed logins first; then Django checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords for one username from one address lock that pair out
+# for AXES_COOLOFF_MINUTES; successes and failures are kept in axes' access
+# logs (the admin lists them), the audit trail of logins.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "contacts.views.registry.locked_out"
+AXES_VERBOSE = False
+# Behind PROXY_COUNT reverse proxies the client's address is read from
+# X-Forwarded-For; without, only the connection's (a client could write
+# the header itself and escape the lockout).
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if PROXY_COUNT else ("REMOTE_ADDR",)
+)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -136,6 +165,10 @@ EMAIL_FILE_PATH = VAR_DIR / "sent-emails"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after this long without a request (IdleSessionMiddleware
+# moves the expiry on at most every SESSION_REFRESH_SECONDS, not per request).
+SESSION_COOKIE_AGE = 60 * env_int("SESSION_IDLE_MINUTES", 60)
+SESSION_REFRESH_SECONDS = 300
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 

@@ -82,3 +82,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "worker_last_seen": heartbeat.last_seen_at.isoformat() if heartbeat else None,
     }
     return JsonResponse(body, status=200 if database and broker else 503)
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None):
+    """What django-axes answers after too many wrong passwords for one
+    username from one address (AXES_LOCKOUT_CALLABLE): 429, in the user's
+    language, saying for how long."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"cooloff_minutes": minutes},
+        status=429,
+    )

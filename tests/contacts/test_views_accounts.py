@@ -52,3 +52,20 @@ def test_a_mismatched_new_password_keeps_the_old_one(client, world):
     assert r.status_code == 200
     world.postal_officer.refresh_from_db()
     assert world.postal_officer.check_password("test-password") is True
+
+
+def test_a_weak_new_password_is_refused_by_the_validators(client, world):
+    client.force_login(world.postal_officer)
+    r = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "test-password",
+            "new_password1": "12345678",
+            "new_password2": "12345678",
+        },
+    )
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "Mật khẩu này quá phổ biến" in page or "quá thông dụng" in page
+    world.postal_officer.refresh_from_db()
+    assert world.postal_officer.check_password("test-password") is True

@@ -160,10 +160,10 @@ def test_the_page_shows_the_figures_of_the_moment_asked_for(
 def test_without_a_moment_the_report_is_for_now_and_links_the_files_to_it(
     client, world
 ):
-    client.force_login(world.staff)
     now = datetime.datetime(2026, 12, 1, 9, 30, 15, 999, tzinfo=datetime.UTC)
 
     with time_machine.travel(now, tick=False):
+        client.force_login(world.staff)  # at that time: idle sessions end
         r = client.get(reverse("readiness:report"))
 
     assert r.context["report"].moment == now.replace(microsecond=0)
@@ -225,10 +225,10 @@ def test_a_download_with_a_bad_moment_is_a_bad_request(client, world):
 def test_the_page_costs_the_same_queries_whatever_the_size(client, world, count):
     clock = clock_after(world)
     grow(world, clock, count)
-    client.force_login(world.observer)
     url = reverse("readiness:report")
 
     with time_machine.travel(clock(3)):
+        client.force_login(world.observer)  # at that time: idle sessions end
         client.get(url)  # the session and the membership, once
         with CaptureQueriesContext(connection) as queries:
             body = client.get(url, {"moment": typed(clock(2))}).content.decode()
