@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 
 
@@ -67,5 +68,22 @@ def test_a_weak_new_password_is_refused_by_the_validators(client, world):
     assert r.status_code == 200
     page = r.content.decode()
     assert "Mật khẩu này quá phổ biến" in page or "quá thông dụng" in page
+    world.postal_officer.refresh_from_db()
+    assert world.postal_officer.check_password("test-password") is True
+
+
+def test_a_form_sent_without_its_csrf_token_gets_a_page_in_vietnamese(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.postal_officer)
+    r = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "test-password",
+            "new_password1": "ha-noi-mua-thu-2021",
+            "new_password2": "ha-noi-mua-thu-2021",
+        },
+    )
+    assert r.status_code == 403
+    assert "Không gửi được biểu mẫu" in r.content.decode()
     world.postal_officer.refresh_from_db()
     assert world.postal_officer.check_password("test-password") is True
