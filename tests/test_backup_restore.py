@@ -11,20 +11,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from readiness.services.scale_data import ScaleSpec, scale_data_generate
+from readiness.services.scale_data import scale_data_generate
 from tests.conftest import need
 from tests.factories import VN
+from tests.readiness.test_scale_data import TINY
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-TINY = ScaleSpec(
-    whole_country=False,
-    districts=2,
-    teams_per_commune=(1, 2),
-    contacts_per_team=1,
-    carrier_brands=8,
-    incidents=15,
-)
 
 
 def _digests(cursor, tables: list[str]) -> dict[str, tuple]:

@@ -25,46 +25,35 @@ def test_logout_ends_the_session(client, world):
     assert client.get(reverse("home")).status_code == 302
 
 
-def test_a_user_changes_their_password(client, world):
-    client.force_login(world.postal_officer)
-    r = client.post(
+def _change_password(client, user, new: str, again: str | None = None):
+    """The postal officer's password change form, sent with the old password."""
+    client.force_login(user)
+    return client.post(
         reverse("password_change"),
         {
             "old_password": "test-password",
-            "new_password1": "ha-noi-mua-thu-2021",
-            "new_password2": "ha-noi-mua-thu-2021",
+            "new_password1": new,
+            "new_password2": new if again is None else again,
         },
     )
+
+
+def test_a_user_changes_their_password(client, world):
+    r = _change_password(client, world.postal_officer, "ha-noi-mua-thu-2021")
     assert r.status_code == 302
     user = get_user_model().objects.get(pk=world.postal_officer.pk)
     assert user.check_password("ha-noi-mua-thu-2021") is True
 
 
 def test_a_mismatched_new_password_keeps_the_old_one(client, world):
-    client.force_login(world.postal_officer)
-    r = client.post(
-        reverse("password_change"),
-        {
-            "old_password": "test-password",
-            "new_password1": "abc-def-123456",
-            "new_password2": "other",
-        },
-    )
+    r = _change_password(client, world.postal_officer, "abc-def-123456", "other")
     assert r.status_code == 200
     world.postal_officer.refresh_from_db()
     assert world.postal_officer.check_password("test-password") is True
 
 
 def test_a_weak_new_password_is_refused_by_the_validators(client, world):
-    client.force_login(world.postal_officer)
-    r = client.post(
-        reverse("password_change"),
-        {
-            "old_password": "test-password",
-            "new_password1": "12345678",
-            "new_password2": "12345678",
-        },
-    )
+    r = _change_password(client, world.postal_officer, "12345678")
     assert r.status_code == 200
     page = r.content.decode()
     assert "Mật khẩu này quá phổ biến" in page or "quá thông dụng" in page
@@ -74,15 +63,7 @@ def test_a_weak_new_password_is_refused_by_the_validators(client, world):
 
 def test_a_form_sent_without_its_csrf_token_gets_a_page_in_vietnamese(world):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(world.postal_officer)
-    r = client.post(
-        reverse("password_change"),
-        {
-            "old_password": "test-password",
-            "new_password1": "ha-noi-mua-thu-2021",
-            "new_password2": "ha-noi-mua-thu-2021",
-        },
-    )
+    r = _change_password(client, world.postal_officer, "ha-noi-mua-thu-2021")
     assert r.status_code == 403
     assert "Không gửi được biểu mẫu" in r.content.decode()
     world.postal_officer.refresh_from_db()
