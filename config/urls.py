@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from contacts.views.registry import healthz
+from contacts.views.second_factor import second_factor
 from readiness.views.home import home
 
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path("accounts/second-factor/", second_factor, name="second_factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",

@@ -1,8 +1,13 @@
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+from contacts.services.second_factor import second_factor_required
 
 
 class LanguageMiddleware:
@@ -54,3 +59,35 @@ class IdleSessionMiddleware:
         """A login saves the session anyway: it starts the clock
         (connected to user_logged_in in ContactsConfig.ready)."""
         request.session[cls.KEY] = int(time.time())
+
+
+class SecondFactorMiddleware:
+    """Department staff and admin-site users who have given their password
+    but no second factor yet reach only the second-factor page, logout and
+    the language switcher (contacts.services.second_factor). After
+    django_otp's OTPMiddleware, which tells whether the session is verified;
+    every other request, GET or POST, goes to that page, so nothing is read
+    or changed with a password alone."""
+
+    OPEN = {"second_factor", "logout", "set_language", "healthz", "login"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not settings.SECOND_FACTOR_FOR_DEPARTMENT:
+            return None
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if request.resolver_match.url_name in self.OPEN:
+            return None
+        if not second_factor_required(user=user):
+            return None
+        target = reverse("second_factor")
+        if request.method == "GET":
+            target += "?" + urlencode({"next": request.get_full_path()})
+        return redirect(target)

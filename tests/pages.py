@@ -122,6 +122,7 @@ NOT_READ_PAGES = {
     "logout",
     "password_change",
     "password_change_done",
+    "second_factor",  # tests/contacts/test_second_factor.py
     "set_language",
     "import_template",
     "body_create",

@@ -183,6 +183,8 @@ password_change                                 -                GET    login   
 password_change                                 -                POST   login   200   200    200      200     200       200
 password_change_done                            -                GET    login   200   200    200      200     200       200
 password_change_done                            -                POST   login   405   405    405      405     405       405
+second_factor                                   -                GET    login   302   302    302      302     302       302
+second_factor                                   -                POST   login   302   302    302      302     302       302
 set_language                                    -                GET    302     302   302    302      302     302       302
 set_language                                    -                POST   302     302   302    302      302     302       302
 
@@ -347,7 +349,14 @@ UNOWNED = {"-", "directive", "deadline"}
 # and must equal the other column).
 WATCHED = {"accepted_version", "district", "incident", "difficulty", "incident_file"}
 # Requests that change only the user's own session or messages.
-PERSONAL = {"login", "logout", "set_language", "password_change", "inbox:mark_read"}
+PERSONAL = {
+    "login",
+    "logout",
+    "second_factor",
+    "set_language",
+    "password_change",
+    "inbox:mark_read",
+}
 # "On duty now" shows every organisation's shift on duty this minute to
 # every member (districts phone the carrier on duty from it).
 PUBLIC_MARKERS = {"rosters:now": {"shift"}}

@@ -34,6 +34,8 @@ THIRD_PARTY_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 LOCAL_APPS = [
     "contacts",
@@ -52,6 +54,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether this session proved a second factor (django-otp), and the
+    # second-factor page for those who must and have not (SECOND_FACTOR_*).
+    "django_otp.middleware.OTPMiddleware",
+    "contacts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the audit trail (django-simple-history).
@@ -113,6 +119,12 @@ AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if PROXY_COUNT else ("REMOTE_ADDR",)
 )
+# Department staff and admin-site users give a code from an authenticator
+# app (TOTP, django-otp) after their password: they change every
+# organisation's records (contacts.services.second_factor). The app names
+# the account OTP_TOTP_ISSUER.
+SECOND_FACTOR_FOR_DEPARTMENT = env_bool("SECOND_FACTOR_FOR_DEPARTMENT", True)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "TTLL bầu cử")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -17,3 +17,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = False
 MEDIA_ROOT = VAR_DIR / "test-media"
+# Tests that are about it turn the second factor on (tests/contacts/
+# test_second_factor.py); elsewhere a forced login stands for a full one.
+SECOND_FACTOR_FOR_DEPARTMENT = False
