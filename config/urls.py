@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("config.urls_api")),
     path("", include("contacts.urls")),
     path("", include("readiness.urls")),
     path("notifications/", include("contacts.urls_inbox")),

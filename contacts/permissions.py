@@ -24,6 +24,7 @@ from django.http import Http404
 
 from contacts.models import (
     CARRIER_KINDS,
+    ApiToken,
     ContactImport,
     ContactList,
     ContactListVersion,
@@ -191,6 +192,32 @@ def _import_rule(
     if action == Action.VIEW:
         return _owns(membership, contact_import.contact_list.organisation_id)
     return _contact_list_rule(membership, Action.CHANGE, contact_import.contact_list)
+
+
+# Organisations whose own systems may use the API (issue: carriers'
+# operations centres; districts report incidents the same way).
+API_TOKEN_KINDS = (OrganisationKind.DISTRICT, *CARRIER_KINDS)
+
+
+def api_token_organisations(user: User) -> QuerySet[Organisation]:
+    """Organisations whose API tokens this user may make, see and revoke:
+    every district and carrier for the Department's editors, one's own for
+    a district's or carrier's editor, none for anyone else."""
+    membership = membership_of(user)
+    q = Organisation.objects.filter(kind__in=API_TOKEN_KINDS, is_active=True)
+    if may_change_anything(membership):
+        return q
+    if membership is None or not membership.can_write:
+        return q.none()
+    return q.filter(pk=membership.organisation_id)
+
+
+@rule_for(ApiToken)
+def _api_token_rule(membership: Membership, action: Action, token: ApiToken) -> bool:
+    # A token is a key to its organisation: only who may make one sees it.
+    return may_change_anything(membership) or (
+        membership.can_write and _owns(membership, token.organisation_id)
+    )
 
 
 def _serves(membership: Membership, district_unit_id: int) -> bool:

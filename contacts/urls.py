@@ -1,9 +1,16 @@
 from django.urls import path
 
-from contacts.views import contact_lists, directory, registry
+from contacts.views import api_tokens, contact_lists, directory, registry
 
 app_name = "contacts"
 urlpatterns = [
+    # Tokens of the API (/api/v1/) for organisations' own systems.
+    path("api-tokens/", api_tokens.api_tokens, name="api_tokens"),
+    path(
+        "api-tokens/<int:pk>/revoke/",
+        api_tokens.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
     path("organisations/", registry.organisation_list, name="organisation_list"),
     path(
         "organisations/<int:pk>/",

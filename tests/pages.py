@@ -58,6 +58,8 @@ PAGES: list[Page] = [
     ("compliance matrix, page 2", "staff", lambda o: "/compliance/?page=2", {}),
     ("review queue", "staff", lambda o: "/review-queue/", {}),
     ("deadlines", "staff", lambda o: "/deadlines/", {}),
+    ("API tokens", "staff", lambda o: "/api-tokens/", {}),
+    ("API tokens, telecom", "telecom", lambda o: "/api-tokens/", {}),
     ("report", "observer", lambda o: "/report/", {}),
     ("report .xlsx", "observer", lambda o: "/report/report.xlsx", {}),
     ("organisations", "staff", lambda o: "/organisations/", {}),
@@ -156,6 +158,9 @@ NOT_READ_PAGES = {
     "import",
     "shift_edit",
     "shift_remove",
+    "api_token_revoke",
+    "schema",  # the API's OpenAPI document (tests/test_api_schema.py)
+    "docs",  # the API's Swagger UI page, static
 }
 
 

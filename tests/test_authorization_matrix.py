@@ -56,6 +56,7 @@ from contacts.models import (
     User,
 )
 from contacts.services import contact_lists as contact_services
+from contacts.services.api_tokens import api_token_create
 from contacts.services.outbox import outbox_enqueue
 from incidents.services import incident_comment
 from incidents.services.rosters import shift_add
@@ -188,7 +189,19 @@ second_factor                                   -                POST   login   
 set_language                                    -                GET    302     302   302    302      302     302       302
 set_language                                    -                POST   302     302   302    302      302     302       302
 
+# The API (/api/v1/): its schema and docs are public; every endpoint wants
+# a token, so a signed-in browser's session is refused (401: no cookie, no
+# CSRF). tests/*/test_api_*.py check each endpoint by token and role.
+api:schema                                      -                GET    200     200   200    200      200     200       200
+api:schema                                      -                POST   405     405   405    405      405     405       405
+api:docs                                        -                GET    200     200   200    200      200     200       200
+api:docs                                        -                POST   405     405   405    405      405     405       405
+
 # The registry, contact lists (D2) and the directory.
+contacts:api_tokens                             -                GET    login   200   403    403      200     200       200
+contacts:api_tokens                             -                POST   login   200   403    403      200     200       200
+contacts:api_token_revoke                       api_token        GET    login   405   405    405      405     405       405
+contacts:api_token_revoke                       api_token        POST   login   302   404    404      302     404       404
 contacts:organisation_list                      -                GET    login   200   200    200      200     200       200
 contacts:organisation_list                      -                POST   login   200   200    200      200     200       200
 contacts:organisation_detail                    organisation     GET    login   200   200    200      200     404       404
@@ -363,6 +376,7 @@ PUBLIC_MARKERS = {"rosters:now": {"shift"}}
 # A POST these answer with their redirect must have changed something (the
 # body below is a valid one, so the refusals above are tested with it).
 CHANGES_WHEN_ALLOWED = {
+    "contacts:api_token_revoke",
     "contacts:body_create",
     "contacts:import_upload",
     "contacts:contact_list_submit",
@@ -668,6 +682,14 @@ def _shift(m: Matrix, o: str) -> None:
     m.add("shift", Target(o, shift.pk))
 
 
+def _api_token(m: Matrix, o: str) -> None:
+    """A token of the organisation: its page shows it to the Department's
+    editors and the organisation's own."""
+    name = m.marker("api_token", o, {"staff"} | members_of(o))
+    token, _ = api_token_create(organisation=m.orgs[o], name=name, by=m.editor(o))
+    m.add("api_token", Target(o, token.pk))
+
+
 def _messages(m: Matrix) -> None:
     """A failed e-mail to every user: each reads its own in the inbox."""
     outbox_enqueue(
@@ -760,6 +782,8 @@ def _matrix_make() -> Matrix:
         _incidents(m, o)
     for o in ROSTER_KEEPERS:
         _shift(m, o)
+    for o in (*DISTRICTS, *CARRIERS):
+        _api_token(m, o)
     _messages(m)
     _deadlines(m)
     for key, org in orgs.items():

@@ -36,6 +36,9 @@ THIRD_PARTY_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 LOCAL_APPS = [
     "contacts",
@@ -93,6 +96,10 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
+# A kept connection is checked before a request reuses it: after PostgreSQL
+# restarts or fails over, each web process would otherwise answer its next
+# request with a 500 on the dead connection (bench/polling_day.py saw it).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "contacts.User"
@@ -192,6 +199,52 @@ X_FRAME_OPTIONS = "DENY"
 # Styles and behaviours live in static/; a script may still set
 # element.style, which CSP allows. Bootstrap's CSS draws its icons (the menu
 # toggler, select arrows, check marks) from data: SVG images, hence img-src.
+# --- The API (/api/v1/, config/urls_api.py) ---------------------------------
+# Token authentication only (no session: a page's cookie cannot call it, so
+# no CSRF), one error shape, a rate per token, JSON only.
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "120/minute")
+# The API's rate limit counts in the default cache: give CACHE_URL
+# (redis://…) when several web processes serve, or each counts alone.
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+    }
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "contacts.api.authentication.ApiTokenAuthentication"
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["contacts.api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "contacts.api.pagination.ApiPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "contacts.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Election communications readiness API",
+    "DESCRIPTION": (
+        "For the operations centres of carriers and the systems of districts: "
+        "incidents and their timelines, duty rosters, obligations and the "
+        "accepted contact directory, with the permissions of the web pages."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI's files from the drf-spectacular-sidecar package, served
+    # as our own static files: no CDN, and the CSP stays "self".
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

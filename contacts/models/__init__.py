@@ -2,6 +2,7 @@
 election-body contact lists. This is the lowest app: it must not import
 `incidents` or `readiness` (tests/test_layering.py)."""
 
+from contacts.models.api_tokens import ApiToken
 from contacts.models.contact_lists import (
     BodyKind,
     Contact,
@@ -33,6 +34,7 @@ from contacts.models.registry import (
 )
 
 __all__ = [
+    "ApiToken",
     "CARRIER_KINDS",
     "AdministrativeUnit",
     "BodyKind",

@@ -8,7 +8,12 @@ from django.views.decorators.cache import never_cache
 from kombu import Connection
 
 from contacts.models import Heartbeat, Organisation
-from contacts.permissions import Action, get_object_for_user, organisations_visible_to
+from contacts.permissions import (
+    Action,
+    api_token_organisations,
+    get_object_for_user,
+    organisations_visible_to,
+)
 from contacts.selectors import organisation_detail as organisation_detail_read
 from contacts.selectors import organisation_list as organisation_list_read
 
@@ -40,6 +45,9 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "organisation": organisation,
         **organisation_detail_read(organisation=organisation),
+        "may_manage_api_tokens": api_token_organisations(request.user)
+        .filter(pk=organisation.pk)
+        .exists(),
     }
     return render(request, "contacts/organisation_detail.html", ctx)
 

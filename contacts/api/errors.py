@@ -1,0 +1,87 @@
+"""Every API error has one shape, with its message in the token owner's
+language:
+
+    {"error": {"status": 400, "code": "invalid", "message": "…",
+               "fields": {"title": ["…"]}}}
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+INVALID = "invalid"
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        # Services raise Django's ValidationError (STYLE §3).
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Not found, or not yours to see."))
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a server error: Django's 500 handling and logging
+    response.data = {"error": _body(exc, response.status_code)}
+    return response
+
+
+def _body(exc: exceptions.APIException, status_code: int) -> dict:
+    body = {"status": status_code, "code": _code(exc), "message": ""}
+    detail = exc.detail
+    if isinstance(exc, exceptions.ValidationError):
+        body["code"] = INVALID
+        body["message"] = _("Some values are not valid; see the fields.")
+        if isinstance(detail, dict):
+            body["fields"] = {k: _texts(v) for k, v in detail.items()}
+        else:
+            body["fields"] = {"non_field_errors": _texts(detail)}
+    else:
+        body["message"] = str(detail)
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        body["retry_after"] = int(exc.wait) + 1
+    return body
+
+
+def _code(exc: exceptions.APIException) -> str:
+    codes = exc.get_codes()
+    return codes if isinstance(codes, str) else exc.default_code
+
+
+def _texts(value) -> list[str]:
+    if isinstance(value, dict):
+        return [f"{k}: {t}" for k, v in value.items() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return [str(value)]
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["status", "code", "message"],
+            "properties": {
+                "status": {"type": "integer"},
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                    },
+                },
+                "retry_after": {"type": "integer"},
+            },
+        }
+    },
+}
