@@ -1,5 +1,6 @@
 """Thin Celery wrappers around contacts.services (they take ids, are
-idempotent, and every state lives in the database)."""
+idempotent, and every state lives in the database). A task that loses its
+database connection is retried (config.celery_app.DatabaseTask)."""
 
 import time
 

@@ -1,5 +1,6 @@
 """Thin Celery wrappers around incidents.services (ids in, idempotent, all
-state in the database; beat runs them, see CELERY_BEAT_SCHEDULE)."""
+state in the database; beat runs them, see CELERY_BEAT_SCHEDULE). A task
+that loses its database connection is retried (config.celery_app.DatabaseTask)."""
 
 from celery import shared_task
 from django.utils import timezone

@@ -1,4 +1,5 @@
-"""Thin Celery wrappers around readiness.services."""
+"""Thin Celery wrappers around readiness.services. A task that loses its
+database connection is retried (config.celery_app.DatabaseTask)."""
 
 from celery import shared_task
 
