@@ -36,3 +36,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("duty/", include("incidents.urls_rosters")),
 ]
+
+# Pages as Django makes them; the API's URLs answer in its JSON shape.
+handler404 = "contacts.api.errors.page_not_found"
+handler500 = "contacts.api.errors.server_error"

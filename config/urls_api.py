@@ -1,6 +1,6 @@
 """/api/v1/: each app's endpoints, the OpenAPI schema and its docs."""
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 app_name = "api"
@@ -12,4 +12,7 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api:schema"),
         name="docs",
     ),
+    path("", include("contacts.urls_api")),
+    path("", include("readiness.urls_api")),
+    path("", include("incidents.urls_api")),
 ]

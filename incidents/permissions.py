@@ -9,11 +9,20 @@ contacts.permissions; loaded by IncidentsConfig.ready).
 - Rosters: an organisation keeps its own; staff and observers read all.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from contacts.models import Membership, OrganisationKind, User
+from contacts.models import (
+    CARRIER_KINDS,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    User,
+)
 from contacts.permissions import (
     Action,
+    get_object_for_user,
+    is_department,
     may,
     may_change_anything,
     membership_of,
@@ -28,6 +37,11 @@ from incidents.models import (
     IncidentUpdate,
     Shift,
 )
+from incidents.selectors.rosters import ROSTER_KINDS
+
+# Kinds that report incidents for themselves (the Department reports on
+# someone's behalf).
+REPORTING_KINDS = (OrganisationKind.DISTRICT, *CARRIER_KINDS)
 
 
 def _affects_watched(membership: Membership, incident: Incident) -> bool:
@@ -83,6 +97,19 @@ def moves_for(user: User, incident: Incident) -> list[str]:
     ]
 
 
+def may_report(user: User) -> bool:
+    """Whether the user may report incidents: a writing member of the
+    Department, a district or a carrier (the report page and the API)."""
+    membership = membership_of(user)
+    return bool(
+        membership
+        and membership.can_write
+        and (
+            is_department(membership) or membership.organisation.kind in REPORTING_KINDS
+        )
+    )
+
+
 @rule_for(IncidentUpdate)
 def _update_rule(membership: Membership, action: Action, update: IncidentUpdate):
     if action != Action.VIEW:
@@ -120,3 +147,19 @@ def shifts_visible_to(user: User) -> QuerySet[Shift]:
     if membership is None:
         return q.none()
     return q.filter(organisation_id=membership.organisation_id)
+
+
+def get_roster_for_user(
+    user: User, pk: int, action: Action = Action.VIEW
+) -> Organisation:
+    """The organisation whose roster is asked for (the roster pages and the
+    API): 404 for an outsider or an organisation that keeps none, 403 for a
+    change the user may not make (the shift rule decides, as for the
+    roster's shifts)."""
+    keeping = Organisation.objects.filter(kind__in=ROSTER_KINDS)
+    organisation = get_object_for_user(user, keeping, pk)
+    if action != Action.VIEW and not may(
+        user, action, Shift(organisation=organisation)
+    ):
+        raise PermissionDenied
+    return organisation

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import pytest
+from django.core.cache import cache
 
 from contacts.models import MembershipRole, Organisation, OrganisationKind, User
 from readiness.models import Directive, EvidenceKind, RecipientGroup
@@ -34,6 +35,13 @@ from tests.factories import (
 )
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: the API's per-token request
+    counts live there, and a token's pk comes back after a rollback."""
+    cache.clear()
 
 
 def need(condition: bool, reason: str) -> None:

@@ -159,8 +159,6 @@ NOT_READ_PAGES = {
     "shift_edit",
     "shift_remove",
     "api_token_revoke",
-    "schema",  # the API's OpenAPI document (tests/test_api_schema.py)
-    "docs",  # the API's Swagger UI page, static
 }
 
 

@@ -196,6 +196,20 @@ api:schema                                      -                GET    200     
 api:schema                                      -                POST   405     405   405    405      405     405       405
 api:docs                                        -                GET    200     200   200    200      200     200       200
 api:docs                                        -                POST   405     405   405    405      405     405       405
+api:directory                                   -                GET    401     401   401    401      401     401       401
+api:directory                                   -                POST   401     401   401    401      401     401       401
+api:obligations                                 -                GET    401     401   401    401      401     401       401
+api:obligations                                 -                POST   401     401   401    401      401     401       401
+api:obligation(D2)                              -                GET    401     401   401    401      401     401       401
+api:obligation(D2)                              -                POST   401     401   401    401      401     401       401
+api:incidents:list                              -                GET    401     401   401    401      401     401       401
+api:incidents:list                              -                POST   401     401   401    401      401     401       401
+api:incidents:detail(1)                         -                GET    401     401   401    401      401     401       401
+api:incidents:detail(1)                         -                POST   401     401   401    401      401     401       401
+api:incidents:timeline(1)                       -                GET    401     401   401    401      401     401       401
+api:incidents:timeline(1)                       -                POST   401     401   401    401      401     401       401
+api:incidents:roster(1,before)                  -                GET    401     401   401    401      401     401       401
+api:incidents:roster(1,before)                  -                POST   401     401   401    401      401     401       401
 
 # The registry, contact lists (D2) and the directory.
 contacts:api_tokens                             -                GET    login   200   403    403      200     200       200

@@ -95,6 +95,14 @@ DATABASES = {
     "default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The demo's web process and worker write the same file: a transaction
+    # takes the write lock when it starts and waits up to 20 s for it,
+    # rather than failing with "database is locked" when a read turns into
+    # a write half-way (a request that records a token's last use, say).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
 # A kept connection is checked before a request reuses it: after PostgreSQL
 # restarts or fails over, each web process would otherwise answer its next
@@ -225,6 +233,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "contacts.api.errors.exception_handler",
+    # OPTIONS answers 405: the schema, not DRF's form metadata, describes
+    # each endpoint.
+    "DEFAULT_METADATA_CLASS": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -243,6 +254,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for the incident statuses wherever they appear.
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "incidents.models.IncidentStatus",
+    },
 }
 
 CONTENT_SECURITY_POLICY = {
@@ -275,7 +290,9 @@ else:
     # An unacknowledged task goes back to the queue after this long. It must
     # exceed the longest task and any retry countdown (shared PITFALLS:
     # ETA tasks run twice otherwise). Deadlines live in the database and
-    # are found by beat scans, so no countdown here is long.
+    # are found by beat scans, so no countdown here is long; the longest is
+    # a retry after a lost database connection (config.celery_app.DatabaseTask:
+    # at most 60 s).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

@@ -7,8 +7,9 @@ language:
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -85,3 +86,40 @@ ERROR_SCHEMA = {
         }
     },
 }
+
+
+def _api_path(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception):
+    """config.urls.handler404: a URL of the API that matches no route (a
+    mistyped id, say) answers in the API's shape, not with an HTML page."""
+    if _api_path(request):
+        return JsonResponse(
+            {
+                "error": {
+                    "status": 404,
+                    "code": "not_found",
+                    "message": _("Not found, or not yours to see."),
+                }
+            },
+            status=404,
+        )
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """config.urls.handler500, likewise; the error is logged by Django."""
+    if _api_path(request):
+        return JsonResponse(
+            {
+                "error": {
+                    "status": 500,
+                    "code": "server_error",
+                    "message": _("Something went wrong on our side."),
+                }
+            },
+            status=500,
+        )
+    return defaults.server_error(request)

@@ -3,6 +3,7 @@ centre) act for it through /api/v1/ (contacts.api.authentication)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from contacts.models.registry import Organisation, User
 
@@ -37,6 +38,9 @@ class ApiToken(models.Model):
     revoked_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    # Who made and who revoked each token, and when (the audit trail).
+    history = HistoricalRecords(excluded_fields=["secret_hash", "last_used_at"])
 
     class Meta:
         verbose_name = _("API token")

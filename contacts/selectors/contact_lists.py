@@ -12,6 +12,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -26,6 +27,7 @@ from contacts.models import (
     ElectionBody,
     Organisation,
     UnitLevel,
+    VersionStatus,
 )
 from contacts.phones import phone_digits
 
@@ -212,6 +214,29 @@ def directory_bodies(
         )
         .order_by(
             "contact_list__organisation__unit__code", "unit__code", "kind", "name"
+        )
+    )
+
+
+def directory_versions(
+    *, versions: QuerySet[ContactListVersion]
+) -> QuerySet[ContactListVersion]:
+    """The directory's versions in force in its order (district, then the
+    latest election first), each with its district and `replaces_version`:
+    the version in force before it, None for a first acceptance (one
+    query). Used by the API's sync (contacts.api.directory)."""
+    earlier = ContactListVersion.objects.filter(
+        contact_list=OuterRef("contact_list"),
+        status=VersionStatus.ACCEPTED,
+        number__lt=OuterRef("number"),
+    ).order_by("-number")
+    return (
+        versions.select_related("contact_list__organisation__unit")
+        .annotate(replaces_version=Subquery(earlier.values("pk")[:1]))
+        .order_by(
+            "contact_list__organisation__unit__code",
+            "-contact_list__election__polling_day",
+            "pk",
         )
     )
 

@@ -152,6 +152,48 @@ def roster_of(*, election: Election, organisation: Organisation) -> Roster:
     return Roster(organisation, election, shifts, periods)
 
 
+@dataclass
+class RosterSpan:
+    """The shifts starting in a span of time (what
+    incidents.services.rosters.roster_replace replaces) and the stretches
+    of it no shift covers (shifts that started before it count)."""
+
+    organisation: Organisation
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    shifts: list[Shift]
+    gaps: list[Gap]
+
+
+def roster_span(
+    *,
+    election: Election,
+    organisation: Organisation,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+) -> RosterSpan:
+    """One organisation's roster over [starts_at, ends_at), for the API (one
+    query)."""
+    running = list(
+        Shift.objects.filter(
+            election=election,
+            organisation=organisation,
+            starts_at__lt=ends_at,
+            ends_at__gt=starts_at,
+        ).order_by("starts_at", "pk")
+    )
+    # A span of one's choosing, not one of the election's periods: its gaps
+    # are not marked critical.
+    span = Period("", starts_at, ends_at)
+    return RosterSpan(
+        organisation=organisation,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        shifts=[s for s in running if s.starts_at >= starts_at],
+        gaps=gaps_in([(s.starts_at, s.ends_at) for s in running], span),
+    )
+
+
 # --- Coverage of many organisations (T2) ---------------------------------------
 
 

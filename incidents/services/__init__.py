@@ -6,8 +6,10 @@ from incidents.services.incidents import (
     incident_acknowledge,
     incident_close,
     incident_comment,
+    incident_move,
     incident_reopen,
     incident_report,
+    incident_report_once,
     incident_resolve,
 )
 
@@ -17,7 +19,9 @@ __all__ = [
     "incident_acknowledge",
     "incident_close",
     "incident_comment",
+    "incident_move",
     "incident_reopen",
     "incident_report",
+    "incident_report_once",
     "incident_resolve",
 ]

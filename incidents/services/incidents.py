@@ -7,11 +7,12 @@ other is told), then writes its timeline entry and any messages.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -118,6 +119,55 @@ def incident_report(
     return incident
 
 
+def incident_report_once(
+    *,
+    election: Election,
+    organisation: Organisation,
+    report: IncidentReport,
+    by: User,
+    client_key: str,
+    now: datetime.datetime | None = None,
+) -> tuple[Incident, bool]:
+    """The incident the organisation reported with `client_key`, or a new
+    one, and whether it is new: a retried API request reports nothing
+    twice (contacts.api; the key is unique per organisation).
+
+    1. No key: report it (an empty key is no key: the report page's).
+    2. An incident with the key: return it.
+    3. Otherwise report it in a savepoint. If a request with the same key
+       saved one meanwhile, the unique constraint refuses this one (or its
+       check finds the other): return the other."""
+    report_it = functools.partial(
+        incident_report,
+        election=election,
+        organisation=organisation,
+        report=report,
+        by=by,
+        client_key=client_key,
+        now=now,
+    )
+    if not client_key:
+        return report_it(), True
+    existing = _reported_with_key(organisation, client_key)
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            incident = report_it()
+    except (IntegrityError, ValidationError):
+        existing = _reported_with_key(organisation, client_key)
+        if existing is None:
+            raise
+        return existing, False
+    return incident, True
+
+
+def _reported_with_key(organisation: Organisation, client_key: str) -> Incident | None:
+    return Incident.objects.filter(
+        organisation=organisation, client_key=client_key
+    ).first()
+
+
 _GIVEN = ("election", "organisation", "reported_by")
 _REPORT_FIELDS = (
     "category",
@@ -212,7 +262,11 @@ def _move(
 
 @transaction.atomic
 def incident_acknowledge(
-    *, incident: Incident, by: User, now: datetime.datetime | None = None
+    *,
+    incident: Incident,
+    by: User,
+    text: str = "",
+    now: datetime.datetime | None = None,
 ) -> Incident:
     """The Department has seen it: escalation stops."""
     now = now or timezone.now()
@@ -221,6 +275,7 @@ def incident_acknowledge(
         "acknowledge",
         S.ACKNOWLEDGED,
         by=by,
+        text=text.strip(),
         now=now,
         acknowledged_at=now,
         acknowledged_by=by,
@@ -258,10 +313,16 @@ def incident_resolve(
 
 @transaction.atomic
 def incident_close(
-    *, incident: Incident, by: User, now: datetime.datetime | None = None
+    *,
+    incident: Incident,
+    by: User,
+    text: str = "",
+    now: datetime.datetime | None = None,
 ) -> Incident:
     now = now or timezone.now()
-    return _move(incident, "close", S.CLOSED, by=by, now=now, closed_at=now)
+    return _move(
+        incident, "close", S.CLOSED, by=by, text=text.strip(), now=now, closed_at=now
+    )
 
 
 @transaction.atomic
@@ -279,6 +340,36 @@ def incident_reopen(
         now=now,
         resolved_at=None,
         closed_at=None,
+    )
+
+
+def incident_move(
+    *,
+    incident: Incident,
+    by: User,
+    to: str,
+    text: str = "",
+    resolved_at: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
+) -> Incident:
+    """Move the incident to status `to` by the move the life cycle has from
+    its status (the timeline form and the API): `text` goes on the move's
+    timeline entry (the resolution note, why it is reopened, a note on
+    acknowledging or closing). Who may make the move is the caller's check
+    (incidents.permissions.may_move)."""
+    if to == S.RESOLVED:
+        return incident_resolve(
+            incident=incident, by=by, resolved_at=resolved_at, note=text, now=now
+        )
+    if to == S.CLOSED:
+        return incident_close(incident=incident, by=by, text=text, now=now)
+    if to == S.ACKNOWLEDGED and incident.status != S.REPORTED:
+        return incident_reopen(incident=incident, by=by, text=text, now=now)
+    if to == S.ACKNOWLEDGED:
+        return incident_acknowledge(incident=incident, by=by, text=text, now=now)
+    raise ValidationError(
+        NOT_ALLOWED % {"from": S(incident.status).label, "to": S(to).label},
+        code="transition",
     )
 
 

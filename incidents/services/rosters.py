@@ -33,6 +33,7 @@ SHIFT_TOPIC = "shift"
 SHIFT_FIELDS = ("person_name", "role", "phone", "location", "starts_at", "ends_at")
 
 ENDS_BEFORE_START = gettext_lazy("The shift must end after it starts.")
+STARTS_OUTSIDE = gettext_lazy("The shift must start within the period replaced.")
 NOT_A_MEMBER = gettext_lazy("This person is not a member of the organisation.")
 # Checked by the service itself, without a query per shift.
 NOT_CLEANED = ("election", "organisation", "created_by", "user")
@@ -132,6 +133,8 @@ class AddResult:
     # and end): skipped, so that sending a grid or a file twice adds nothing.
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # Shifts taken off the roster first (roster_replace).
+    removed: int = 0
 
 
 def _existing_keys(election: Election, organisation: Organisation) -> set[tuple]:
@@ -206,6 +209,45 @@ def roster_import(
     return shifts_add_many(
         election=election, organisation=organisation, drafts=parsed.drafts, by=by
     )
+
+
+@transaction.atomic
+def roster_replace(
+    *,
+    election: Election,
+    organisation: Organisation,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    drafts: list[ShiftDraft],
+    by: User,
+) -> AddResult:
+    """Put the drafts' shifts in place of the organisation's shifts that
+    start in [starts_at, ends_at): all or nothing (the API's roster PUT).
+
+    1. Remove the shifts starting in the period (each keeps its history).
+    2. Add the drafts by shifts_add_many, which checks each.
+    3. Any error, or a draft starting outside the period: roll back (the
+       removed shifts are back), and return every error by its row."""
+    removed = Shift.objects.filter(
+        election=election,
+        organisation=organisation,
+        starts_at__gte=starts_at,
+        starts_at__lt=ends_at,
+    ).delete()[0]
+    result = shifts_add_many(
+        election=election, organisation=organisation, drafts=drafts, by=by
+    )
+    outside = [
+        RowError(draft.row_number, _column("starts_at"), str(STARTS_OUTSIDE))
+        for draft in drafts
+        if not starts_at <= draft.starts_at < ends_at
+    ]
+    if outside or result.errors:
+        transaction.set_rollback(True)
+        errors = sorted([*result.errors, *outside], key=lambda e: e.row_number)
+        return AddResult(errors=errors)
+    result.removed = removed
+    return result
 
 
 # --- Reminders -----------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contacts.attachments import InvalidAttachment, attachment_response
-from contacts.models import CARRIER_KINDS, Organisation, OrganisationKind
+from contacts.models import Organisation, OrganisationKind
 from contacts.permissions import (
     Action,
     get_object_for_user,
@@ -30,7 +30,7 @@ from incidents import services
 from incidents.filters import IncidentFilter
 from incidents.forms import AnswerForm, IncidentReportForm, IncidentUpdateForm
 from incidents.models import Incident, IncidentStatus, IncidentUpdate, Service
-from incidents.permissions import incidents_visible_to, moves_for
+from incidents.permissions import incidents_visible_to, may_report, moves_for
 from incidents.selectors.incidents import (
     incident_board,
     incident_detail,
@@ -39,8 +39,6 @@ from incidents.selectors.incidents import (
 )
 
 BOARD_PER_PAGE = 50
-# Kinds that report incidents for themselves.
-REPORTING_KINDS = (OrganisationKind.DISTRICT, *CARRIER_KINDS)
 
 
 def _election():
@@ -73,23 +71,12 @@ def index(request: HttpRequest) -> HttpResponse:
         "counts": incident_status_counts(found.qs),
         "filters": filters.urlencode(),
         "may_acknowledge": may_change_anything(membership_of(request.user)),
-        "may_report": _may_report(request),
+        "may_report": may_report(request.user),
         "refresh_seconds": settings.INCIDENT_BOARD_REFRESH_SECONDS,
     }
     if request.headers.get("HX-Request"):
         return render(request, "incidents/_board.html", ctx)
     return render(request, "incidents/index.html", ctx)
-
-
-def _may_report(request: HttpRequest) -> bool:
-    membership = membership_of(request.user)
-    return bool(
-        membership
-        and membership.can_write
-        and (
-            is_department(membership) or membership.organisation.kind in REPORTING_KINDS
-        )
-    )
 
 
 def _on_behalf(request: HttpRequest):
@@ -105,7 +92,7 @@ def _on_behalf(request: HttpRequest):
 
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
-    if not _may_report(request):
+    if not may_report(request.user):
         raise PermissionDenied
     election = _election()
     on_behalf = _on_behalf(request)
@@ -205,19 +192,14 @@ def _apply_update(request: HttpRequest, incident: Incident, data: dict) -> None:
         services.incident_comment(
             incident=incident, by=request.user, text=text if not to else "", file=file
         )
-    by = request.user
-    if to == IncidentStatus.RESOLVED:
-        services.incident_resolve(
-            incident=incident, by=by, resolved_at=data.get("resolved_at"), note=text
+    if to:
+        services.incident_move(
+            incident=incident,
+            by=request.user,
+            to=to,
+            text=text,
+            resolved_at=data.get("resolved_at"),
         )
-    elif to == IncidentStatus.CLOSED:
-        services.incident_close(incident=incident, by=by)
-    elif (
-        to == IncidentStatus.ACKNOWLEDGED and incident.status != IncidentStatus.REPORTED
-    ):
-        services.incident_reopen(incident=incident, by=by, text=text)
-    elif to == IncidentStatus.ACKNOWLEDGED:
-        services.incident_acknowledge(incident=incident, by=by)
 
 
 @login_required

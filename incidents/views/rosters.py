@@ -12,7 +12,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -37,7 +37,7 @@ from incidents.forms_rosters import (
     WeekStartForm,
 )
 from incidents.models import Shift
-from incidents.permissions import shifts_visible_to
+from incidents.permissions import get_roster_for_user, shifts_visible_to
 from incidents.selectors.rosters import (
     ROSTER_KINDS,
     duty_now,
@@ -47,7 +47,6 @@ from incidents.selectors.rosters import (
 from incidents.services import rosters as services
 from incidents.spreadsheets import roster_template_xlsx
 
-ROSTER_ORGANISATIONS = Organisation.objects.filter(kind__in=ROSTER_KINDS)
 SHIFTS = Shift.objects.select_related("organisation", "election")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -62,15 +61,7 @@ def _election() -> Election:
 def _get_roster(
     request: HttpRequest, pk: int, action: Action = Action.VIEW
 ) -> Organisation:
-    """The organisation whose roster is asked for: 404 for an outsider or an
-    organisation that keeps none, 403 for a change the user may not make
-    (the shift rule decides, as for the roster's shifts)."""
-    organisation = get_object_for_user(request.user, ROSTER_ORGANISATIONS, pk)
-    if action != Action.VIEW and not may(
-        request.user, action, Shift(organisation=organisation)
-    ):
-        raise PermissionDenied
-    return organisation
+    return get_roster_for_user(request.user, pk, action)
 
 
 def _get_shift(request: HttpRequest, pk: int, action: Action) -> Shift:

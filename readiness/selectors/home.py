@@ -10,7 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Organisation, SubmissionState
 from readiness.models import PLAN_EVIDENCE, Directive, EvidenceKind
-from readiness.selectors.compliance import Cell, compliance_matrix
+from readiness.selectors.compliance import (
+    ROSTER_NOT_COVERED,
+    Cell,
+    compliance_matrix,
+)
 
 # What the next step is called, by what the organisation has to do.
 START = _("Start")
@@ -86,3 +90,39 @@ def _next_action(cell: Cell) -> NextAction | None:
         SubmissionState.SUBMITTED: None,
         SubmissionState.ACCEPTED: NextAction(VIEW, url, False),
     }.get(state)
+
+
+# What keeps an unmet obligation unmet, for the API (readiness.api): the
+# cell's own state and roster coverage, put into words; no rule of its own.
+NOT_ACCEPTED = {
+    EvidenceKind.REPORT: _("The Department has not accepted the report yet."),
+    EvidenceKind.CONTACT_LIST: _(
+        "The Department has not accepted the contact list yet."
+    ),
+    EvidenceKind.PLAN_SECTION: _(
+        "The Department has not accepted the plan section yet."
+    ),
+    EvidenceKind.DUTY_ROSTER: _(
+        "The Department has not accepted the plan section yet."
+    ),
+}
+
+
+@dataclass
+class Missing:
+    code: str  # "not_accepted" or "roster_gaps"
+    message: str
+
+
+def missing_of(cell: Cell) -> list[Missing]:
+    """What the organisation still lacks for `cell` (none once it is met)."""
+    if cell.is_met:
+        return []
+    missing = []
+    if cell.state != SubmissionState.ACCEPTED:
+        missing.append(
+            Missing("not_accepted", str(NOT_ACCEPTED[cell.obligation.evidence_kind]))
+        )
+    if cell.roster_covered is False:
+        missing.append(Missing("roster_gaps", str(ROSTER_NOT_COVERED)))
+    return missing

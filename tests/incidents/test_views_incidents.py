@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents.models import Incident, IncidentStatus, IncidentUpdate, SeverityPolicy
-from incidents.services import incident_acknowledge
+from incidents.services import incident_acknowledge, incident_resolve
 from tests.contacts.test_attachments import PNG_BYTES
 from tests.incidents.helpers import fresh, many_incidents, report
 
@@ -260,6 +260,22 @@ def test_a_carrier_cannot_close(client, world, cut):
     )
     assert response.status_code == 400  # not among its choices
     assert fresh(cut).status == IncidentStatus.ACKNOWLEDGED
+
+
+def test_a_note_typed_while_closing_is_kept(client, world, cut):
+    """The text goes on the closing's timeline entry (it was dropped)."""
+    incident_acknowledge(incident=cut, by=world.staff)
+    incident_resolve(
+        incident=cut, by=world.telecom_officer, resolved_at=cut.started_at, note="Xong"
+    )
+    client.force_login(world.staff)
+    response = client.post(
+        reverse("incidents:update", args=[cut.pk]),
+        {"status": "closed", "text": "Đã xác minh với VNPT"},
+    )
+    assert response.status_code == 302
+    closing = IncidentUpdate.objects.get(incident=cut, status_to="closed")
+    assert closing.text == "Đã xác minh với VNPT"
 
 
 def test_staff_answer_a_difficulty(client, world):

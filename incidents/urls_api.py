@@ -1,0 +1,27 @@
+"""The incidents app's endpoints of /api/v1/ (config/urls_api.py)."""
+
+from django.urls import path
+
+from incidents.api.incidents import (
+    IncidentDetailView,
+    IncidentListView,
+    IncidentTimelineView,
+)
+from incidents.api.rosters import RosterPeriodView
+
+app_name = "incidents"
+urlpatterns = [
+    path("incidents/", IncidentListView.as_view(), name="list"),
+    path("incidents/<int:pk>/", IncidentDetailView.as_view(), name="detail"),
+    path(
+        "incidents/<int:pk>/updates/",
+        IncidentTimelineView.as_view(),
+        name="timeline",
+    ),
+    # One organisation's roster (as /duty/<pk>/) over a period.
+    path(
+        "rosters/<int:organisation_id>/<str:period>/",
+        RosterPeriodView.as_view(),
+        name="roster",
+    ),
+]
