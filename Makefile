@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test bench install install-dev lint messages seed clean
+.PHONY: run test bench load install install-dev lint messages seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,13 @@ test: install-dev
 bench: install-dev
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+## make load: polling day for 10 minutes, 200 people of every role (bench/polling_day.py; not in CI).
+load: install-dev
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	DATABASE_URL=$${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_polling_day} \
+	CELERY_BROKER_URL=$${LOAD_BROKER_URL:-redis://127.0.0.1:6379/14} \
+	$(BIN)/python bench/polling_day.py $(LOAD_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

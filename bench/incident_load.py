@@ -25,22 +25,27 @@ reports the server accepted.
 """
 
 import argparse
-import csv
 import datetime
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.load_harness import (  # noqa: E402 (after the path is set)
+    bench_database_url,
+    django_setup,
+    gunicorn,
+    manage,
+    recreate_database,
+    run_locust,
+    server_env,
+    session_of,
+)
+
 # (locust user class, [(row label, request name), ...])
 SCENARIOS = [
     ("Ceiling", [("bare view inserting one row", "ceiling: insert one row")]),
@@ -55,52 +60,13 @@ SCENARIOS = [
 ]
 
 
-def server_env(args) -> dict:
-    return os.environ | {
-        "DJANGO_SETTINGS_MODULE": "bench.load_settings",
-        "SECRET_KEY": "bench-" + "x" * 50,
-        "DEBUG": "0",
-        "SECURE_COOKIES": "0",
-        "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": f"http://127.0.0.1:{args.port}",
-        "PYTHONPATH": str(ROOT),
-    }
-
-
-def recreate_database(url: str) -> None:
-    import psycopg2
-
-    name = urlparse(url).path.lstrip("/")
-    if not name.startswith("bench"):
-        sys.exit(
-            f"Refusing to drop {name!r}: the database's name must start with 'bench'."
-        )
-    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
-
-def manage(env: dict, *command: str) -> None:
-    subprocess.run(
-        [str(BIN / "python"), "manage.py", *command], cwd=ROOT, env=env, check=True
-    )
-
-
 def prepare(env: dict, config_path: Path) -> None:
     """Migrate, seed, and write the clients' sessions and units."""
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "load_seed", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    django_setup(env)
     from django.db import connection
-    from django.test import Client
     from django.utils import timezone
 
     from bench.load_urls import CEILING_TABLE
@@ -113,20 +79,14 @@ def prepare(env: dict, config_path: Path) -> None:
             f"CREATE TABLE {CEILING_TABLE} (id bigserial primary key, at timestamptz)"
         )
     users = {u.username: u for u in demo_users_ensure(password="bench-password-1")}
-
-    def session(user) -> str:
-        client = Client()
-        client.force_login(user)
-        return client.cookies["sessionid"].value
-
     reporters = [
         users[n] for n in ("telecom", "telecom2", "postal", "district", "district2")
     ]
     province = election_current().province
     moment = timezone.localtime() - datetime.timedelta(hours=1)
     config = {
-        "reporter_sessions": [session(u) for u in reporters for _ in range(10)],
-        "staff_session": session(users["staff"]),
+        "reporter_sessions": [session_of(u) for u in reporters for _ in range(10)],
+        "staff_session": session_of(users["staff"]),
         "units": [
             str(pk) for pk in units_of_province(province).values_list("pk", flat=True)
         ],
@@ -136,49 +96,6 @@ def prepare(env: dict, config_path: Path) -> None:
     connection.close()
 
 
-def wait_until_up(url: str, server: subprocess.Popen) -> None:
-    for _ in range(300):
-        if server.poll() is not None:
-            sys.exit("gunicorn did not start")
-        try:
-            urllib.request.urlopen(url + "/accounts/login/", timeout=2)  # noqa: S310 (loopback)
-            return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit("gunicorn did not answer")
-
-
-def run_locust(args, env: dict, scenario: str, prefix: str) -> dict:
-    subprocess.run(
-        [
-            str(BIN / "locust"),
-            "-f",
-            str(ROOT / "bench" / "locustfile.py"),
-            "--headless",
-            "--only-summary",
-            "--loglevel",
-            "WARNING",
-            "--users",
-            str(args.users),
-            "--spawn-rate",
-            str(args.users),
-            "--run-time",
-            f"{args.seconds}s",
-            "--host",
-            f"http://127.0.0.1:{args.port}",
-            "--csv",
-            prefix,
-            scenario,
-        ],
-        cwd=ROOT,
-        env=env,
-        check=False,  # locust exits 1 when any request failed: reported below
-        stdout=subprocess.DEVNULL,
-    )
-    with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
-        return {row["Name"]: row for row in csv.DictReader(f)}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=20, help="concurrent clients")
@@ -186,42 +103,31 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit(
-            "Set DATABASE_URL to a PostgreSQL database whose name starts with 'bench'."
-        )
+    url = bench_database_url()
 
     recreate_database(url)
-    env = server_env(args)
+    env = server_env(args.port)
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))
     config = work / "config.json"
     prepare(env, config)
     env["BENCH_LOAD_CONFIG"] = str(config)
 
-    server = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
     rows = []
     try:
-        wait_until_up(f"http://127.0.0.1:{args.port}", server)
-        for scenario, requests in SCENARIOS:
-            stats = run_locust(args, env, scenario, str(work / scenario))
-            rows += [(label, stats[name]) for label, name in requests]
+        with gunicorn(env, port=args.port, workers=args.workers):
+            for scenario, requests in SCENARIOS:
+                stats = run_locust(
+                    locustfile="locustfile.py",
+                    env=env,
+                    port=args.port,
+                    users=args.users,
+                    spawn_rate=args.users,
+                    seconds=args.seconds,
+                    prefix=str(work / scenario),
+                    options=(scenario,),
+                )
+                rows += [(label, stats[name]) for label, name in requests]
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
 
     from django.db import connection

@@ -1,4 +1,5 @@
-"""Settings of the server that bench/incident_load.py puts under load: the
+"""Settings of the server the load benchmarks put under load
+(bench/incident_load.py, bench/polling_day.py; bench/load_harness.py): the
 production settings, with one URL added for the ceiling (bench/load_urls.py)
 and static files collected into var/bench-static."""
 

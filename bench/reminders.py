@@ -101,44 +101,28 @@ def main() -> None:
         teardown_databases(old, verbosity=0)
 
 
-class CountingHandler:
-    """aiosmtpd handler: counts accepted e-mails and when they arrived."""
-
-    def __init__(self) -> None:
-        self.arrivals: list[float] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
-        self.arrivals.append(time.perf_counter())
-        return "250 OK"
-
-
 def end_to_end(settings, expected: int) -> None:
     """Tick → planning task → outbox → delivery task → SMTP, through Redis."""
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
         print("\n(no Redis broker configured: end-to-end delay not measured)")
         return
-    from aiosmtpd.controller import Controller
     from celery.contrib.testing.worker import start_worker
 
+    from bench.load_harness import smtp_sink
     from config.celery_app import app
     from readiness.tasks import plan_reminders
 
-    handler = CountingHandler()
-    smtp = Controller(handler, hostname="127.0.0.1", port=SMTP_PORT)
-    smtp.start()
     app.conf.broker_url = settings.CELERY_BROKER_URL
-    try:
-        with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=30
-        ):
-            start = time.perf_counter()
-            plan_reminders.delay()
-            while time.perf_counter() - start < 900:
-                if len(handler.arrivals) >= expected:
-                    break
-                time.sleep(0.05)
-    finally:
-        smtp.stop()
+    with (
+        smtp_sink(SMTP_PORT) as handler,
+        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30),
+    ):
+        start = time.perf_counter()
+        plan_reminders.delay()
+        while time.perf_counter() - start < 900:
+            if len(handler.arrivals) >= expected:
+                break
+            time.sleep(0.05)
     arrivals = handler.arrivals
     first = arrivals[0] - start if arrivals else float("nan")
     last = arrivals[-1] - start if arrivals else float("nan")
