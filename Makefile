@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test bench load install install-dev lint messages seed clean
+.PHONY: run test bench load scan sqlmap audit install install-dev lint messages seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,18 @@ load: install-dev
 	DATABASE_URL=$${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_polling_day} \
 	CELERY_BROKER_URL=$${LOAD_BROKER_URL:-redis://127.0.0.1:6379/14} \
 	$(BIN)/python bench/polling_day.py $(LOAD_ARGS)
+
+## make scan: both scanners below (docs/security.md "Third-party scanners"; not in CI).
+scan: audit sqlmap
+
+## make sqlmap: Debian's sqlmap on loopback against a throwaway `make run`: login, search and import forms.
+sqlmap: install
+	$(BIN)/python scripts/scan_sqlmap.py $(SQLMAP_ARGS)
+
+## make audit: pip-audit of the pinned requirements; fails if PyPI's advisory data cannot be reached.
+audit: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-scan.txt
+	$(BIN)/pip-audit --strict -r requirements.txt -r requirements-dev.txt
 
 lint: install-dev
 	$(BIN)/ruff check .
