@@ -8,7 +8,9 @@ from contacts.selectors.contact_lists import body_search
 
 
 class BodyFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    # As the directory's search (contacts.forms_directory): SQLite refuses
+    # a LIKE pattern over 50,000 characters, and none is typed that long.
+    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=100)
     unit = django_filters.ModelChoiceFilter(
         label=_("Commune"),
         queryset=AdministrativeUnit.objects.none(),

@@ -1,16 +1,85 @@
 """Forms of the contacts app: they check the shape of input and normalise
 it; rules spanning objects live in contacts.services."""
 
+import unicodedata
+
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 from contacts.importers import MAX_IMPORT_BYTES
 from contacts.models import AdministrativeUnit, Contact, ElectionBody
 from contacts.phones import InvalidPhone, format_national, normalise_phone, split_phones
 
+# Django's own messages that a refused form may show and that Django's
+# Vietnamese catalogue lacks (or has under an older wording). Marked here so
+# that `make messages` puts them in locale/vi, which Django reads before its
+# own catalogues: the page then says what is wrong in Vietnamese. The texts
+# must stay exactly Django's (django/core/validators.py, django/forms/,
+# django/contrib/auth/password_validation.py).
+DJANGO_MESSAGES = (
+    gettext_noop("Null characters are not allowed."),
+    gettext_noop("“%(pk)s” is not a valid value."),
+    gettext_noop("The inline value did not match the parent instance."),
+    gettext_noop("Enter a complete value."),
+    gettext_noop(
+        "ManagementForm data is missing or has been tampered with. Missing fields: "
+        "%(field_names)s. You may need to file a bug report if the issue persists."
+    ),
+    ngettext_lazy(
+        "Please submit at most %(num)d form.",
+        "Please submit at most %(num)d forms.",
+        "num",
+    ),
+    ngettext_lazy(
+        "Please submit at least %(num)d form.",
+        "Please submit at least %(num)d forms.",
+        "num",
+    ),
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        8,
+    ),
+)
 
-class ElectionBodyForm(forms.ModelForm):
+# A hidden field's value is the page's, not the user's: when it is refused
+# (a page garbled by a browser extension, a hand-made request), the page
+# cannot show it next to the field.
+STALE_PAGE = _(
+    "This page is out of date. Open it again and make your change once more."
+)
+
+
+class TypedInputForm:
+    """What every form of the three apps does with what was typed; mixed in
+    before the Django form class.
+
+    - Text is kept in Unicode's composed form (NFC), as the importers keep
+      it (contacts.importers.rows): "Nguyễn" typed with combining marks
+      (Unikey's "Unicode tổ hợp", some Mac and web input) is then the very
+      text "Nguyễn" typed precomposed, so that searches, sorting and the
+      import's matching find it.
+    - A refused hidden field is also said at the top of the form, so that a
+      refusal is never silent.
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        data = self.cleaned_data if cleaned is None else cleaned
+        for name, value in data.items():
+            if isinstance(value, str) and not value.isascii():
+                data[name] = unicodedata.normalize("NFC", value)
+        refused = [self.fields.get(name) for name in self._errors]
+        if any(field and field.widget.is_hidden for field in refused):
+            self.add_error(None, STALE_PAGE)
+        return cleaned
+
+
+class ElectionBodyForm(TypedInputForm, forms.ModelForm):
     class Meta:
         model = ElectionBody
         fields = ["kind", "unit", "name", "polling_areas", "location"]
@@ -52,7 +121,7 @@ class PhonesField(forms.CharField):
         return value
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(TypedInputForm, forms.ModelForm):
     phones = PhonesField(
         label=_("Phone numbers"),
         help_text=_("Several numbers: separate them with “;”."),
@@ -92,13 +161,13 @@ class ContactImportForm(forms.Form):
         return upload
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(TypedInputForm, forms.Form):
     comment = forms.CharField(
         label=_("What must the district fix?"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(TypedInputForm, forms.Form):
     reason = forms.CharField(
         label=_("Reason for accepting incomplete coverage"),
         required=False,
@@ -107,3 +176,16 @@ class AcceptForm(forms.Form):
             "Needed only when some communes have no Election Team with a phone."
         ),
     )
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, with the username's length checked: Django sets
+    only the input's maxlength, so a longer name went on to authenticate(),
+    and django-axes' record of the failed login (a column of 255
+    characters) failed on PostgreSQL with a server error. Used by the login
+    URL (config/urls.py)."""
+
+    def __init__(self, request=None, *args, **kwargs) -> None:
+        super().__init__(request, *args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))

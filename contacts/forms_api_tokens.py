@@ -4,10 +4,11 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from contacts.forms import TypedInputForm
 from contacts.models import Organisation
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(TypedInputForm, forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.none()
     )
@@ -21,6 +22,8 @@ class ApiTokenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         if len(organisations) == 1:
-            # An organisation's own officer: nothing to choose.
+            # An organisation's own officer: nothing to choose (another
+            # organisation's id, posted by hand, is refused at the top of
+            # the form: TypedInputForm shows a hidden field's error).
             self.fields["organisation"].initial = organisations[0]
             self.fields["organisation"].widget = forms.HiddenInput()

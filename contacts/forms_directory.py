@@ -11,11 +11,12 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from contacts.forms import TypedInputForm
 from contacts.models import BodyKind, ContactListVersion, Organisation
 from contacts.widgets import LongSelect
 
 
-class DirectoryFilterForm(forms.Form):
+class DirectoryFilterForm(TypedInputForm, forms.Form):
     """GET filter: free text, district and kind of body, all optional."""
 
     q = forms.CharField(

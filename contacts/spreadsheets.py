@@ -62,13 +62,18 @@ def xlsx_value(value: object) -> object:
     return ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value))
 
 
-def rows_to_xlsx(headers: list[str], rows: Iterable[Sequence]) -> bytes:
+def rows_to_xlsx(
+    headers: list[str], rows: Iterable[Sequence], *, preamble: Sequence[Sequence] = ()
+) -> bytes:
     """An .xlsx file with a bold header row, written in openpyxl's write-only
-    mode so that large directory exports stay within memory."""
+    mode so that large directory exports stay within memory. The `preamble`
+    rows (an export's purpose, who and when) come first, above the headers."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = f"A{len(preamble) + 2}"
     bold = Font(bold=True)
+    for row in preamble:
+        sheet.append([xlsx_value(value) for value in row])
     header_cells = []
     for header in headers:
         cell = WriteOnlyCell(sheet, value=xlsx_value(header))
@@ -82,11 +87,16 @@ def rows_to_xlsx(headers: list[str], rows: Iterable[Sequence]) -> bytes:
     return buffer.getvalue()
 
 
-def rows_to_csv(headers: list[str], rows: Iterable[Sequence]) -> bytes:
+def rows_to_csv(
+    headers: list[str], rows: Iterable[Sequence], *, preamble: Sequence[Sequence] = ()
+) -> bytes:
     """Comma-separated UTF-8 with a BOM: Excel then opens Vietnamese text
-    correctly instead of guessing the Windows code page."""
+    correctly instead of guessing the Windows code page. The `preamble` rows
+    come first, above the headers."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    for row in preamble:
+        writer.writerow([safe_cell(_local(value)) for value in row])
     writer.writerow([safe_cell(header) for header in headers])
     for row in rows:
         writer.writerow([safe_cell(_local(value)) for value in row])

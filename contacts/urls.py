@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts.views import api_tokens, contact_lists, directory, registry
+from contacts.views import access_log, api_tokens, contact_lists, directory, registry
 
 app_name = "contacts"
 urlpatterns = [
@@ -66,4 +66,6 @@ urlpatterns = [
         directory.print_sheet,
         name="directory_print",
     ),
+    # Who was shown which districts' phone numbers (the Department).
+    path("personal-data/access-log/", access_log.access_log, name="access_log"),
 ]

@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from contacts.forms import TypedInputForm
 from contacts.models import AdministrativeUnit, Organisation, UnitLevel
+from contacts.validators import validate_date_in_range
 from contacts.widgets import LongSelect, LongSelectMultiple
 from incidents.models import Category, IncidentStatus, Service, Severity
 
@@ -21,6 +23,7 @@ def _moment_field(label) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=PICKER),
+        validators=[validate_date_in_range],
     )
 
 
@@ -51,7 +54,7 @@ class UnitChoiceField(forms.ModelMultipleChoiceField):
         return unit.name
 
 
-class IncidentReportForm(forms.Form):
+class IncidentReportForm(TypedInputForm, forms.Form):
     """Under a minute on a phone: the essentials first, details optional."""
 
     organisation = forms.ModelChoiceField(
@@ -109,7 +112,7 @@ class IncidentReportForm(forms.Form):
             self.fields["organisation"].queryset = on_behalf
 
 
-class IncidentUpdateForm(forms.Form):
+class IncidentUpdateForm(TypedInputForm, forms.Form):
     """An update for the timeline, with a file and a status change if the
     user may make one; resolving needs its time and note."""
 
@@ -142,7 +145,7 @@ class IncidentUpdateForm(forms.Form):
         return cleaned
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(TypedInputForm, forms.Form):
     answer = forms.CharField(
         label=_("The Department's answer"), widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -14,9 +14,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from contacts.forms import ContactImportForm
+from contacts.forms import ContactImportForm, TypedInputForm
 from contacts.models import Organisation, User
 from contacts.phones import InvalidPhone, format_national, normalise_phone
+from contacts.validators import validate_date_in_range
 from incidents.importers import TIME_FORMATS, ShiftDraft, shift_span
 from incidents.models import Shift
 
@@ -57,7 +58,7 @@ def _tel_widget() -> forms.TextInput:
     return forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})
 
 
-class ShiftForm(forms.ModelForm):
+class ShiftForm(TypedInputForm, forms.ModelForm):
     class Meta:
         model = Shift
         fields = [
@@ -90,6 +91,7 @@ class ShiftForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = SHIFT_AT_FORMATS
+            self.fields[name].validators.append(validate_date_in_range)
         self.fields["user"].queryset = User.objects.filter(
             membership__organisation=organisation, is_active=True
         ).order_by("full_name", "username")
@@ -122,6 +124,8 @@ class WeekStartForm(forms.Form):
     start = forms.DateField(
         label=_("Week starting on"),
         input_formats=DATE_FORMATS,
+        # A week at the end of the calendar has no next week to link to.
+        validators=[validate_date_in_range],
         widget=forms.DateInput(
             format="%d/%m/%Y",
             attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"},
@@ -133,7 +137,7 @@ def week_days(start: datetime.date) -> list[datetime.date]:
     return [start + datetime.timedelta(days=n) for n in range(DAYS_PER_WEEK)]
 
 
-class WeekRowForm(forms.Form):
+class WeekRowForm(TypedInputForm, forms.Form):
     """One shift of the grid: a day of the week, two times and the person.
     A row left as it was offered is skipped."""
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.importers.tables import FileProblem, Table, is_xlsx, read_csv, read_xlsx
 from contacts.importers.vocabulary import (
+    CONTROL_CHARACTER,
     FORMULA_CELL,
     MAX_IMPORT_BYTES,
     Column,
@@ -38,6 +39,7 @@ from contacts.importers.vocabulary import (
     too_long_message,
 )
 from contacts.phones import InvalidPhone, normalise_phone
+from contacts.validators import date_in_range, date_out_of_range_message
 from incidents.models import Shift
 
 # The one definition of the file's columns, in template order. Also used by
@@ -253,6 +255,9 @@ class _Parser:
     def is_formula(self, row_index: int, key: str) -> bool:
         return (row_index, self.positions[key]) in self.table.formulas
 
+    def has_control(self, row_index: int, key: str) -> bool:
+        return (row_index, self.positions[key]) in self.table.controls
+
 
 def _column(key: str) -> Column:
     return next(c for c in COLUMNS if c.key == key)
@@ -269,6 +274,7 @@ class _Row:
         self.number, self.raw, self.parser = number, raw, parser
         self.failed = False
         self.formulas = {k for k in raw if parser.is_formula(number - 1, k)}
+        self.controls = {k for k in raw if parser.has_control(number - 1, k)}
 
     def error(self, key: str, message: str) -> None:
         self.failed = True
@@ -277,8 +283,12 @@ class _Row:
     def draft(self) -> ShiftDraft | None:
         for key in sorted(self.formulas, key=_order):
             self.error(key, str(FORMULA_CELL))
+        for key in sorted(self.controls - self.formulas, key=_order):
+            self.error(key, str(CONTROL_CHARACTER))
         texts = {key: self._text(key) for key in TEXT_LIMITS}
         day = self._value("day", to_date, bad_date_message)
+        if day is not None and not date_in_range(day):
+            self.error("day", date_out_of_range_message())
         starts = self._value("starts", to_time, bad_time_message)
         ends = self._value("ends", to_time, bad_time_message)
         phone = self._phone()
@@ -294,8 +304,9 @@ class _Row:
         )
 
     def _required(self, key: str) -> str:
-        """The cell's text; a formula's cached value is not used."""
-        if key in self.formulas:
+        """The cell's text; a formula's cached value is not used, nor a cell
+        with a control character."""
+        if key in self.formulas or key in self.controls:
             return ""
         text = cell_text(self.raw.get(key))
         if not text and _column(key).required:

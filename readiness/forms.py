@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contacts.attachments import MAX_ATTACHMENT_BYTES
+from contacts.forms import TypedInputForm
 from contacts.models import AdministrativeUnit, UnitLevel
 from contacts.phones import InvalidPhone, format_national, normalise_phone
 from readiness.models import ResourceKind
@@ -31,7 +32,29 @@ class PhoneField(forms.CharField):
         return value
 
 
-class SectionForm(forms.Form):
+class RevisionField(forms.IntegerField):
+    """The revision a form was loaded from, in a hidden field. A value that
+    is not one (a page garbled by a browser extension, a hand-made request)
+    is read as a stale revision rather than as an error the page would not
+    show (the field is hidden): plan_section_save then refuses the save as
+    an edit conflict, which the page explains, keeping the text typed."""
+
+    STALE = -1
+
+    def __init__(self, **kwargs) -> None:
+        # PlanSection.revision is a 32-bit integer on PostgreSQL.
+        super().__init__(
+            min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput, **kwargs
+        )
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except forms.ValidationError:
+            return self.STALE
+
+
+class SectionForm(TypedInputForm, forms.Form):
     """The text of a section. Measures may be empty in a draft: only
     sections with measures are submitted (readiness.services.plan_submit)."""
 
@@ -54,16 +77,18 @@ class SectionForm(forms.Form):
     )
     # The revision the form was loaded from; plan_section_save refuses a save
     # if someone saved the section since.
-    revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    revision = RevisionField()
 
 
-class ResourceForm(forms.Form):
+class ResourceForm(TypedInputForm, forms.Form):
     # A blank first choice, so that an untouched extra row stays empty and
     # is skipped by the formset.
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", "---------"), *ResourceKind.choices]
     )
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
+    # PlanResource.quantity is a 32-bit integer on PostgreSQL; no plan has
+    # a million of anything.
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=999_999)
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
     district = forms.ModelChoiceField(
         label=_("District"),
@@ -129,7 +154,7 @@ class AttachmentForm(forms.Form):
         return upload
 
 
-class ReviewAcceptForm(forms.Form):
+class ReviewAcceptForm(TypedInputForm, forms.Form):
     comment = forms.CharField(
         label=_("Comment (optional)"),
         required=False,
@@ -137,7 +162,7 @@ class ReviewAcceptForm(forms.Form):
     )
 
 
-class ReviewReturnForm(forms.Form):
+class ReviewReturnForm(TypedInputForm, forms.Form):
     comment = forms.CharField(
         label=_("What must be fixed?"), widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -5,7 +5,9 @@ shape of what was typed; readiness.services.deadlines checks the rules
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from contacts.forms import TypedInputForm
 from contacts.models import Organisation, OrganisationKind
+from contacts.validators import validate_date_in_range
 from contacts.widgets import LongSelect
 from readiness.models import GROUP_KINDS, Directive, EvidenceKind, Obligation
 
@@ -24,6 +26,7 @@ def _due_at_field() -> forms.DateTimeField:
             attrs={"placeholder": "dd/mm/yyyy hh:mm", "inputmode": "numeric"},
         ),
         help_text=_("Day/month/year hour:minute, e.g. 15/04/2021 17:00."),
+        validators=[validate_date_in_range],
     )
 
 
@@ -45,14 +48,14 @@ def _organisation_labeller():
     )
 
 
-class DeadlineMoveForm(forms.Form):
+class DeadlineMoveForm(TypedInputForm, forms.Form):
     """Move the deadline every recipient of an obligation has."""
 
     due_at = _due_at_field()
     reason = _reason_field()
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(TypedInputForm, forms.Form):
     """Give one organisation more time for one obligation."""
 
     obligation = forms.ModelChoiceField(
@@ -89,7 +92,7 @@ class ExtensionForm(forms.Form):
         return cleaned
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(TypedInputForm, forms.Form):
     """Take an extension back; the organisation falls back to the default."""
 
     reason = forms.CharField(

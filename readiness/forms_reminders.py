@@ -18,6 +18,10 @@ BAD_OFFSETS = _(
     "Enter whole numbers of days above zero, separated by commas, e.g. 7,3,1."
 )
 BAD_OFFSET_PART = _("“%(part)s” is not a whole number of days above zero.")
+# The reminder tick counts back from each deadline by the offsets
+# (readiness.services.reminders): a huge offset would overflow the date.
+MAX_OFFSET_DAYS = 365
+OFFSET_TOO_FAR = _("“%(part)s” is more than %(days)s days before the deadline.")
 BAD_TIME = _("Enter a time as hour:minute, e.g. 21:00.")
 
 
@@ -94,6 +98,10 @@ class ReminderRuleForm(forms.ModelForm):
             if not (part.isascii() and part.isdigit()) or int(part) == 0:
                 raise forms.ValidationError(
                     [BAD_OFFSET_PART % {"part": part}, BAD_OFFSETS]
+                )
+            if int(part) > MAX_OFFSET_DAYS:
+                raise forms.ValidationError(
+                    OFFSET_TOO_FAR % {"part": part, "days": MAX_OFFSET_DAYS}
                 )
         days = sorted({int(p) for p in parts}, reverse=True)
         return ",".join(str(d) for d in days)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.formats.vi.formats import DATETIME_INPUT_FORMATS
+from contacts.validators import validate_date_in_range
 
 # Typed the Vietnamese way whatever the page language (config/formats/vi):
 # 15/04/2021 17:00. Seconds are kept so that a download link gives exactly
@@ -34,6 +35,7 @@ class ReportMomentForm(forms.Form):
             "Day/month/year hour:minute, Vietnam time; empty for now. A date "
             "alone means 00:00 of that day."
         ),
+        validators=[validate_date_in_range],
     )
 
     def __init__(self, *args, now: datetime.datetime, **kwargs) -> None:

@@ -80,8 +80,19 @@ PAGES: list[Page] = [
     ),
     ("directory", "staff", lambda o: "/directory/", {}),
     ("directory, carrier", "telecom", lambda o: "/directory/", {}),
-    ("directory .xlsx", "staff", lambda o: "/directory/export.xlsx", {}),
-    ("directory .csv", "telecom", lambda o: "/directory/export.csv", {}),
+    (
+        "directory .xlsx",
+        "staff",
+        lambda o: "/directory/export.xlsx?purpose=Kiem+tra",
+        {},
+    ),
+    (
+        "directory .csv",
+        "telecom",
+        lambda o: "/directory/export.csv?purpose=Kiem+tra",
+        {},
+    ),
+    ("directory export purpose", "telecom", lambda o: "/directory/export.csv", {}),
     (
         "directory print sheet",
         "staff",
@@ -94,6 +105,7 @@ PAGES: list[Page] = [
     ("plan changes", "telecom", lambda o: f"/plans/{o.plan.pk}/changes/", {}),
     ("notifications", "district", lambda o: "/notifications/", {}),
     ("notification log", "staff", lambda o: "/notifications/log/", {}),
+    ("phone access log", "staff", lambda o: "/personal-data/access-log/", {}),
     ("reminder rule", "staff", lambda o: "/reminders/rule/", {}),
     ("incident board", "staff", lambda o: "/incidents/", {}),
     (

@@ -5,8 +5,14 @@ from django.apps import apps
 from django.urls import reverse
 
 # Operational rows, and rows that are themselves a log (the outbox records
-# each attempt, the plan timeline each event).
-NOT_AUDITED = {"contacts.heartbeat", "contacts.outboundmessage", "readiness.planevent"}
+# each attempt, the plan timeline each event, the phone-access log each
+# reading of phone numbers; its rows are never changed).
+NOT_AUDITED = {
+    "contacts.heartbeat",
+    "contacts.outboundmessage",
+    "contacts.phoneaccess",
+    "readiness.planevent",
+}
 DOMAIN_APPS = ("contacts", "incidents", "readiness")
 
 

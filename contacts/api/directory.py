@@ -6,7 +6,8 @@ force of contacts.permissions.accepted_versions_visible_to (a carrier: the
 districts it serves; a district: its own list), read with the same
 selectors (directory_bodies, DirectoryListing), so that a page costs the
 same number of queries whatever its size
-(tests/contacts/test_api_directory.py pins it).
+(tests/contacts/test_api_directory.py pins it). Each read that returns
+bodies is recorded in the phone-access log (contacts.services.access_log).
 """
 
 import datetime
@@ -28,6 +29,7 @@ from contacts.models import (
     ContactListVersion,
     ContactPosition,
     ElectionBody,
+    PhoneAccessKind,
     UnitLevel,
     User,
 )
@@ -35,6 +37,7 @@ from contacts.permissions import accepted_versions_visible_to
 from contacts.phones import PhoneType, phone_type
 from contacts.selectors import directory_bodies
 from contacts.selectors.contact_lists import DirectoryListing, directory_versions
+from contacts.services.access_log import phone_access_record
 
 # GSO codes are digits ("380", "14758"); letters are allowed because the
 # test factories write "D0001". Anything else (spaces, NUL) is refused before
@@ -312,6 +315,11 @@ class DirectoryView(APIView):
         paginator = ApiPagination()
         page = paginator.paginate_queryset(
             DirectoryListing(bodies, ids), request, view=self
+        )
+        phone_access_record(
+            user=request.user,
+            kind=PhoneAccessKind.API_DIRECTORY,
+            districts=[body.contact_list.organisation_id for body in page or ()],
         )
         data = {
             "count": paginator.page.paginator.count,

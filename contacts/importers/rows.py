@@ -14,6 +14,7 @@ from contacts.importers.vocabulary import (
     BODY_KINDS,
     COLUMNS,
     COLUMNS_BY_KEY,
+    CONTROL_CHARACTER,
     FILE_EMPTY,
     FORMULA_CELL,
     LENGTH_LIMITS,
@@ -179,10 +180,12 @@ class _RowParser:
 
     def _parse_row(self, index: int, cells: list[object]) -> None:
         values = self._values(cells)
-        formula_keys = self._formula_keys(index) if self.table.formulas else _NONE
-        if not formula_keys and not any(values.values()):
+        table = self.table
+        formula_keys = self._keys_in(index, table.formulas) if table.formulas else _NONE
+        control_keys = self._keys_in(index, table.controls) if table.controls else _NONE
+        if not formula_keys and not control_keys and not any(values.values()):
             return  # an empty row
-        row = _Row(self, index + 1, values, formula_keys)
+        row = _Row(self, index + 1, values, formula_keys, control_keys)
         contact = row.validate()
         self._check_across_rows(row)
         if row.errors:
@@ -208,10 +211,10 @@ class _RowParser:
                     values[key] = _cell_text(value, key)
         return values
 
-    def _formula_keys(self, index: int) -> frozenset[str]:
-        formulas = self.table.formulas
+    def _keys_in(self, index: int, cells: set[tuple[int, int]]) -> frozenset[str]:
+        """The columns of row `index` whose cells are among `cells`."""
         return frozenset(
-            key for key, position, _ in self.columns if (index, position) in formulas
+            key for key, position, _ in self.columns if (index, position) in cells
         )
 
     def _check_across_rows(self, row: "_Row") -> None:
@@ -252,16 +255,24 @@ class _Row:
     """One data row being validated; collects its errors."""
 
     def __init__(
-        self, parser: _RowParser, number: int, values: dict, formulas: frozenset
+        self,
+        parser: _RowParser,
+        number: int,
+        values: dict,
+        formulas: frozenset,
+        controls: frozenset = frozenset(),
     ):
         self.parser = parser
         self.number = number
         self.values = values
         self.formulas = formulas
-        # What the checks read: a formula's cached value is not the user's.
+        self.controls = controls
+        # What the checks read: a formula's cached value is not the user's,
+        # and a cell with a control character is refused as a whole.
+        unusable = formulas | controls
         self.usable = (
-            {key: "" if key in formulas else text for key, text in values.items()}
-            if formulas
+            {key: "" if key in unusable else text for key, text in values.items()}
+            if unusable
             else values
         )
         self.errors: list[RowError] = []
@@ -276,8 +287,10 @@ class _Row:
         usable = self.usable
         for key in self.formulas:
             self.add_for(key, str(FORMULA_CELL))
+        for key in self.controls - self.formulas:
+            self.add_for(key, str(CONTROL_CHARACTER))
         for key in _REQUIRED_KEYS:
-            if not usable[key] and key not in self.formulas:
+            if not usable[key] and key not in self.formulas | self.controls:
                 self.add_for(key, missing_value_message(self.parser.header(key)))
         self._check_unit()
         self._check_lengths()
@@ -306,7 +319,7 @@ class _Row:
     def _check_unit(self) -> None:
         if self.usable["unit_code"] or self.usable["unit_name"]:
             return
-        if {"unit_code", "unit_name"} & self.formulas:
+        if {"unit_code", "unit_name"} & (self.formulas | self.controls):
             return
         key = "unit_code" if "unit_code" in self.parser.positions else "unit_name"
         self.add_for(

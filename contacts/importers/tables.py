@@ -6,7 +6,7 @@ import io
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 import python_calamine
@@ -26,6 +26,8 @@ class FileProblem(Exception):
 class Table:
     cells: list[list[object]]  # row 0 is the header row
     formulas: set[tuple[int, int]]  # (row index, column index) from 0
+    # Text cells holding a control character (a NUL, …), same indexes.
+    controls: set[tuple[int, int]] = field(default_factory=set)
 
 
 # Reading the two formats.
@@ -58,7 +60,7 @@ def read_xlsx(content: bytes) -> Table:
             raise FileProblem(FILE_NOT_SPREADSHEET) from None
         formulas = _formula_cells(archive, _first_sheet_path(archive))
     _fill_merged(cells, merged)
-    return Table(cells=cells, formulas=formulas)
+    return Table(cells=cells, formulas=formulas, controls=_control_cells(cells))
 
 
 def _fill_merged(cells: list[list[object]], merged: list) -> None:
@@ -192,6 +194,26 @@ def _column_index(letters: str) -> int:
 
 # Control characters never found in a text file (tab, CR and LF are fine).
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_cells(cells: list[list[object]]) -> set[tuple[int, int]]:
+    """(row, column) indexes of the text cells holding a control character.
+
+    A workbook can hold any of them: raw in the XML, as a character
+    reference, or as Excel's _x0000_ escape, which calamine decodes.
+    PostgreSQL cannot store a NUL, and none of them is ever typed: the
+    importers refuse such a cell, naming it. One search over all the text
+    settles it for nearly every file.
+    """
+    text = [value for row in cells for value in row if type(value) is str]
+    if not _BINARY.search("".join(text)):
+        return set()
+    return {
+        (row_index, column_index)
+        for row_index, row in enumerate(cells)
+        for column_index, value in enumerate(row)
+        if type(value) is str and _BINARY.search(value)
+    }
 
 
 def read_csv(content: bytes) -> Table:

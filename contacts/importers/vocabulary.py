@@ -119,6 +119,13 @@ FILE_EMPTY = _(
     "one person per row below them."
 )
 FORMULA_CELL = _("This cell contains a formula; type the value itself.")
+# contacts.importers.tables finds these cells (a NUL, which PostgreSQL
+# cannot store, or another character no keyboard types); also used by
+# incidents.importers.
+CONTROL_CHARACTER = _(
+    "This cell contains an invisible control character that cannot be saved; "
+    "type the value again."
+)
 
 
 def file_too_large_message() -> str:

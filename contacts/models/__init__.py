@@ -2,6 +2,7 @@
 election-body contact lists. This is the lowest app: it must not import
 `incidents` or `readiness` (tests/test_layering.py)."""
 
+from contacts.models.access_log import PhoneAccess, PhoneAccessKind
 from contacts.models.api_tokens import ApiToken
 from contacts.models.contact_lists import (
     BodyKind,
@@ -56,6 +57,8 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "OutboundMessage",
+    "PhoneAccess",
+    "PhoneAccessKind",
     "SubmissionState",
     "UnitLevel",
     "User",

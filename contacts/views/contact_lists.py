@@ -1,5 +1,7 @@
 """District contact lists (obligation D2): the draft, import, submission
-and review. Every view checks the object through contacts.permissions."""
+and review. Every view checks the object through contacts.permissions; the
+pages that show people's phone numbers (a list, its changes) record it in
+the access log (contacts.services.access_log)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,6 +30,7 @@ from contacts.models import (
     ElectionBody,
     ImportStatus,
     OrganisationKind,
+    PhoneAccessKind,
     VersionStatus,
 )
 from contacts.permissions import (
@@ -45,7 +48,9 @@ from contacts.selectors import (
     election_current,
 )
 from contacts.services import contact_lists as services
+from contacts.services.access_log import phone_access_record
 from contacts.spreadsheets import contact_template_xlsx
+from contacts.validators import whole_number
 
 BODIES_PER_PAGE = 25
 LISTS = ContactList.objects.select_related(
@@ -103,8 +108,8 @@ def _shown_version(request: HttpRequest, contact_list: ContactList, is_owner: bo
         if not is_owner:
             raise Http404
         return None
-    if wanted.isdigit():
-        version = contact_list.versions.filter(number=int(wanted)).first()
+    if (number := whole_number(wanted)) is not None:
+        version = contact_list.versions.filter(number=number).first()
         if version is None:
             raise Http404
         return version
@@ -125,6 +130,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     bodies = contact_list_bodies(contact_list_id=contact_list.pk, version=version)
     body_filter = BodyFilter(request.GET, queryset=bodies, district=district)
     page = Paginator(body_filter.qs, BODIES_PER_PAGE).get_page(request.GET.get("page"))
+    phone_access_record(
+        user=request.user,
+        kind=PhoneAccessKind.CONTACT_LIST,
+        districts=[contact_list.organisation_id] if page.object_list else [],
+    )
     ctx = {
         "contact_list": contact_list,
         "version": version,
@@ -353,7 +363,9 @@ def _get_version(request: HttpRequest, pk: int, action: Action) -> ContactListVe
 def version_accept(request: HttpRequest, pk: int) -> HttpResponse:
     version = _get_version(request, pk, Action.REVIEW)
     form = AcceptForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("reason", [])))
+        return redirect("contacts:contact_list_detail", pk=version.contact_list_id)
     try:
         services.contact_list_accept(
             version=version, by=request.user, reason=form.cleaned_data.get("reason", "")
@@ -390,9 +402,10 @@ def _version_param(
     value = request.GET.get(name, "")
     if value == "draft" and is_owner:
         return None
-    if not value.isdigit():
+    number = whole_number(value)
+    if number is None:
         raise Http404
-    version = contact_list.versions.filter(number=int(value)).first()
+    version = contact_list.versions.filter(number=number).first()
     if version is None:
         raise Http404
     return version
@@ -412,5 +425,10 @@ def changes(request: HttpRequest, pk: int) -> HttpResponse:
     )
     new = _version_param(request, contact_list, "to", is_owner)
     diffs = contact_list_diff(contact_list=contact_list, old=old, new=new)
+    phone_access_record(
+        user=request.user,
+        kind=PhoneAccessKind.CONTACT_LIST_CHANGES,
+        districts=[contact_list.organisation_id] if diffs else [],
+    )
     ctx = {"contact_list": contact_list, "old": old, "new": new, "diffs": diffs}
     return render(request, "contacts/contact_list_changes.html", ctx)

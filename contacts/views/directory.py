@@ -5,6 +5,10 @@ and Department staff every district: the scope is always
 contacts.permissions.accepted_versions_visible_to. Each page and export costs
 a fixed number of queries whatever the number of bodies
 (tests/contacts/test_views_directory.py pins the counts).
+
+Each of them records who was shown which districts' phone numbers
+(contacts.services.access_log); an export first asks for its purpose,
+which the file then carries in its first rows.
 """
 
 from collections.abc import Iterator
@@ -12,17 +16,19 @@ from collections.abc import Iterator
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, QuerySet, Value, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from contacts.forms_access_log import ExportPurposeForm
 from contacts.forms_directory import DirectoryFilterForm
 from contacts.models import (
     BodyKind,
     ContactListVersion,
     ContactPosition,
     ElectionBody,
+    PhoneAccessKind,
     UnitLevel,
     User,
     in_language,
@@ -30,7 +36,9 @@ from contacts.models import (
 from contacts.permissions import accepted_versions_visible_to, membership_of
 from contacts.phones import format_national
 from contacts.selectors import contact_list_bodies, directory_bodies
+from contacts.selectors.access_log import districts_of_bodies
 from contacts.selectors.contact_lists import DirectoryListing, body_search
+from contacts.services.access_log import phone_access_record
 from contacts.spreadsheets import rows_to_csv, rows_to_xlsx
 
 PAGE_SIZE = 50
@@ -43,6 +51,7 @@ EXPORT_FORMATS = {
     ),
     "csv": (rows_to_csv, "text/csv; charset=utf-8"),
 }
+EXPORT_KINDS = {"xlsx": PhoneAccessKind.EXPORT_XLSX, "csv": PhoneAccessKind.EXPORT_CSV}
 # One row per contact: the join to contacts repeats the body's columns and
 # keeps a body without contacts as one row of empty contact columns.
 EXPORT_COLUMNS = (
@@ -126,6 +135,11 @@ def search(request: HttpRequest) -> HttpResponse:
     )
     listing = DirectoryListing(bodies, [v.pk for v in accepted])
     page = Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page"))
+    phone_access_record(
+        user=request.user,
+        kind=PhoneAccessKind.DIRECTORY_SEARCH,
+        districts=[body.contact_list.organisation_id for body in page.object_list],
+    )
     ctx = {
         "form": form,
         "page": page,
@@ -188,15 +202,58 @@ def _export_filename(form: DirectoryFilterForm, fmt: str) -> str:
     return f"directory{scope}-{timezone.localdate():%Y%m%d}.{fmt}"
 
 
+def _export_preamble(user: User, purpose: str, now) -> list[list[str]]:
+    """The file's first rows: what it is, its purpose, who exported it and
+    when; then an empty row before the headers."""
+    membership = membership_of(user)
+    who = user.get_username()
+    if user.full_name:
+        who = f"{user.full_name} ({who})"
+    if membership is not None:
+        who = f"{who}, {membership.organisation}"
+    return [
+        [gettext("Personal data: use only for the purpose below.")],
+        [gettext("Purpose"), purpose],
+        [gettext("Exported by"), who],
+        [gettext("Exported at"), timezone.localtime(now).strftime("%d/%m/%Y %H:%M")],
+        [],
+    ]
+
+
+def _purpose_page(
+    request: HttpRequest, fmt: str, purpose_form: ExportPurposeForm
+) -> HttpResponse:
+    """The export's purpose form; the directory's filters ride along."""
+    filters = QueryDict(mutable=True)
+    for name in ("q", "district", "kind"):
+        filters.setlist(name, request.GET.getlist(name))
+    ctx = {"form": purpose_form, "fmt": fmt, "filters": filters}
+    return render(request, "contacts/directory_export.html", ctx)
+
+
 @login_required
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The filtered directory as a spreadsheet (xlsx or csv), unpaginated."""
+    """The filtered directory as a spreadsheet (xlsx or csv), unpaginated,
+    once a purpose is given (asked for first); the purpose, who and when
+    head the file and go to the access log."""
     if fmt not in EXPORT_FORMATS:
         raise Http404
+    purpose_form = ExportPurposeForm(request.GET if "purpose" in request.GET else None)
+    if not purpose_form.is_valid():
+        return _purpose_page(request, fmt, purpose_form)
     to_bytes, content_type = EXPORT_FORMATS[fmt]
     versions = accepted_versions_visible_to(request.user)
     form, bodies = _filtered_bodies(request, versions)
-    content = to_bytes(_export_headers(), _export_rows(bodies))
+    purpose, now = purpose_form.cleaned_data["purpose"], timezone.now()
+    phone_access_record(
+        user=request.user,
+        kind=EXPORT_KINDS[fmt],
+        districts=districts_of_bodies(bodies),
+        purpose=purpose,
+        now=now,
+    )
+    preamble = _export_preamble(request.user, purpose, now)
+    content = to_bytes(_export_headers(), _export_rows(bodies), preamble=preamble)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = (
         f'attachment; filename="{_export_filename(form, fmt)}"'
@@ -220,6 +277,11 @@ def print_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     bodies = contact_list_bodies(
         contact_list_id=version.contact_list_id, version=version
     ).order_by(UNIT_ORDER, "unit__code", KIND_ORDER, "name")
+    phone_access_record(
+        user=request.user,
+        kind=PhoneAccessKind.PRINT_SHEET,
+        districts=[version.contact_list.organisation_id],
+    )
     ctx = {
         "version": version,
         "district": version.contact_list.organisation,

@@ -20,6 +20,7 @@ from contacts.permissions import (
     sees_everything,
 )
 from contacts.selectors import election_current
+from contacts.validators import whole_number
 from readiness.forms import (
     AttachmentForm,
     ResourceFormSet,
@@ -82,11 +83,10 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _version_by_number(plan: ReadinessPlan, value: str) -> PlanVersion:
-    if not value.isdigit():
+    number = whole_number(value)
+    if number is None:
         raise Http404
-    version = (
-        plan.versions.select_related("submitted_by").filter(number=int(value)).first()
-    )
+    version = plan.versions.select_related("submitted_by").filter(number=number).first()
     if version is None:
         raise Http404
     return version
@@ -316,7 +316,9 @@ def _back_to_review(review: SectionReview) -> HttpResponse:
 def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
     review = _get_review(request, pk)
     form = ReviewAcceptForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("comment", [])))
+        return _back_to_review(review)
     try:
         services.section_accept(
             review=review, by=request.user, comment=form.cleaned_data.get("comment", "")

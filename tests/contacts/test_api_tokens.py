@@ -44,8 +44,9 @@ def test_a_carrier_editor_makes_a_token_and_sees_the_secret_once(client, world):
 
 def test_a_district_editor_makes_tokens_for_its_own_organisation_only(client, world):
     client.force_login(world.district_a_officer)
-    refused = _make(client, world.district_b)
-    assert refused.status_code == 200  # the form again, with its error
+    refused = _make(client, world.district_b)  # an id typed into the request
+    assert refused.status_code == 200  # the form again, saying why
+    assert "Trang này đã cũ" in refused.content.decode()
     assert not ApiToken.objects.exists()
     assert _make(client, world.district_a).status_code == 302
     assert ApiToken.objects.get().organisation == world.district_a

@@ -112,3 +112,12 @@ def test_a_session_ends_after_an_hour_without_a_request(officer):
         response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_a_username_too_long_to_be_one_is_refused_with_a_message(db):
+    """It used to reach django-axes' record of failed logins (255
+    characters) and fail there on PostgreSQL (found by make sqlmap)."""
+    page = _login(Client(), "x" * 300, "sai")
+    assert page.status_code == 200
+    assert "150" in page.content.decode()  # at most 150 characters
+    assert not AccessFailureLog.objects.exists()

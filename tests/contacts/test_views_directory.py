@@ -45,10 +45,17 @@ FORMULA_NOTE = "+cmd|' /C calc'!A0"
 AT_NAME = "@SUM(1+1)"
 
 
+# Every export asks for a purpose first (tests/contacts/test_access_log.py);
+# the file then opens with PREAMBLE rows: a warning, the purpose, who, when
+# and an empty row, above the headers.
+PURPOSE = "Kiểm tra danh bạ"
+PREAMBLE = 5
+
+
 def export_url(fmt, **params):
     url = reverse("contacts:directory_export", args=[fmt])
-    if params:
-        url += "?" + "&".join(f"{k}={v}" for k, v in params.items())
+    params = {"purpose": PURPOSE, **params}
+    url += "?" + "&".join(f"{k}={v}" for k, v in params.items())
     return url
 
 
@@ -400,7 +407,7 @@ def test_the_xlsx_export_has_a_header_row_and_one_row_per_contact(
     assert r["Content-Disposition"].startswith('attachment; filename="directory-')
     assert r["Content-Disposition"].endswith('.xlsx"')
     sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = list(sheet.iter_rows(values_only=True))[PREAMBLE:]
     assert rows[0] == EXPECTED_HEADERS
     assert len(rows) == 1 + 5  # five contacts of accepted bodies
     team = next(row for row in rows if row[4] == A_TEAM)
@@ -414,7 +421,7 @@ def test_the_xlsx_export_escapes_formula_like_text(client, world, directory):
     sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
     cells = {
         cell.value: cell
-        for row in sheet.iter_rows(min_row=2)
+        for row in sheet.iter_rows(min_row=PREAMBLE + 2)
         for cell in row
         if isinstance(cell.value, str)
     }
@@ -431,7 +438,7 @@ def test_the_csv_export_is_utf8_with_a_bom_and_escapes_formulas(
     assert r["Content-Type"] == "text/csv; charset=utf-8"
     assert r["Content-Disposition"].endswith('.csv"')
     assert r.content.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))[PREAMBLE:]
     assert tuple(rows[0]) == EXPECTED_HEADERS
     values = {value for row in rows[1:] for value in row}
     for text in (FORMULA_NAME, FORMULA_NOTE, AT_NAME):
@@ -443,14 +450,14 @@ def test_the_csv_export_is_utf8_with_a_bom_and_escapes_formulas(
 def test_the_export_keeps_the_filters(client, world, directory):
     r = export(client, world.staff, "csv", district=world.district_b.pk)
     assert world.district_b.code in r["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))[PREAMBLE:]
     assert [row[4] for row in rows[1:]] == [B_TEAM]
 
 
 def test_a_body_without_contacts_is_exported_as_one_row(client, world, directory):
     make_body(directory.list_b, directory.version_b, world.district_b.unit, "Trống")
     r = export(client, world.staff, "csv", district=world.district_b.pk)
-    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))[PREAMBLE:]
     empty = next(row for row in rows if row[4] == "Trống")
     assert empty[7:] == [""] * 5
 
