@@ -812,10 +812,10 @@ def _matrix_make() -> Matrix:
     return m
 
 
-@pytest.fixture(scope="module")
-def matrix(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The world, made once; each test runs in a savepoint of its own and
-    the whole is rolled back after the module's last test."""
+def matrix_kept(django_db_blocker, tmp_path_factory):
+    """The world, made once in a transaction rolled back after the last test
+    that uses it; uploads go to a temporary folder. A generator for a
+    fixture of a wide scope: this module's, and tests/fuzz/conftest.py's."""
     media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
     media.enable()
     atomic = transaction.atomic()
@@ -832,6 +832,12 @@ def matrix(django_db_setup, django_db_blocker, tmp_path_factory):
         transaction.set_rollback(True)
         atomic.__exit__(None, None, None)
     media.disable()
+
+
+@pytest.fixture(scope="module")
+def matrix(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Each test runs in a savepoint of its own."""
+    yield from matrix_kept(django_db_blocker, tmp_path_factory)
 
 
 # --- POST bodies: valid ones, so that a refusal is tested with a real change --------

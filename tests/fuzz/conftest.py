@@ -2,33 +2,15 @@
 tests/fuzz/__init__.py)."""
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 
-from tests.test_authorization_matrix import _matrix_make
+from tests.test_authorization_matrix import matrix_kept
 
 
 @pytest.fixture(scope="package")
 def matrix(django_db_setup, django_db_blocker, tmp_path_factory):
     """The authorization matrix's world (every kind of record, each
-    organisation's), made once for the package in a transaction rolled
-    back after its last test; uploads go to a temporary folder."""
-    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
-    media.enable()
-    atomic = transaction.atomic()
-    with django_db_blocker.unblock():
-        atomic.__enter__()
-        try:
-            made = _matrix_make()
-        except BaseException as exc:
-            atomic.__exit__(type(exc), exc, exc.__traceback__)
-            media.disable()
-            raise
-    yield made
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
-    media.disable()
+    organisation's), made once for the package."""
+    yield from matrix_kept(django_db_blocker, tmp_path_factory)
 
 
 @pytest.fixture(scope="package")
