@@ -6,8 +6,14 @@ from django.urls import reverse
 
 # Operational rows, and rows that are themselves a log (the outbox records
 # each attempt, the plan timeline each event, the phone-access log each
-# reading of phone numbers; its rows are never changed).
+# reading of phone numbers; its rows are never changed). A roll-call records
+# who started it and each answer; situation reports and archives are made
+# once by the system and never edited.
 NOT_AUDITED = {
+    "incidents.rollcall",
+    "incidents.rollcallentry",
+    "readiness.cyclearchive",
+    "readiness.situationreport",
     "contacts.heartbeat",
     "contacts.outboundmessage",
     "contacts.phoneaccess",

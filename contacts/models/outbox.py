@@ -35,9 +35,13 @@ class OutboundMessage(models.Model):
     # What produced it: "reminder", "digest", "escalation", … Escalations
     # ignore quiet hours (contacts.services.outbox).
     kind = models.CharField(_("kind"), max_length=30, db_index=True)
+    # Empty for a message to someone without an account: a roll-call to
+    # the contacts of the election bodies (incidents.services.roll_calls).
     recipient = models.ForeignKey(
         User,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="messages",
         verbose_name=_("recipient"),
     )

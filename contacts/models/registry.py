@@ -7,6 +7,7 @@ This is the lowest app: it must not import `incidents` or `readiness`
 import datetime
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language, pgettext_lazy
@@ -232,6 +233,36 @@ class Election(models.Model):
     polling_day = models.DateField(_("polling day"))
     before_starts_on = models.DateField(_("before-period starts on"))
     after_ends_on = models.DateField(_("after-period ends on"))
+    # The election this one was set up from (readiness.services.cycles).
+    copied_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("copied from"),
+    )
+    # On polling day a situation report is made every so many hours
+    # (readiness.services.situation_reports).
+    situation_report_every_hours = models.PositiveSmallIntegerField(
+        _("situation report every (hours)"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+    )
+    # Close-out: from then on the election's data is read-only
+    # (contacts.services.closure) and its archive is made.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        "User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    # When the contacts' personal data was anonymised, after close-out and
+    # the retention period (PERSONAL_DATA_RETENTION_DAYS).
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -256,6 +287,10 @@ class Election(models.Model):
     @property
     def display_name(self) -> str:
         return in_language(self.name, self.name_en)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
     def phase_on(self, day: datetime.date) -> str:
         if day < self.before_starts_on:

@@ -16,7 +16,14 @@ from incidents.models.incidents import (
     SeverityPolicy,
     UpdateKind,
 )
+from incidents.models.roll_calls import RollCall, RollCallAudience, RollCallEntry
 from incidents.models.rosters import Shift
+from incidents.models.status_reports import (
+    OverallStatus,
+    ReportingMoment,
+    ReportingPeriod,
+    StatusReport,
+)
 
 __all__ = [
     "OPEN_STATUSES",
@@ -24,6 +31,13 @@ __all__ = [
     "TRANSITIONS",
     "Category",
     "Incident",
+    "OverallStatus",
+    "ReportingMoment",
+    "ReportingPeriod",
+    "RollCall",
+    "RollCallAudience",
+    "RollCallEntry",
+    "StatusReport",
     "IncidentStatus",
     "IncidentUpdate",
     "Service",

@@ -1,6 +1,7 @@
 """Directives, obligations, deadlines, readiness plans and reports: the top
 layer. May import `contacts` and `incidents` (tests/test_layering.py)."""
 
+from readiness.models.cycle import CycleArchive, SituationReport
 from readiness.models.directives import (
     GROUP_KINDS,
     PLAN_EVIDENCE,
@@ -28,6 +29,7 @@ from readiness.models.plans import (
 __all__ = [
     "GROUP_KINDS",
     "PLAN_EVIDENCE",
+    "CycleArchive",
     "Deadline",
     "Directive",
     "EvidenceKind",
@@ -44,5 +46,6 @@ __all__ = [
     "ResourceKind",
     "ReviewStatus",
     "SectionReview",
+    "SituationReport",
     "groups_for_kind",
 ]
