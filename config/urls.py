@@ -36,8 +36,14 @@ urlpatterns = [
     path("", include("readiness.urls")),
     path("notifications/", include("contacts.urls_inbox")),
     path("reminders/", include("readiness.urls_reminders")),
+    path("situation-reports/", include("readiness.urls_situation")),
+    path("cycles/", include("readiness.urls_cycles")),
+    path("close-out/", include("readiness.urls_closeout")),
     path("incidents/", include("incidents.urls")),
     path("duty/", include("incidents.urls_rosters")),
+    path("status-reports/", include("incidents.urls_status_reports")),
+    path("roll-calls/", include("incidents.urls_roll_calls")),
+    path("r/", include("incidents.urls_roll_call_link")),
 ]
 
 # Pages as Django makes them; the API's URLs answer in its JSON shape.

@@ -16,6 +16,8 @@ from contacts.models import (
     Membership,
     Organisation,
     OutboundMessage,
+    PhoneAccess,
+    UnitLevel,
     User,
 )
 
@@ -38,8 +40,8 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
 
 @admin.register(AdministrativeUnit)
 class AdministrativeUnitAdmin(SimpleHistoryAdmin):
-    list_display = ("code", "name", "division_type", "level", "parent")
-    list_filter = ("level",)
+    list_display = ("code", "name", "division_type", "level", "parent", "edition")
+    list_filter = ("edition", "level")
     search_fields = ("code", "name")
     raw_id_fields = ("parent",)
     list_select_related = ("parent",)
@@ -56,7 +58,11 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "served_units":
-            kwargs["queryset"] = AdministrativeUnit.objects.filter(level="district")
+            # The areas directly under a province: districts, or communes of
+            # a two-tier structure (contacts.selectors.units).
+            kwargs["queryset"] = AdministrativeUnit.objects.filter(
+                parent__level=UnitLevel.PROVINCE
+            ).select_related("parent")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
@@ -161,3 +167,25 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     search_fields = ("dedupe_key", "address", "subject")
     raw_id_fields = ("recipient", "organisation")
     list_select_related = ("recipient",)
+
+
+@admin.register(PhoneAccess)
+class PhoneAccessAdmin(admin.ModelAdmin):
+    """The log of who read phone numbers is the record itself
+    (contacts.models.access_log): listed, never added, changed or removed
+    by anyone, superusers included."""
+
+    list_display = ("at", "user", "organisation", "kind", "purpose")
+    list_filter = ("kind",)
+    search_fields = ("user__username", "user__full_name", "purpose")
+    list_select_related = ("user", "organisation")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,5 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
+from contacts.middleware import request_election
 from contacts.models import OrganisationKind
 from contacts.permissions import is_department, membership_of, sees_everything
 from contacts.selectors.inbox import unread_count
@@ -19,4 +20,15 @@ def membership(request):
         ),
         "nav_is_district": m is not None
         and m.organisation.kind == OrganisationKind.DISTRICT,
+        # The current election when it is closed (the read-only banner of
+        # templates/base.html): one query per page, shared with
+        # contacts.middleware.ClosedElectionMiddleware.
+        "nav_closed_election": SimpleLazyObject(lambda: _closed_election(request)),
     }
+
+
+def _closed_election(request):
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return None
+    election = request_election(request)
+    return election if election is not None and election.is_closed else None

@@ -2,11 +2,15 @@ import time
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from contacts.models import Election
+from contacts.selectors.registry import election_current
+from contacts.services.closure import ElectionClosed
 from contacts.services.second_factor import second_factor_required
 
 
@@ -91,3 +95,98 @@ class SecondFactorMiddleware:
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})
         return redirect(target)
+
+
+_NO_ELECTION = object()
+
+
+def request_election(request: HttpRequest) -> Election | None:
+    """The election the request works on (election_current: the latest
+    polling day), read once per request: by ClosedElectionMiddleware for a
+    write, by the base template's closed banner for a page
+    (contacts.context_processors)."""
+    election = getattr(request, "_current_election", _NO_ELECTION)
+    if election is _NO_ELECTION:
+        election = election_current()
+        request._current_election = election
+    return election
+
+
+def closed_election_response(
+    request: HttpRequest, election: Election | None
+) -> HttpResponse:
+    """403 with the closed-election page, or the API's JSON error."""
+    message = str(ElectionClosed(election).args[0])
+    if request.path.startswith("/api/"):
+        error = {"status": 403, "code": "election_closed", "message": message}
+        return JsonResponse({"error": error}, status=403)
+    ctx = {"closed_election": election}
+    return render(request, "closed_election.html", ctx, status=403)
+
+
+class ClosedElectionMiddleware:
+    """A closed election is read-only (contacts.services.closure): a POST,
+    PUT, PATCH or DELETE while the current election is closed answers 403
+    with a page that says why, before the view runs; an ElectionClosed
+    raised by a service (an older closed election's record reached by id)
+    answers the same.
+
+    Let through: the URLs below, which change no election's data; anyone
+    signed out (the view sends them to the login page); the API without a
+    token (it answers 401); and the Django admin, where superusers may
+    still correct a closed election's data (each change is kept in the
+    audit trail). After the authentication and second-factor middlewares.
+    """
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+    # URL names whose POST changes one's session, password, notifications
+    # or API tokens, or only reads (the archive download, the exports).
+    ALLOWED = frozenset(
+        {
+            "login",
+            "logout",
+            "second_factor",
+            "set_language",
+            "password_change",
+            "inbox:mark_read",
+            "contacts:api_tokens",
+            "contacts:api_token_revoke",
+            "contacts:directory_export",
+            "closeout:download",
+        }
+    )
+    # Setting up the next election (readiness.views.cycles) and the admin.
+    ALLOWED_NAMESPACES = frozenset({"cycles", "admin"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in self.SAFE_METHODS or self._allowed(request):
+            return None
+        if request.path.startswith("/api/"):
+            if "HTTP_AUTHORIZATION" not in request.META:
+                return None
+        elif not request.user.is_authenticated:
+            return None
+        election = request_election(request)
+        if election is None or not election.is_closed:
+            return None
+        return closed_election_response(request, election)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, ElectionClosed):
+            return closed_election_response(request, exception.election)
+        return None
+
+    def _allowed(self, request) -> bool:
+        match = request.resolver_match
+        if match is None:
+            return False
+        namespaces = set(match.namespaces)
+        return match.view_name in self.ALLOWED or bool(
+            namespaces & self.ALLOWED_NAMESPACES
+        )

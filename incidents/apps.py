@@ -8,7 +8,15 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self) -> None:
-        from incidents import permissions  # noqa: F401  (registers the rules)
+        from incidents import (  # noqa: F401  (they register the rules)
+            permissions,
+            permissions_status_reports,
+        )
 
-        # Both register relevance checks with the outbox.
-        from incidents.services import notices, rosters  # noqa: F401
+        # They register relevance checks with the outbox.
+        from incidents.services import (  # noqa: F401
+            notices,
+            roll_calls,
+            rosters,
+            status_reports,
+        )

@@ -4,7 +4,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from contacts.models import AdministrativeUnit, Organisation, UnitLevel
+from contacts.models import AdministrativeUnit, Organisation
+from contacts.selectors.units import province_areas
 from contacts.widgets import LongSelect
 from incidents.models import OPEN_STATUSES, Category, Incident, IncidentStatus, Severity
 
@@ -48,9 +49,8 @@ class IncidentFilter(django_filters.FilterSet):
         if "status" not in data:
             data["status"] = OPEN
         super().__init__(data, *args, **kwargs)
-        self.filters["district"].queryset = AdministrativeUnit.objects.filter(
-            parent=province, level=UnitLevel.DISTRICT
-        ).order_by("code")
+        # Districts, or the communes of a two-tier structure.
+        self.filters["district"].queryset = province_areas(province.pk).order_by("code")
         self.filters["organisation"].queryset = organisations.order_by("kind", "name")
 
     def by_status(self, queryset, name, value):

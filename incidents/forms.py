@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from contacts.forms import TypedInputForm
-from contacts.models import AdministrativeUnit, Organisation, UnitLevel
+from contacts.models import AdministrativeUnit, Organisation
+from contacts.selectors.units import province_units
 from contacts.validators import validate_date_in_range
 from contacts.widgets import LongSelect, LongSelectMultiple
 from incidents.models import Category, IncidentStatus, Service, Severity
@@ -32,16 +33,13 @@ def _now_local() -> str:
 
 
 def units_of_province(province: AdministrativeUnit):
-    """Districts, each followed by its communes."""
-    district_code = Case(
-        When(level=UnitLevel.COMMUNE, then=F("parent__code")), default=F("code")
-    )
-    communes_after = Case(When(level=UnitLevel.DISTRICT, then=0), default=1)
+    """The province's areas (districts, or the communes of a two-tier
+    structure), each district followed by its communes."""
+    is_area = Q(parent=province)
+    district_code = Case(When(is_area, then=F("code")), default=F("parent__code"))
+    communes_after = Case(When(is_area, then=0), default=1)
     return (
-        AdministrativeUnit.objects.filter(
-            Q(parent=province, level=UnitLevel.DISTRICT)
-            | Q(parent__parent=province, level=UnitLevel.COMMUNE)
-        )
+        province_units(province.pk)
         .annotate(district_code=district_code, communes_after=communes_after)
         .order_by("district_code", "communes_after", "code")
     )
@@ -49,7 +47,9 @@ def units_of_province(province: AdministrativeUnit):
 
 class UnitChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, unit: AdministrativeUnit) -> str:
-        if unit.level == UnitLevel.COMMUNE:
+        # A commune under its district; one directly under the province is
+        # an area of its own (units_of_province annotates which).
+        if getattr(unit, "communes_after", 0):
             return f"— {unit.name}"
         return unit.name
 

@@ -35,6 +35,9 @@ from incidents.models import (
     Incident,
     IncidentStatus,
     IncidentUpdate,
+    RollCall,
+    RollCallAudience,
+    RollCallEntry,
     Shift,
 )
 from incidents.selectors.rosters import ROSTER_KINDS
@@ -163,3 +166,71 @@ def get_roster_for_user(
     ):
         raise PermissionDenied
     return organisation
+
+
+# --- Reachability checks (roll-calls) --------------------------------------------
+# The Department starts them and reads everyone's answers; observers read the
+# totals only (no names); a district reads its own contacts of a contacts
+# roll-call, a carrier its own people of an on-duty roll-call.
+
+
+def roll_call_audience_of(membership: Membership | None) -> str | None:
+    """The roll-calls an organisation answers for, outside the Department
+    and observers: a district its contacts, a carrier its people on duty."""
+    if membership is None:
+        return None
+    kind = membership.organisation.kind
+    if kind == OrganisationKind.DISTRICT:
+        return RollCallAudience.CONTACTS
+    if kind in CARRIER_KINDS:
+        return RollCallAudience.ON_DUTY
+    return None
+
+
+@rule_for(RollCall)
+def _roll_call_rule(membership: Membership, action: Action, roll_call: RollCall):
+    if action == Action.VIEW:
+        return sees_everything(membership) or (
+            roll_call.audience == roll_call_audience_of(membership)
+        )
+    return may_change_anything(membership)  # start one
+
+
+def roll_calls_visible_to(user: User) -> QuerySet[RollCall]:
+    membership = membership_of(user)
+    q = RollCall.objects.all()
+    if sees_everything(membership):
+        return q
+    audience = roll_call_audience_of(membership)
+    return q.filter(audience=audience) if audience else q.none()
+
+
+def get_roll_call_for_user(
+    user: User, pk: int, action: Action = Action.VIEW
+) -> RollCall:
+    q = roll_calls_visible_to(user).select_related("election", "started_by")
+    return get_object_for_user(user, q, pk, action)
+
+
+def roll_call_counted_for(user: User, roll_call: RollCall) -> QuerySet[RollCallEntry]:
+    """The people whose answers the user counts: everyone for the
+    Department and observers, an organisation's own otherwise."""
+    membership = membership_of(user)
+    q = RollCallEntry.objects.filter(roll_call=roll_call)
+    if sees_everything(membership):
+        return q
+    if membership is None:
+        return q.none()
+    return q.filter(organisation_id=membership.organisation_id)
+
+
+def roll_call_named_for(user: User, roll_call: RollCall) -> QuerySet[RollCallEntry]:
+    """The people the user may see by name and number: the Department's
+    members all, observers none (they read the totals), a district or a
+    carrier its own only (never another district's)."""
+    membership = membership_of(user)
+    if is_department(membership):
+        return roll_call_counted_for(user, roll_call)
+    if sees_everything(membership):
+        return RollCallEntry.objects.none()
+    return roll_call_counted_for(user, roll_call)

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.attachments import MAX_ATTACHMENT_BYTES
 from contacts.forms import TypedInputForm
-from contacts.models import AdministrativeUnit, UnitLevel
+from contacts.models import AdministrativeUnit
 from contacts.phones import InvalidPhone, format_national, normalise_phone
+from contacts.selectors.units import province_areas
 from readiness.models import ResourceKind
 from readiness.services.plans import ResourceLine
 
@@ -99,9 +100,7 @@ class ResourceForm(TypedInputForm, forms.Form):
     def __init__(self, *args, province: AdministrativeUnit, districts=(), **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["district"]
-        field.queryset = AdministrativeUnit.objects.filter(
-            parent=province, level=UnitLevel.DISTRICT
-        )
+        field.queryset = province_areas(province.pk)
         # The options come from a list loaded once for the whole formset, so
         # rendering N rows does not make N queries; validation still goes
         # through the queryset above.
@@ -112,12 +111,9 @@ ResourceFormSet = forms.formset_factory(ResourceForm, extra=2, can_delete=True)
 
 
 def district_options(province: AdministrativeUnit) -> list[AdministrativeUnit]:
-    """The district-level units a resource line may name (one query)."""
-    return list(
-        AdministrativeUnit.objects.filter(
-            parent=province, level=UnitLevel.DISTRICT
-        ).order_by("name")
-    )
+    """The units a resource line may name: the province's districts, or
+    its communes in a two-tier structure (one query)."""
+    return list(province_areas(province.pk).order_by("name"))
 
 
 def resource_lines(formset) -> list[ResourceLine]:

@@ -21,6 +21,7 @@ from readiness.models import (
     PlanVersion,
     ReadinessPlan,
     SectionReview,
+    SituationReport,
 )
 
 
@@ -87,6 +88,16 @@ def _deadline_rule(membership: Membership, action: Action, deadline: Deadline) -
             membership.organisation_id,
         )
     return may_change_anything(membership)
+
+
+@rule_for(SituationReport)
+def _situation_report_rule(
+    membership: Membership, action: Action, report: SituationReport
+) -> bool:
+    # Made from live data and sent to staff and observers; never changed.
+    if action == Action.VIEW:
+        return sees_everything(membership)
+    return False
 
 
 def plans_visible_to(user: User) -> QuerySet[ReadinessPlan]:

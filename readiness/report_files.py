@@ -78,16 +78,23 @@ def report_context(report: CommitteeReport) -> dict:
 
 def committee_report_pdf(report: CommitteeReport, language: str) -> bytes:
     """The printable page as an A4 PDF, in `language` ("vi" or "en")."""
-    # Imported here: WeasyPrint loads Pango on import, and the rest of the
-    # app must start on a machine without it.
-    from weasyprint import HTML
-
     with translation.override(language):
         # No request, so no CSRF token: base.html's {% csrf_token %} (in the
         # language form, hidden in print) writes nothing. With DEBUG on,
         # Django warns about it once; Django 5.2's "NOTPROVIDED" sentinel
         # would silence that but raises a deprecation warning instead.
         html = render_to_string(REPORT_TEMPLATE, report_context(report))
+    return html_to_pdf(html)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A page rendered for print, as an A4 PDF laid out by the report's
+    print stylesheet, without any network access (the situation reports
+    use it too)."""
+    # Imported here: WeasyPrint loads Pango on import, and the rest of the
+    # app must start on a machine without it.
+    from weasyprint import HTML
+
     fetcher = _offline_fetcher(report_css=_report_css())
     return HTML(string=html, base_url=_PDF_BASE_URL, url_fetcher=fetcher).write_pdf()
 
@@ -145,11 +152,11 @@ def _sheet_title(title: str) -> str:
     return _SHEET_TITLE_REFUSED.sub(" ", title)[:31]
 
 
-def _append(sheet: Worksheet, values: Sequence, *, bold: bool = False) -> None:
-    sheet.append([_cell(sheet, value, bold) for value in values])
+def sheet_append(sheet: Worksheet, values: Sequence, *, bold: bool = False) -> None:
+    sheet.append([sheet_cell(sheet, value, bold) for value in values])
 
 
-def _cell(sheet: Worksheet, value: object, bold: bool) -> Cell:
+def sheet_cell(sheet: Worksheet, value: object, bold: bool) -> Cell:
     cell = Cell(sheet, value=xlsx_value(value))
     if bold:
         cell.font = _BOLD
@@ -161,19 +168,19 @@ def _cell(sheet: Worksheet, value: object, bold: bool) -> Cell:
 
 
 def _table(sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequence]) -> None:
-    _append(sheet, headers, bold=True)
+    sheet_append(sheet, headers, bold=True)
     for row in rows:
-        _append(sheet, row)
+        sheet_append(sheet, row)
     sheet.append([])
 
 
 def _write_header(sheet: Worksheet, report: CommitteeReport) -> None:
     directive = report.directive
-    _append(sheet, [_("Report to the provincial Election Committee")], bold=True)
-    _append(sheet, [_("Directive"), directive.number])
-    _append(sheet, [_("Issued on"), directive.issued_on])
-    _append(sheet, [_("Subject"), directive.display_subject])
-    _append(sheet, [_("As of"), report.moment])
+    sheet_append(sheet, [_("Report to the provincial Election Committee")], bold=True)
+    sheet_append(sheet, [_("Directive"), directive.number])
+    sheet_append(sheet, [_("Issued on"), directive.issued_on])
+    sheet_append(sheet, [_("Subject"), directive.display_subject])
+    sheet_append(sheet, [_("As of"), report.moment])
     sheet.append([])
     sheet.column_dimensions["A"].width = 30
     sheet.column_dimensions["B"].width = 24
@@ -251,7 +258,7 @@ def _write_incidents(sheet: Worksheet, report: CommitteeReport) -> None:
         + [[_("Total"), *figures.severity_totals, figures.total]],
     )
     _table(sheet, [_("Status"), _("Incidents")], figures.status_counts)
-    _append(sheet, [_("Not resolved at the moment of the report")], bold=True)
+    sheet_append(sheet, [_("Not resolved at the moment of the report")], bold=True)
     _table(
         sheet,
         [_("No."), _("Reported at"), _("Organisation"), _("Category")]

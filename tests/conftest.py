@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from contacts.models import MembershipRole, Organisation, OrganisationKind, User
 from readiness.models import Directive, EvidenceKind, RecipientGroup
@@ -35,6 +37,16 @@ from tests.factories import (
 )
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (Vietnamese), whatever an
+    earlier test activated: a message's wording and date format must not
+    depend on the order tests run in."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from contacts.models import (
     ContactList,
@@ -19,8 +20,10 @@ from contacts.models import (
     OrganisationKind,
     User,
 )
-from incidents.models import OPEN_STATUSES, Incident
+from incidents.models import OPEN_STATUSES, Incident, RollCall, StatusReport
+from incidents.selectors.status_reports import MOMENT_SLUG
 from readiness.models import Directive, ReadinessPlan
+from tests.incidents.roll_call_world import roll_calls_for_pages
 
 
 @dataclass
@@ -37,6 +40,14 @@ class Objects:
     district: Organisation
     # The first district, by code, whose list is accepted (the print sheet).
     accepted_district: Organisation
+    # The latest reachability check of each audience, and the link of one
+    # person asked (tests/incidents/roll_call_world.roll_calls_for_pages).
+    contacts_roll_call: RollCall
+    on_duty_roll_call: RollCall
+    roll_call_token: str
+    # The latest status report filed, and its moment in the URL's form.
+    status_report: StatusReport
+    status_moment_slug: str
 
 
 # (label, demo login, path from the world's objects, request headers)
@@ -107,6 +118,45 @@ PAGES: list[Page] = [
     ("notification log", "staff", lambda o: "/notifications/log/", {}),
     ("phone access log", "staff", lambda o: "/personal-data/access-log/", {}),
     ("reminder rule", "staff", lambda o: "/reminders/rule/", {}),
+    ("close-out", "staff", lambda o: "/close-out/", {}),
+    ("situation reports", "observer", lambda o: "/situation-reports/", {}),
+    ("election cycles", "staff", lambda o: "/cycles/", {}),
+    ("set up the next election", "staff", lambda o: "/cycles/new/", {}),
+    ("reachability checks", "staff", lambda o: "/roll-calls/", {}),
+    ("reachability checks, telecom", "telecom", lambda o: "/roll-calls/", {}),
+    ("start a reachability check", "staff", lambda o: "/roll-calls/start/", {}),
+    ("simulate an SMS reply", "staff", lambda o: "/roll-calls/simulate-reply/", {}),
+    (
+        "reachability check",
+        "staff",
+        lambda o: f"/roll-calls/{o.contacts_roll_call.pk}/",
+        {},
+    ),
+    (
+        "reachability check, district",
+        "district",
+        lambda o: f"/roll-calls/{o.contacts_roll_call.pk}/",
+        {},
+    ),
+    (
+        "reachability check, observer",
+        "observer",
+        lambda o: f"/roll-calls/{o.contacts_roll_call.pk}/",
+        {},
+    ),
+    (
+        "reachability check, on duty, telecom",
+        "telecom",
+        lambda o: f"/roll-calls/{o.on_duty_roll_call.pk}/",
+        {},
+    ),
+    (
+        "reachability check .xlsx",
+        "staff",
+        lambda o: f"/roll-calls/{o.contacts_roll_call.pk}/unreachable.xlsx",
+        {},
+    ),
+    ("reachability confirm link", "staff", lambda o: f"/r/{o.roll_call_token}", {}),
     ("incident board", "staff", lambda o: "/incidents/", {}),
     (
         "incident board, refreshed",
@@ -124,6 +174,22 @@ PAGES: list[Page] = [
     ("roster", "telecom", lambda o: f"/duty/{o.carrier.pk}/", {}),
     ("roster week", "telecom", lambda o: f"/duty/{o.carrier.pk}/week/", {}),
     ("roster, staff", "staff", lambda o: f"/duty/{o.carrier.pk}/", {}),
+    ("status reports, telecom", "telecom", lambda o: "/status-reports/", {}),
+    ("status reports, postal", "postal", lambda o: "/status-reports/", {}),
+    ("status report schedule", "staff", lambda o: "/status-reports/schedule/", {}),
+    (
+        "status report moment",
+        "observer",
+        lambda o: f"/status-reports/moments/{o.status_moment_slug}/",
+        {},
+    ),
+    ("status report", "staff", lambda o: f"/status-reports/{o.status_report.pk}/", {}),
+    (
+        "status reports .xlsx",
+        "staff",
+        lambda o: "/status-reports/export/before.xlsx",
+        {},
+    ),
 ]
 
 # URL names that are not pages to read (they change something, serve one
@@ -171,6 +237,16 @@ NOT_READ_PAGES = {
     "shift_edit",
     "shift_remove",
     "api_token_revoke",
+    "moment_remove",  # a button of the status-report schedule
+    # One stored file, once a purpose is given (the form: a blank page).
+    "download",
+    # A situation report, its PDF and .xlsx are one row's JSON snapshot,
+    # whatever the data; tests/readiness/test_situation_reports.py pins the
+    # list and the figures the snapshot is made from. Making one: a button.
+    "situation_report_detail",
+    "situation_report_pdf",
+    "situation_report_xlsx",
+    "situation_report_make",
 }
 
 
@@ -211,7 +287,19 @@ def objects_find() -> Objects:
         .order_by("organisation__unit__code")
         .first()
         .organisation,
+        **roll_calls_for_pages(),
+        **_status_reports(),
     )
+
+
+def _status_reports() -> dict:
+    """The latest status report (its moment has come, in the scale data and
+    in the authorization matrix's world alike)."""
+    latest = StatusReport.objects.order_by("-due_at", "pk").first()
+    return {
+        "status_report": latest,
+        "status_moment_slug": timezone.localtime(latest.due_at).strftime(MOMENT_SLUG),
+    }
 
 
 def logins_move(users: dict[str, User], objects: Objects) -> None:

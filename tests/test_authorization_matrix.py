@@ -58,8 +58,11 @@ from contacts.models import (
 from contacts.services import contact_lists as contact_services
 from contacts.services.api_tokens import api_token_create
 from contacts.services.outbox import outbox_enqueue
+from incidents.models import RollCallEntry
+from incidents.selectors.status_reports import moment_latest
 from incidents.services import incident_comment
 from incidents.services.rosters import shift_add
+from incidents.services.status_reports import reporting_moment_add, status_report_file
 from readiness.models import (
     Deadline,
     EvidenceKind,
@@ -75,12 +78,14 @@ from readiness.services.plans import (
     plan_submit,
 )
 from readiness.services.reminders import reminder_rule_for
+from readiness.services.situation_reports import situation_report_make
 from tests.conftest import World, world_make
 from tests.contacts.conftest import make_row
 from tests.contacts.test_attachments import PDF_BYTES, PNG_BYTES
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.incidents.conftest import on
 from tests.incidents.helpers import report
+from tests.incidents.roll_call_world import roll_calls_make
 from tests.readiness.conftest import add_obligation
 
 # The world is made by a module fixture; the mark makes the test database.
@@ -327,6 +332,31 @@ readiness:report_xlsx                           -                GET    login   
 readiness:report_xlsx                           -                POST   login   405   405    405      405     405       405
 reminders:rule                                  -                GET    login   200   200    200      404     404       404
 reminders:rule                                  -                POST   login   302   403    403      404     404       404
+# Polling-day situation reports: staff and observers read them, Department
+# editors make one now and set how often; others 403, as for the report.
+situation_reports:situation_report_list         -                GET    login   200   200    200      403     403       403
+situation_reports:situation_report_list         -                POST   login   302   403    403      403     403       403
+situation_reports:situation_report_make         -                GET    login   405   405    405      405     405       405
+situation_reports:situation_report_make         -                POST   login   302   403    403      403     403       403
+situation_reports:situation_report_detail       situation_report GET    login   200   200    200      403     403       403
+situation_reports:situation_report_detail       situation_report POST   login   405   405    405      405     405       405
+situation_reports:situation_report_pdf          situation_report GET    login   200   200    200      403     403       403
+situation_reports:situation_report_pdf          situation_report POST   login   405   405    405      405     405       405
+situation_reports:situation_report_xlsx         situation_report GET    login   200   200    200      403     403       403
+situation_reports:situation_report_xlsx         situation_report POST   login   405   405    405      405     405       405
+# Setting up the next election: Department editors only, 403 for the rest.
+cycles:index                                    -                GET    login   200   403    403      403     403       403
+cycles:index                                    -                POST   login   405   405    405      405     405       405
+cycles:new                                      -                GET    login   200   403    403      403     403       403
+cycles:new                                      -                POST   login   302   403    403      403     403       403
+# Close-out: Department members and observers read the page, Department
+# editors close (the world's election stays open: the POST, which closes it
+# and makes the archive, is rolled back in its savepoint). The world has no
+# archive: those who may download find none (404), the others get 403.
+closeout:page                                   -                GET    login   200   200    200      404     404       404
+closeout:page                                   -                POST   login   302   403    403      404     404       404
+closeout:download(1)                            -                GET    login   404   404    404      403     403       403
+closeout:download(1)                            -                POST   login   405   405    405      405     405       405
 
 # Incidents: the owner and the organisations answering for the district
 # read and add to the timeline; the Department acknowledges and answers.
@@ -371,11 +401,58 @@ rosters:shift_edit                              shift            GET    login   
 rosters:shift_edit                              shift            POST   login   403   403    403      302     404       404
 rosters:shift_remove                            shift            GET    login   405   405    405      405     405       405
 rosters:shift_remove                            shift            POST   login   403   403    403      302     404       404
+
+# Carriers' status reports: a carrier files its own at each moment; staff
+# and observers read every one and the schedule (sent there from the
+# carriers' page), Department editors change the schedule; districts 403.
+status_reports:index                            -                GET    login   302   302    302      403     200       200
+status_reports:index                            -                POST   login   302   302    302      403     302       302
+status_reports:detail                           status_report    GET    login   200   200    200      200     404       404
+status_reports:detail                           status_report    POST   login   200   200    200      200     404       404
+status_reports:schedule                         -                GET    login   200   200    200      403     403       403
+status_reports:schedule                         -                POST   login   302   403    403      403     403       403
+status_reports:moment_remove                    reporting_moment GET    login   405   405    405      405     405       405
+status_reports:moment_remove                    reporting_moment POST   login   302   403    403      403     403       403
+status_reports:moment(202105231400)             -                GET    login   200   200    200      403     403       403
+status_reports:moment(202105231400)             -                POST   login   200   200    200      403     403       403
+status_reports:export(during)                   -                GET    login   200   200    200      403     403       403
+status_reports:export(during)                   -                POST   login   200   200    200      403     403       403
+
+# Reachability checks (roll-calls): Department editors start them (and, in
+# the demo, simulate SMS replies); the Department reads everyone's answers,
+# observers the totals only; a district its own contacts, a carrier its own
+# people on duty. The link in the SMS is public: the token is the key.
+roll_calls:index                                -                GET    login   200   200    200      200     200       200
+roll_calls:index                                -                POST   login   200   200    200      200     200       200
+roll_calls:start                                -                GET    login   200   403    403      404     404       404
+roll_calls:start                                -                POST   login   200   403    403      404     404       404
+roll_calls:simulate                             -                GET    login   200   403    403      404     404       404
+roll_calls:simulate                             -                POST   login   302   403    403      404     404       404
+roll_calls:detail                               contacts_roll_call GET  login   200   200    200      200     404       404
+roll_calls:detail                               contacts_roll_call POST login   200   200    200      200     404       404
+roll_calls:detail                               on_duty_roll_call GET   login   200   200    200      404     200       200
+roll_calls:detail                               on_duty_roll_call POST  login   200   200    200      404     200       200
+roll_calls:unreachable_xlsx                     contacts_roll_call GET  login   200   200    403      200     404       404
+roll_calls:unreachable_xlsx                     contacts_roll_call POST login   200   200    403      200     404       404
+roll_calls:unreachable_xlsx                     on_duty_roll_call GET   login   200   200    403      404     200       200
+roll_calls:unreachable_xlsx                     on_duty_roll_call POST  login   200   200    403      404     200       200
+roll_call_link:confirm                          roll_call_link   GET    200     200   200    200      200     200       200
+roll_call_link:confirm                          roll_call_link   POST   302     302   302    302      302     302       302
 """
 
 # Kinds of record that belong to no organisation: their rows' last three
 # columns are by the user's kind (district, telecom, postal).
-UNOWNED = {"-", "directive", "deadline"}
+UNOWNED = {
+    "-",
+    "directive",
+    "deadline",
+    "situation_report",
+    "reporting_moment",
+    # Reachability checks: the last columns by the user's kind.
+    "contacts_roll_call",
+    "on_duty_roll_call",
+    "roll_call_link",
+}
 # Kinds of record with watchers (other kinds: the watcher column is unused
 # and must equal the other column).
 WATCHED = {"accepted_version", "district", "incident", "difficulty", "incident_file"}
@@ -387,6 +464,8 @@ PERSONAL = {
     "set_language",
     "password_change",
     "inbox:mark_read",
+    # Whoever holds a reachability check's link confirms with it (public).
+    "roll_call_link:confirm",
 }
 # "On duty now" shows every organisation's shift on duty this minute to
 # every member (districts phone the carrier on duty from it).
@@ -414,6 +493,10 @@ CHANGES_WHEN_ALLOWED = {
     "readiness:extension_grant",
     "readiness:extension_revoke",
     "reminders:rule",
+    "situation_reports:situation_report_list",
+    "situation_reports:situation_report_make",
+    "cycles:new",
+    "closeout:page",
     "incidents:report",
     "incidents:update",
     "incidents:acknowledge",
@@ -422,6 +505,10 @@ CHANGES_WHEN_ALLOWED = {
     "rosters:shift_add",
     "rosters:shift_edit",
     "rosters:shift_remove",
+    "status_reports:schedule",
+    "status_reports:moment_remove",
+    "roll_call_link:confirm",
+    "roll_calls:simulate",
 }
 
 LOGIN = "login"
@@ -752,6 +839,34 @@ def _deadlines(m: Matrix) -> None:
             m.add("deadline", Target(None, default.pk))
 
 
+def _status_reports(m: Matrix) -> None:
+    """The schedule of the issue's example, and each carrier's report for
+    polling day at 14:00 with a note only its members and the overseers
+    may read."""
+    election, staff = m.world.directive.election, m.users["staff"]
+    times = [("during", 10), ("during", 14), ("during", 19), ("after", 16)]
+    for period, hour in times:
+        moment = reporting_moment_add(
+            election=election, period=period, time_of_day=datetime.time(hour), by=staff
+        )
+    m.add("reporting_moment", Target(None, moment.pk))
+    for c in CARRIERS:
+        mail = {"mail_accepted": 9, "mail_delivered": 8, "mail_delayed": 1}
+        report = status_report_file(
+            election=election,
+            organisation=m.orgs[c],
+            due_at=on(0, 14),
+            overall_status="degraded",
+            sites_out=2,
+            open_incidents=1,
+            note=f"Ghi chú {m.marker('status_report', c, OVERSEERS | members_of(c))}",
+            by=m.users[c],
+            now=on(0, 14, 5),
+            **(mail if KIND_OF[c] == "postal" else {}),
+        )
+        m.add("status_report", Target(c, report.pk))
+
+
 def _matrix_make() -> Matrix:
     world = world_make()
     add_obligation(
@@ -804,6 +919,10 @@ def _matrix_make() -> Matrix:
         _api_token(m, o)
     _messages(m)
     _deadlines(m)
+    roll_calls_make(m)
+    _status_reports(m)
+    report = situation_report_make(election=world.directive.election, by=world.staff)
+    m.add("situation_report", Target(None, report.pk))
     for key, org in orgs.items():
         m.add("organisation", Target(key, org.pk))
         if key not in ROSTER_KEEPERS:
@@ -893,6 +1012,22 @@ def _limits(m, t) -> dict:
     return data
 
 
+def _status_report(m: Matrix, t) -> dict:
+    """A report for the moment due now (the mail figures are read only from
+    a postal firm)."""
+    moment = moment_latest(election=m.world.directive.election, now=timezone.now())
+    return {
+        "due_at": moment.at.isoformat(),
+        "overall_status": "normal",
+        "sites_out": "0",
+        "mail_accepted": "10",
+        "mail_delivered": "9",
+        "mail_delayed": "0",
+        "open_incidents": "0",
+        "note": "Bình thường",
+    }
+
+
 SHIFT = {
     "person_name": "Lê Văn Trực",
     "role": "Trực điều hành",
@@ -901,6 +1036,12 @@ SHIFT = {
     "starts_at": "23/05/2021 07:30",
     "ends_at": "23/05/2021 17:00",
 }
+def _roll_call_reply(m: Matrix, t) -> dict:
+    """A reply that confirms one person of the contacts roll-call."""
+    entry = RollCallEntry.objects.filter(roll_call__audience="contacts").first()
+    return {"phone": entry.phone, "text": f"OK {entry.reply_code}"}
+
+
 PAYLOADS: dict[str, Callable[[Matrix, Target | None], dict]] = {
     "contacts:body_create": _body,
     "contacts:body_edit": _body,
@@ -933,6 +1074,17 @@ PAYLOADS: dict[str, Callable[[Matrix, Target | None], dict]] = {
         "reason": "Lũ",
     },
     "readiness:extension_revoke": lambda m, t: {"reason": "Đã hết lũ"},
+    "cycles:new": lambda m, t: {
+        "source": m.world.directive.election_id,
+        "name": "Bầu cử năm 2026",
+        "polling_day": "15/03/2026",
+        "before_starts_on": "01/12/2025",
+        "after_ends_on": "15/04/2026",
+        "province": m.world.province.pk,
+    },
+    "situation_reports:situation_report_list": lambda m, t: {
+        "situation_report_every_hours": "2"
+    },
     "reminders:rule": lambda m, t: {
         "enabled": "on",
         "offsets_days": "10, 5,2",
@@ -942,12 +1094,18 @@ PAYLOADS: dict[str, Callable[[Matrix, Target | None], dict]] = {
         "quiet_end": "06:30",
         "digest_hour": "8",
     },
+    # The year of the world's polling day (ElectionFactory: 2021).
+    "closeout:page": lambda m, t: {"year": "2021"},
     "incidents:report": _incident,
     "incidents:update": lambda m, t: {"text": "Đã cử người xử lý"},
     "incidents:answer": lambda m, t: {"answer": "Sở đã làm việc với doanh nghiệp"},
     "incidents:limits": _limits,
     "rosters:shift_add": lambda m, t: SHIFT,
+    "roll_calls:start": lambda m, t: {"audience": "contacts", "remind_after_hours": 6},
+    "roll_calls:simulate": _roll_call_reply,
     "rosters:shift_edit": lambda m, t: SHIFT,
+    "status_reports:index": _status_report,
+    "status_reports:schedule": lambda m, t: {"period": "before", "time_of_day": "8h"},
 }
 
 
@@ -1201,6 +1359,19 @@ SHOWN = [
     ("observer", "inbox:log", (), mark("message", "telecom2")),
     ("district_a", "incidents:index", (), mark("incident", "telecom")),
     ("staff_viewer", "incidents:index", (), mark("incident", "postal")),
+    ("telecom", "status_reports:index", (), mark("status_report", "telecom")),
+    (
+        "observer",
+        "status_reports:moment",
+        ("202105231400",),
+        mark("status_report", "postal2"),
+    ),
+    (
+        "staff",
+        "status_reports:export",
+        ("during",),
+        mark("status_report", "telecom2"),
+    ),
 ]
 
 

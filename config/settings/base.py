@@ -61,6 +61,9 @@ MIDDLEWARE = [
     # second-factor page for those who must and have not (SECOND_FACTOR_*).
     "django_otp.middleware.OTPMiddleware",
     "contacts.middleware.SecondFactorMiddleware",
+    # A closed election is read-only: its writes answer 403 (contacts.services.
+    # closure); after the login and second factor, which it lets through.
+    "contacts.middleware.ClosedElectionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the audit trail (django-simple-history).
@@ -355,12 +358,36 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.tasks.remind_flagged_shifts",
         "schedule": 900.0,
     },
+    # Every 5 minutes: on polling day a situation report is due every few
+    # hours (Election.situation_report_every_hours); five minutes late is
+    # on time for a report, and the tick is idempotent.
+    "make-situation-reports": {
+        "task": "readiness.tasks.make_situation_reports",
+        "schedule": 300.0,
+    },
+    # Every 5 minutes: a carrier that has not filed its status report within
+    # STATUS_REPORT_GRACE_MINUTES of a reporting moment is reminded once (the
+    # dedupe key names carrier, moment and person, so ticks are idempotent).
+    "remind-missed-status-reports": {
+        "task": "incidents.tasks.remind_missed_status_reports",
+        "schedule": 300.0,
+    },
+    # Every 5 minutes: a reachability check's reminder is due hours after
+    # it starts; five minutes late is on time, and each roll-call is
+    # reminded once (a conditional UPDATE claims it).
+    "remind-roll-calls": {
+        "task": "incidents.tasks.remind_roll_calls",
+        "schedule": 300.0,
+    },
 }
 
 # The incident board reloads its table this often (htmx polling).
 INCIDENT_BOARD_REFRESH_SECONDS = env_int("INCIDENT_BOARD_REFRESH_SECONDS", 30)
 # The province dashboard refreshes itself this often on polling day.
 DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 60)
+# A carrier's status report may come this late after its reporting moment
+# before the carrier is reminded (incidents.services.status_reports).
+STATUS_REPORT_GRACE_MINUTES = env_int("STATUS_REPORT_GRACE_MINUTES", 30)
 
 # --- Outbox (contacts.services.outbox) --------------------------------------
 # A real gateway is a dotted path to a function send(message).
@@ -371,6 +398,13 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)
 # The address links in messages point at.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Days after an election's close-out before its contacts' names and phone
+# numbers may be anonymised (readiness management command
+# anonymise_election; contacts.services.anonymisation). The Department
+# sets it from its own records schedule; 90 leaves time for complaints and
+# audits after the results are announced.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 90)
 
 # How long /healthz waits for the broker before calling it down.
 HEALTHZ_BROKER_TIMEOUT = env_int("HEALTHZ_BROKER_TIMEOUT", 3)

@@ -24,7 +24,6 @@ from rest_framework.views import APIView
 from contacts.api.pagination import ApiPagination
 from contacts.api.schema import error_responses
 from contacts.models import (
-    AdministrativeUnit,
     BodyKind,
     ContactListVersion,
     ContactPosition,
@@ -37,6 +36,7 @@ from contacts.permissions import accepted_versions_visible_to
 from contacts.phones import PhoneType, phone_type
 from contacts.selectors import directory_bodies
 from contacts.selectors.contact_lists import DirectoryListing, directory_versions
+from contacts.selectors.units import area_communes
 from contacts.services.access_log import phone_access_record
 
 # GSO codes are digits ("380", "14758"); letters are allowed because the
@@ -258,10 +258,10 @@ def _versions_in_force(user: User, district: str | None) -> list[ContactListVers
 
 def _check_commune(commune: str, versions: list[ContactListVersion]) -> None:
     """404 unless the commune is in a district whose list the user reads."""
+    # Scoped to the lists' districts, so a code GSO reused in another
+    # edition of the structure cannot match (contacts.selectors.units).
     districts = {v.contact_list.organisation.unit_id for v in versions}
-    found = AdministrativeUnit.objects.filter(
-        code=commune, level=UnitLevel.COMMUNE, parent_id__in=districts
-    )
+    found = area_communes(districts).filter(code=commune)
     if not found.exists():
         raise Http404
 

@@ -13,6 +13,8 @@ from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from contacts.services.closure import ElectionClosed
+
 INVALID = "invalid"
 
 
@@ -24,6 +26,8 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found, or not yours to see."))
+    elif isinstance(exc, ElectionClosed):
+        exc = exceptions.PermissionDenied(str(exc.args[0]), code="election_closed")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)

@@ -20,6 +20,7 @@ from contacts.models.contact_lists import (
 from contacts.models.outbox import Channel, MessageStatus, OutboundMessage
 from contacts.models.registry import (
     CARRIER_KINDS,
+    FIRST_EDITION,
     AdministrativeUnit,
     Election,
     ElectionMilestone,
@@ -37,6 +38,7 @@ from contacts.models.registry import (
 __all__ = [
     "ApiToken",
     "CARRIER_KINDS",
+    "FIRST_EDITION",
     "AdministrativeUnit",
     "BodyKind",
     "Channel",

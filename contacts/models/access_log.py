@@ -26,6 +26,9 @@ class PhoneAccessKind(models.TextChoices):
     CONTACT_LIST = "contact_list", _("contact list page")
     CONTACT_LIST_CHANGES = "contact_list_changes", _("contact list changes")
     API_DIRECTORY = "api_directory", _("API directory read")
+    ROLL_CALL = "roll_call", _("reachability check page")
+    ROLL_CALL_EXPORT = "roll_call_export", _("reachability check export (.xlsx)")
+    ARCHIVE = "archive", _("close-out archive download")
 
 
 class PhoneAccess(models.Model):

@@ -51,12 +51,30 @@ class UnitLevel(models.TextChoices):
     COMMUNE = "commune", pgettext_lazy("unit level", "commune")
 
 
+# The edition of the administrative structure that the rows loaded before
+# editions existed belong to (contacts.seed reads the 2021 registry).
+FIRST_EDITION = "2021"
+
+
 class AdministrativeUnit(models.Model):
     """A unit of the GSO registry. The tree (province → district → commune)
     also fits the two-tier structure after 2025: a commune's parent is then a
-    province."""
+    province.
 
-    code = models.CharField(_("GSO code"), max_length=10, unique=True)
+    Each structure is an `edition` ("2021", "2025"): a reform loads a new
+    edition beside the old one, so an old election keeps the units it was run
+    on, and GSO may reuse a code in the new edition. An election uses the
+    edition of its province (contacts.selectors.units).
+    """
+
+    edition = models.CharField(
+        _("edition"),
+        max_length=10,
+        default=FIRST_EDITION,
+        db_index=True,
+        help_text=_("Which administrative structure, e.g. 2021 or 2025."),
+    )
+    code = models.CharField(_("GSO code"), max_length=10, db_index=True)
     name = models.CharField(_("name"), max_length=200)
     division_type = models.CharField(
         _("division type"),
@@ -83,6 +101,9 @@ class AdministrativeUnit(models.Model):
         verbose_name_plural = _("administrative units")
         ordering = ["code"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "code"], name="unit_unique_code_per_edition"
+            ),
             models.CheckConstraint(
                 name="unit_province_has_no_parent",
                 condition=Q(level="province", parent__isnull=True)

@@ -30,6 +30,7 @@ from contacts.models import (
     VersionStatus,
 )
 from contacts.phones import phone_digits
+from contacts.selectors.units import area_commune_counts, area_communes
 
 # Committee, Board, Team: the order of the law and of every printed list.
 KIND_ORDER = Case(
@@ -87,9 +88,7 @@ def coverage_of(
     """Coverage of the draft (version None) or of a version (one query)."""
     teams = _teams_with_phone(contact_list.pk, version).filter(unit=OuterRef("pk"))
     communes = list(
-        AdministrativeUnit.objects.filter(
-            parent_id=contact_list.organisation.unit_id, level=UnitLevel.COMMUNE
-        )
+        area_communes([contact_list.organisation.unit_id])
         .annotate(has_team=Exists(teams))
         .order_by("code")
     )
@@ -132,13 +131,7 @@ def contact_list_overview(
             election=election, organisation__in=districts
         ).select_related("latest_version", "accepted_version")
     }
-    totals = dict(
-        AdministrativeUnit.objects.filter(
-            parent_id__in=[d.unit_id for d in districts], level=UnitLevel.COMMUNE
-        )
-        .values_list("parent_id")
-        .annotate(n=Count("pk"))
-    )
+    totals = area_commune_counts(d.unit_id for d in districts)
     covered = _draft_coverage(lists.values()) if draft_coverage else {}
     return [
         ContactListRow(

@@ -3,6 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 
 from contacts.models import (
+    FIRST_EDITION,
     AdministrativeUnit,
     Election,
     Organisation,
@@ -48,19 +49,23 @@ def organisation_detail(*, organisation: Organisation) -> dict:
             "user__full_name", "user__username"
         )
     )
+    # The areas directly under a province: districts, or communes of a
+    # two-tier structure (contacts.selectors.units).
     served = list(
-        organisation.served_units.filter(level=UnitLevel.DISTRICT).order_by("code")
+        organisation.served_units.filter(parent__level=UnitLevel.PROVINCE).order_by(
+            "code"
+        )
     )
     return {"members": members, "served_units": served}
 
 
-def unit_counts(*, province_code: str) -> dict[str, int]:
-    """How many district- and commune-level units a province has."""
-    return AdministrativeUnit.objects.aggregate(
+def unit_counts(*, province_code: str, edition: str = FIRST_EDITION) -> dict[str, int]:
+    """How many district- and commune-level units a province has in an
+    edition of the structure (a two-tier one: no district)."""
+    in_province = Q(parent__code=province_code) | Q(parent__parent__code=province_code)
+    return AdministrativeUnit.objects.filter(edition=edition).aggregate(
         districts=Count(
             "pk", filter=Q(level=UnitLevel.DISTRICT, parent__code=province_code)
         ),
-        communes=Count(
-            "pk", filter=Q(level=UnitLevel.COMMUNE, parent__parent__code=province_code)
-        ),
+        communes=Count("pk", filter=Q(level=UnitLevel.COMMUNE) & in_province),
     )

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contacts.models import PhoneAccess, PhoneAccessKind, User
 from contacts.permissions import membership_of
@@ -53,3 +54,23 @@ def phone_access_record(
         [through(phoneaccess_id=access.pk, organisation_id=pk) for pk in districts]
     )
     return access
+
+
+def export_preamble(
+    *, user: User, purpose: str, now: datetime.datetime
+) -> list[list[str]]:
+    """An export's first rows: that it holds personal data, its purpose,
+    who exported it and when; then an empty row before the headers."""
+    membership = membership_of(user)
+    who = user.get_username()
+    if user.full_name:
+        who = f"{user.full_name} ({who})"
+    if membership is not None:
+        who = f"{who}, {membership.organisation}"
+    return [
+        [gettext("Personal data: use only for the purpose below.")],
+        [gettext("Purpose"), purpose],
+        [gettext("Exported by"), who],
+        [gettext("Exported at"), timezone.localtime(now).strftime("%d/%m/%Y %H:%M")],
+        [],
+    ]

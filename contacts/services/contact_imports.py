@@ -47,6 +47,7 @@ from contacts.models import (
     ImportStatus,
     UnitLevel,
 )
+from contacts.services.closure import election_ensure_open
 
 BODY_FIELDS = ("polling_areas", "location")
 CONTACT_FIELDS = ("position", "phones", "email", "note")
@@ -323,6 +324,7 @@ def contact_list_import(
     3. Create missing contacts, update changed ones (with audit rows).
     4. Record the counts on the import and mark the draft changed.
     """
+    election_ensure_open(contact_import.contact_list.election_id)
     now = now or timezone.now()
     if not plan.is_valid:
         raise ValidationError(_("The file has errors; nothing was saved."))
@@ -615,6 +617,7 @@ def _copy_text(rows: list) -> str:
 
 
 def contact_import_discard(*, contact_import: ContactImport) -> None:
+    election_ensure_open(contact_import.contact_list.election_id)
     ContactImport.objects.filter(
         pk=contact_import.pk, status=ImportStatus.UPLOADED
     ).update(status=ImportStatus.DISCARDED)

@@ -20,6 +20,7 @@ from contacts.models import (
     VersionStatus,
 )
 from contacts.selectors.contact_lists import coverage_of
+from contacts.services.closure import election_ensure_open
 
 # The import lives in its own module; these names stay importable from here
 # (contacts.views.contact_lists, contacts.services.demo, the tests).
@@ -89,6 +90,7 @@ def body_save(
     unit must be the district or one of its communes, and a team belongs to
     a commune.
     """
+    election_ensure_open(contact_list.election_id)
     now = now or timezone.now()
     district = contact_list.organisation.unit
     unit = body.unit
@@ -137,6 +139,7 @@ def _check_unique_in_draft(body: ElectionBody) -> None:
 
 @transaction.atomic
 def body_delete(*, body: ElectionBody, now: datetime.datetime | None = None) -> None:
+    election_ensure_open(body.contact_list.election_id)
     if body.version_id is not None:
         raise ValidationError(_("A submitted version cannot be changed."))
     contact_list = body.contact_list
@@ -158,6 +161,7 @@ def contact_list_submit(
     3. Copy the draft's bodies and contacts (same uids) into the version.
     4. Record the coverage at the time of submission.
     """
+    election_ensure_open(contact_list.election_id)
     now = now or timezone.now()
     contact_list = ContactList.objects.select_for_update().get(pk=contact_list.pk)
     draft = list(
@@ -226,6 +230,7 @@ def contact_list_accept(
 ) -> ContactListVersion:
     """Accept a submitted version; it becomes the list in force. A list that
     does not cover every commune needs a recorded reason."""
+    election_ensure_open(version.contact_list.election_id)
     version = _claim_for_review(version)
     reason = reason.strip()
     if version.communes_covered < version.communes_total and not reason:
@@ -263,6 +268,7 @@ def contact_list_return(
     now: datetime.datetime | None = None,
 ) -> ContactListVersion:
     """Send a submitted version back to the district with a comment."""
+    election_ensure_open(version.contact_list.election_id)
     if not comment.strip():
         raise ValidationError({"comment": _("Say what the district must fix.")})
     version = _claim_for_review(version)

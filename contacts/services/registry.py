@@ -3,12 +3,15 @@
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from contacts.models import (
+    FIRST_EDITION,
     AdministrativeUnit,
     Election,
     ElectionMilestone,
@@ -20,7 +23,14 @@ from contacts.models import (
     UnitLevel,
     User,
 )
-from contacts.seed import CarrierRow, ElectionSpec, UnitRow
+from contacts.seed import (
+    CarrierRow,
+    ElectionSpec,
+    UnitRow,
+    line_problem,
+    parent_problem,
+)
+from contacts.selectors.units import province_areas
 
 UNIT_FIELDS = ("name", "division_type", "level", "parent_id", "phone_area_code")
 
@@ -52,19 +62,24 @@ def create_missing(
 
 
 @transaction.atomic
-def units_load(*, rows: list[UnitRow]) -> LoadResult:
-    """Bring administrative units in line with the official registry.
+def units_load(*, rows: list[UnitRow], edition: str = FIRST_EDITION) -> LoadResult:
+    """Bring one edition of the administrative units in line with the
+    official registry (contacts.models.AdministrativeUnit.edition).
 
-    Rows come parents first (contacts.seed.read_units). Units are reference
-    data: a changed name or parent in the registry updates the row; a second
-    load of the same file writes nothing, not even audit rows.
+    Rows come parents first (contacts.seed.read_units, read_units_file). Units
+    are reference data: a changed name or parent in the registry updates the
+    row; a second load of the same file writes nothing, not even audit rows.
+    A parent neither in the rows nor in the edition raises ValidationError
+    naming the line, and nothing is loaded.
     """
-    existing = {u.code: u for u in AdministrativeUnit.objects.all()}
+    existing = {u.code: u for u in AdministrativeUnit.objects.filter(edition=edition)}
     ids = {code: u.pk for code, u in existing.items()}
+    levels = {code: u.level for code, u in existing.items()}
     result = LoadResult()
     for level in (UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE):
         to_create, to_update = [], []
         for row in (r for r in rows if r.level == level):
+            _check_parent(row, ids, levels)
             values = {
                 "name": row.name,
                 "division_type": row.division_type,
@@ -74,7 +89,9 @@ def units_load(*, rows: list[UnitRow]) -> LoadResult:
             }
             unit = existing.get(row.code)
             if unit is None:
-                to_create.append(AdministrativeUnit(code=row.code, **values))
+                to_create.append(
+                    AdministrativeUnit(edition=edition, code=row.code, **values)
+                )
             elif any(getattr(unit, k) != v for k, v in values.items()):
                 for k, v in values.items():
                     setattr(unit, k, v)
@@ -85,6 +102,7 @@ def units_load(*, rows: list[UnitRow]) -> LoadResult:
             to_create, AdministrativeUnit, batch_size=2000
         )
         ids.update({u.code: u.pk for u in created})
+        levels.update({u.code: u.level for u in created})
         if to_update:
             bulk_update_with_history(
                 to_update, AdministrativeUnit, UNIT_FIELDS, batch_size=2000
@@ -92,6 +110,19 @@ def units_load(*, rows: list[UnitRow]) -> LoadResult:
         result.created += len(created)
         result.updated += len(to_update)
     return result
+
+
+def _check_parent(row: UnitRow, ids: dict, levels: dict) -> None:
+    if not row.parent_code:
+        return
+    if row.parent_code not in ids:
+        problem = _(
+            "the parent unit %(code)s is in neither the file nor this edition"
+        ) % {"code": row.parent_code}
+    else:
+        problem = parent_problem(row.level, levels[row.parent_code])
+    if problem:
+        raise ValidationError(line_problem(row.line, problem))
 
 
 def _place_name(province: AdministrativeUnit) -> str:
@@ -111,9 +142,8 @@ def province_organisations_ensure(
     organisation per district-level unit and the listed carriers, where
     missing. Existing organisations keep the Department's edits."""
     result = LoadResult()
-    districts = list(
-        province.children.filter(level=UnitLevel.DISTRICT).order_by("code")
-    )
+    # A two-tier structure has no district: its communes are the areas.
+    districts = list(province_areas(province.pk).order_by("code"))
     fixed = [
         (
             "so-tttt-" + province.code,
@@ -179,7 +209,9 @@ def _served_districts(
 @transaction.atomic
 def election_ensure(*, spec: ElectionSpec) -> tuple[Election, LoadResult]:
     """Create the election and its calendar where missing."""
-    province = AdministrativeUnit.objects.get(code=spec.province_code)
+    province = AdministrativeUnit.objects.get(
+        edition=spec.edition, code=spec.province_code
+    )
     election, created = create_missing(
         Election,
         lookup={"province": province, "polling_day": spec.polling_day},

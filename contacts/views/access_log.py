@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from contacts.forms_access_log import PhoneAccessFilter
 from contacts.permissions import is_department, membership_of
 from contacts.selectors.access_log import phone_accesses
+from contacts.selectors.anonymisation import elections_awaiting_anonymisation
 
 ACCESSES_PER_PAGE = 50
 
@@ -28,4 +29,6 @@ def access_log(request: HttpRequest) -> HttpResponse:
     filters = request.GET.copy()
     filters.pop("page", None)
     ctx = {"filter": found, "page": page, "filters": filters.urlencode()}
+    # When each closed election's contacts may be anonymised, and how.
+    ctx["awaiting_anonymisation"] = elections_awaiting_anonymisation()
     return render(request, "contacts/access_log.html", ctx)

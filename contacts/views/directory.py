@@ -38,7 +38,7 @@ from contacts.phones import format_national
 from contacts.selectors import contact_list_bodies, directory_bodies
 from contacts.selectors.access_log import districts_of_bodies
 from contacts.selectors.contact_lists import DirectoryListing, body_search
-from contacts.services.access_log import phone_access_record
+from contacts.services.access_log import export_preamble, phone_access_record
 from contacts.spreadsheets import rows_to_csv, rows_to_xlsx
 
 PAGE_SIZE = 50
@@ -202,24 +202,6 @@ def _export_filename(form: DirectoryFilterForm, fmt: str) -> str:
     return f"directory{scope}-{timezone.localdate():%Y%m%d}.{fmt}"
 
 
-def _export_preamble(user: User, purpose: str, now) -> list[list[str]]:
-    """The file's first rows: what it is, its purpose, who exported it and
-    when; then an empty row before the headers."""
-    membership = membership_of(user)
-    who = user.get_username()
-    if user.full_name:
-        who = f"{user.full_name} ({who})"
-    if membership is not None:
-        who = f"{who}, {membership.organisation}"
-    return [
-        [gettext("Personal data: use only for the purpose below.")],
-        [gettext("Purpose"), purpose],
-        [gettext("Exported by"), who],
-        [gettext("Exported at"), timezone.localtime(now).strftime("%d/%m/%Y %H:%M")],
-        [],
-    ]
-
-
 def _purpose_page(
     request: HttpRequest, fmt: str, purpose_form: ExportPurposeForm
 ) -> HttpResponse:
@@ -252,7 +234,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         purpose=purpose,
         now=now,
     )
-    preamble = _export_preamble(request.user, purpose, now)
+    preamble = export_preamble(user=request.user, purpose=purpose, now=now)
     content = to_bytes(_export_headers(), _export_rows(bodies), preamble=preamble)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = (

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from contacts.api.schema import error_responses
 from contacts.models import AdministrativeUnit, Organisation
 from contacts.permissions import Action, get_object_for_user
+from contacts.selectors.units import units_of_election
 from incidents import services
 from incidents.api.common import MomentField, election_or_404
 from incidents.models import (
@@ -212,10 +213,12 @@ class IncidentReportSerializer(serializers.Serializer):
     )
 
     def validate_units(self, codes: list[str]) -> list[AdministrativeUnit]:
+        # A GSO code names a unit within the election's edition of the
+        # structure (the view gives the election in the context).
         units = list(
-            AdministrativeUnit.objects.select_related("parent").filter(
-                code__in=set(codes)
-            )
+            units_of_election(self.context["election"])
+            .select_related("parent")
+            .filter(code__in=set(codes))
         )
         unknown = sorted(set(codes) - {u.code for u in units})
         if unknown:
@@ -295,10 +298,13 @@ class IncidentListView(GenericAPIView):
     def post(self, request: Request) -> Response:
         if not may_report(request.user):
             raise exceptions.PermissionDenied(NO_REPORTING)
-        sent = IncidentReportSerializer(data=request.data)
+        election = election_or_404()
+        sent = IncidentReportSerializer(
+            data=request.data, context={"election": election}
+        )
         sent.is_valid(raise_exception=True)
         incident, created = services.incident_report_once(
-            election=election_or_404(),
+            election=election,
             organisation=request.user.membership.organisation,
             report=sent.report(),
             by=request.user,

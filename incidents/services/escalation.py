@@ -36,7 +36,9 @@ def incidents_escalate_due(*, now: datetime.datetime | None = None) -> int:
 def _escalate_step(step: int, now: datetime.datetime) -> int:
     due_field = "ack_due_at" if step == 1 else "leadership_due_at"
     waiting = Incident.objects.filter(
-        status=IncidentStatus.REPORTED, escalation_step=step - 1
+        status=IncidentStatus.REPORTED,
+        escalation_step=step - 1,
+        election__closed_at__isnull=True,  # a closed election is read-only
     )
     due = waiting.filter(**{f"{due_field}__lte": now}).values_list("pk", flat=True)
     claimed = [

@@ -23,9 +23,10 @@ from contacts.models import (
     Membership,
     Organisation,
     OrganisationKind,
-    UnitLevel,
     User,
 )
+from contacts.selectors.units import area_of
+from contacts.services.closure import election_ensure_open
 from incidents.models import (
     TRANSITIONS,
     Category,
@@ -86,6 +87,7 @@ def incident_report(
        difficulty report is answered, not escalated).
     3. Save it with its areas and their districts, and a timeline entry.
     4. For a critical incident, tell the affected districts at once."""
+    election_ensure_open(election)
     now = now or timezone.now()
     _check_report(report, election, now)
     incident = Incident(
@@ -107,7 +109,7 @@ def incident_report(
     )
     incident.save()
     incident.units.set(report.units)
-    incident.districts.set(_districts_of(report.units))
+    incident.districts.set(_districts_of(report.units, election.province_id))
     _timeline(incident, UpdateKind.STATUS, by, status_to=S.REPORTED)
     if report.severity == Severity.CRITICAL:
         incident_notices_enqueue(
@@ -192,20 +194,18 @@ def _check_report(
     elif report.detected_at < report.started_at:
         errors["detected_at"] = DETECTED_BEFORE_START
     province = election.province_id
-    if not report.units or any(
-        _district_of(u).parent_id != province for u in report.units
-    ):
+    if not report.units or any(area_of(u, province) is None for u in report.units):
         errors["units"] = UNIT_OUTSIDE
     if errors:
         raise ValidationError(errors)
 
 
-def _district_of(unit: AdministrativeUnit) -> AdministrativeUnit:
-    return unit.parent if unit.level == UnitLevel.COMMUNE else unit
-
-
-def _districts_of(units: list[AdministrativeUnit]) -> set[AdministrativeUnit]:
-    return {_district_of(u) for u in units}
+def _districts_of(
+    units: list[AdministrativeUnit], province_id: int
+) -> set[AdministrativeUnit]:
+    """The areas the units lie in: districts, or the communes themselves in
+    a two-tier structure (contacts.selectors.units)."""
+    return {area_of(u, province_id) for u in units}
 
 
 def _district_members(incident: Incident) -> list[Membership]:
@@ -244,6 +244,7 @@ def _move(
 ) -> Incident:
     """Claim the move from the status the caller saw; refuse a move the
     life cycle does not have."""
+    election_ensure_open(incident.election_id)
     was = incident.status
     if TRANSITIONS.get((was, to)) != move:
         raise ValidationError(
@@ -383,6 +384,7 @@ def incident_comment(
 ) -> IncidentUpdate:
     """Add an update to the timeline, with a file whose content proves its
     type (contacts.attachments raises InvalidAttachment otherwise)."""
+    election_ensure_open(incident.election_id)
     update = IncidentUpdate(
         incident=incident,
         kind=UpdateKind.COMMENT,
@@ -410,6 +412,7 @@ def difficulty_answer(
 ) -> Incident:
     """The Department's written answer to a difficulty report; answering
     acknowledges it, and the reporting organisation is told."""
+    election_ensure_open(incident.election_id)
     now = now or timezone.now()
     answer = (answer or "").strip()
     if incident.category != Category.DIFFICULTY:

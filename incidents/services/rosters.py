@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 from contacts.importers.vocabulary import RowError, same
 from contacts.models import Election, Membership, Organisation, OutboundMessage, User
 from contacts.phones import InvalidPhone, is_mobile, normalise_phone
+from contacts.services.closure import election_ensure_open
 from contacts.services.outbox import (
     notification_render,
     outbox_enqueue,
@@ -84,6 +85,7 @@ def shift_add(
     location: str = "",
     user: User | None = None,
 ) -> Shift:
+    election_ensure_open(election)
     shift = Shift(
         election=election,
         organisation=organisation,
@@ -111,6 +113,7 @@ def shift_update(
     location: str = "",
     user: User | None = None,
 ) -> Shift:
+    election_ensure_open(shift.election_id)
     shift.person_name, shift.role, shift.location = person_name, role, location
     shift.phone, shift.starts_at, shift.ends_at = phone, starts_at, ends_at
     shift.user = user
@@ -120,6 +123,7 @@ def shift_update(
 
 def shift_remove(*, shift: Shift) -> None:
     # simple-history keeps the removed shift, and who removed it.
+    election_ensure_open(shift.election_id)
     shift.delete()
 
 
@@ -180,6 +184,7 @@ def shifts_add_many(
     2. Check each of the others; any error: save nothing, return them all.
     3. Save them in bulk, each with its history row.
     """
+    election_ensure_open(election)
     result, existing = AddResult(), _existing_keys(election, organisation)
     shifts = []
     for draft in drafts:
@@ -228,6 +233,7 @@ def roster_replace(
     2. Add the drafts by shifts_add_many, which checks each.
     3. Any error, or a draft starting outside the period: roll back (the
        removed shifts are back), and return every error by its row."""
+    election_ensure_open(election)
     removed = Shift.objects.filter(
         election=election,
         organisation=organisation,

@@ -5,12 +5,14 @@ directive, computed in bulk from the evidence each obligation names
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import (
     ContactList,
+    Election,
     Organisation,
+    OrganisationKind,
     SubmissionState,
     list_state,
 )
@@ -109,7 +111,14 @@ def compliance_matrix(
     # Without their units: building 1,700 more model instances cost a
     # country's dashboard some 40 ms; pages load the units of the rows they
     # show (readiness.views.matrix_table.matrix_page).
-    orgs = list(q.filter(kind__in=kinds, is_active=True).order_by("kind", "name"))
+    # A district answers only for the election of its own province and
+    # administrative structure: after a new structure is loaded, the old
+    # districts are not the new cycle's recipients (readiness.services.cycles).
+    province = Election.objects.filter(pk=directive.election_id).values("province")
+    in_province = ~Q(kind=OrganisationKind.DISTRICT) | Q(unit__parent__in=province)
+    orgs = list(
+        q.filter(in_province, kind__in=kinds, is_active=True).order_by("kind", "name")
+    )
     deadlines = _deadlines(directive)
     evidence = Evidence.load(directive)
     evidence.rosters = _rosters(directive, obligations, orgs)

@@ -19,9 +19,9 @@ from contacts.models import (
     ElectionPhase,
     Organisation,
     OrganisationKind,
-    UnitLevel,
 )
 from contacts.selectors.contact_lists import contact_list_overview
+from contacts.selectors.units import province_areas
 from incidents.models import (
     OPEN_STATUSES,
     SEVERITY_RANK,
@@ -169,11 +169,8 @@ def province_dashboard(
 
 
 def _districts(election: Election) -> list[AdministrativeUnit]:
-    return list(
-        AdministrativeUnit.objects.filter(
-            parent_id=election.province_id, level=UnitLevel.DISTRICT
-        ).order_by("code")
-    )
+    """The province's areas: districts, or communes in a two-tier structure."""
+    return list(province_areas(election.province_id).order_by("code"))
 
 
 def _readiness(matrix: ComplianceMatrix) -> list[GroupReadiness]:

@@ -43,19 +43,18 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Window
+from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from contacts.models import (
-    AdministrativeUnit,
     ContactList,
     Election,
     Organisation,
     OrganisationKind,
     SubmissionState,
-    UnitLevel,
 )
+from contacts.selectors.units import area_commune_counts
 from incidents.models import (
     OPEN_STATUSES,
     SEVERITY_RANK,
@@ -394,15 +393,7 @@ def _coverage(
     """Each district with the coverage of its list in force at the moment;
     without one, its commune count from the registry (one query)."""
     districts = [o for o in recipients if o.kind == OrganisationKind.DISTRICT]
-    communes = dict(
-        AdministrativeUnit.objects.filter(
-            parent_id__in=[d.unit_id for d in districts], level=UnitLevel.COMMUNE
-        )
-        .values("parent_id")
-        .annotate(n=Count("pk"))
-        .values_list("parent_id", "n")
-        .order_by()
-    )
+    communes = area_commune_counts(d.unit_id for d in districts)
     found = []
     for district in sorted(districts, key=lambda d: (d.unit.name, d.pk)):
         contact_list = contact_lists.get(district.pk)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy
 
 from contacts.models import Organisation, User
+from contacts.services.closure import election_ensure_open
 from readiness.models import GROUP_KINDS, Deadline, Obligation
 
 REASON_REQUIRED = gettext_lazy("Give the reason; it is kept in the history.")
@@ -37,6 +38,7 @@ def deadline_set(
     *, obligation: Obligation, due_at: datetime.datetime, reason: str, by: User
 ) -> Deadline:
     """Set or move the deadline every recipient of the obligation has."""
+    election_ensure_open(obligation.directive.election_id)
     reason = _require_reason(reason)
     deadline = Deadline.objects.filter(obligation=obligation, organisation=None).first()
     deadline = deadline or Deadline(obligation=obligation)
@@ -63,6 +65,7 @@ def deadline_extension_grant(
     by: User,
 ) -> Deadline:
     """Give one organisation more time than the deadline of everyone else."""
+    election_ensure_open(obligation.directive.election_id)
     reason = _require_reason(reason)
     if organisation.kind not in GROUP_KINDS[obligation.recipient_group]:
         raise ValidationError({"organisation": NOT_ADDRESSED})
@@ -81,6 +84,7 @@ def deadline_extension_grant(
 
 @transaction.atomic
 def deadline_extension_revoke(*, extension: Deadline, reason: str, by: User) -> None:
+    election_ensure_open(extension.obligation.directive.election_id)
     reason = _require_reason(reason)
     if extension.organisation_id is None:
         raise ValidationError(

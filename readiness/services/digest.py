@@ -84,7 +84,7 @@ def digest_enqueue(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     local = timezone.localtime(now, timezone.get_default_timezone())
     directive = directive_current(election=election_current())
-    if directive is None:
+    if directive is None or directive.election.is_closed:  # read-only: no digest
         return 0
     if local.hour < reminder_rule_for(directive).digest_hour:
         return 0

@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 
 from contacts.attachments import display_name, sniff_attachment
 from contacts.models import AdministrativeUnit, Organisation, User
+from contacts.services.closure import election_ensure_open
 from readiness.models import (
     PLAN_EVIDENCE,
     Directive,
@@ -101,6 +102,7 @@ def plan_section_save(
     3. Replace the resource lines.
     4. Write a timeline event.
     """
+    election_ensure_open(section.plan.directive.election_id)
     now = now or timezone.now()
     values = {
         "measures": measures.strip(),
@@ -146,6 +148,7 @@ def attachment_add(
 ) -> PlanAttachment:
     """Store a file under a generated name once its content proves its
     type (contacts.attachments raises InvalidAttachment otherwise)."""
+    election_ensure_open(section.plan.directive.election_id)
     kind = sniff_attachment(content=content, filename=filename)
     attachment = PlanAttachment(
         section=section,
@@ -172,6 +175,7 @@ def attachment_remove(
     *, attachment: PlanAttachment, by: User, now: datetime.datetime | None = None
 ) -> None:
     """Take a file out of the draft; versions that cite it keep it."""
+    election_ensure_open(attachment.section.plan.directive.election_id)
     now = now or timezone.now()
     attachment.removed_at = now
     attachment.save(update_fields=["removed_at"])
@@ -232,6 +236,7 @@ def plan_submit(
     4. A section identical to the one in force is carried over as accepted;
        every other one awaits review.
     """
+    election_ensure_open(plan.directive.election_id)
     now = now or timezone.now()
     plan = ReadinessPlan.objects.select_for_update().get(pk=plan.pk)
     sections = list(
@@ -301,6 +306,7 @@ def section_accept(
     comment: str = "",
     now: datetime.datetime | None = None,
 ) -> SectionReview:
+    election_ensure_open(review.version.plan.directive.election_id)
     now = now or timezone.now()
     review = _claim_review(review)
     review.status, review.reviewed_by, review.reviewed_at = (
@@ -331,6 +337,7 @@ def section_return(
     now: datetime.datetime | None = None,
 ) -> SectionReview:
     """Send a section back with the comment that says what to fix."""
+    election_ensure_open(review.version.plan.directive.election_id)
     if not comment.strip():
         raise ValidationError({"comment": RETURN_NEEDS_COMMENT})
     now = now or timezone.now()

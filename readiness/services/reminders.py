@@ -67,7 +67,7 @@ def reminders_enqueue_due(*, now: datetime.datetime | None = None) -> int:
     queries, whatever the number of organisations)."""
     now = now or timezone.now()
     directive = directive_current(election=election_current())
-    if directive is None:
+    if directive is None or directive.election.is_closed:  # read-only: no reminders
         return 0
     rule = reminder_rule_for(directive)
     if not rule.enabled:

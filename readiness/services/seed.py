@@ -105,8 +105,13 @@ def seed_case_load(*, whole_country: bool = False) -> dict[str, LoadResult]:
     """
     election_spec = contacts_seed.read_election()
     province_code = None if whole_country else election_spec.province_code
-    units = units_load(rows=contacts_seed.read_units(province_code=province_code))
-    province = AdministrativeUnit.objects.get(code=election_spec.province_code)
+    units = units_load(
+        rows=contacts_seed.read_units(province_code=province_code),
+        edition=election_spec.edition,
+    )
+    province = AdministrativeUnit.objects.get(
+        edition=election_spec.edition, code=election_spec.province_code
+    )
     organisations = province_organisations_ensure(
         province=province, carriers=contacts_seed.read_carriers()
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from contacts.models import ElectionPhase
 from incidents.models import Severity
+from incidents.selectors.status_reports import status_report_card
 from readiness.models import RecipientGroup
 from readiness.selectors import ComplianceMatrix
 from readiness.selectors.dashboard import province_dashboard
@@ -60,6 +61,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "overdue_more": board.overdue_count - len(board.overdue),
         "on_duty": board.on_duty[:ON_DUTY_LISTED],
         "on_duty_hidden": max(len(board.on_duty) - ON_DUTY_LISTED, 0),
+        "status_card": status_report_card(election=board.election, now=board.now),
     }
     return render(request, "readiness/dashboard.html", ctx)
 

@@ -21,10 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contacts.models import (
-    AdministrativeUnit,
     Membership,
     Organisation,
-    UnitLevel,
     User,
 )
 from contacts.permissions import (
@@ -35,6 +33,7 @@ from contacts.permissions import (
     sees_everything,
 )
 from contacts.selectors import election_current
+from contacts.selectors.units import province_areas
 from readiness.forms_deadlines import DeadlineMoveForm, ExtensionForm, RevokeForm
 from readiness.models import (
     Deadline,
@@ -91,11 +90,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
     evidence, in a fixed number of queries."""
     _overseer(request)
     directive = _directive()
-    districts = list(
-        AdministrativeUnit.objects.filter(
-            parent_id=directive.election.province_id, level=UnitLevel.DISTRICT
-        ).order_by("name")
-    )
+    districts = list(province_areas(directive.election.province_id).order_by("name"))
     group, district = matrix_filters(request, districts)
     now = timezone.now()
     found = compliance_matrix(

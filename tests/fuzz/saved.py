@@ -414,3 +414,54 @@ def saved_password(m: Matrix, t, data: dict) -> list[str]:
     return _problems(
         [("password", user.check_password(received(data, "new_password1")), True)]
     )
+
+
+def saved_cycle(m: Matrix, t, data: dict) -> list[str]:
+    """The election set up from the chosen one (readiness.views.cycles)."""
+    from contacts.models import Election
+
+    election = Election.objects.latest("pk")
+    formats = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+    return _problems(
+        [
+            *_texts(election, data, "name", "name_en"),
+            ("source", election.copied_from_id, _pk(data, "source")),
+            ("province", election.province_id, _pk(data, "province")),
+            *(
+                (name, getattr(election, name), _moment(data, name, formats).date())
+                for name in ("polling_day", "before_starts_on", "after_ends_on")
+            ),
+        ]
+    )
+
+
+def saved_situation_interval(m: Matrix, t, data: dict) -> list[str]:
+    """How often situation reports are made (readiness.views.situation_reports)."""
+    from contacts.models import Election
+
+    election = Election.objects.get(pk=m.world.directive.election_id)
+    return _problems(
+        [
+            (
+                "situation_report_every_hours",
+                election.situation_report_every_hours,
+                _int(data, "situation_report_every_hours"),
+            )
+        ]
+    )
+
+
+def saved_closed(m: Matrix, t, data: dict) -> list[str]:
+    """The world's election closed by the staff user, with its archive
+    (readiness.views.closeout): only the polling day's year closes it."""
+    from contacts.models import Election
+    from readiness.models import CycleArchive
+
+    election = Election.objects.get(pk=m.world.directive.election_id)
+    return _problems(
+        [
+            ("year", typed(data, "year"), str(election.polling_day.year)),
+            ("closed_by", election.closed_by, m.users["staff"]),
+            ("archive", CycleArchive.objects.filter(election=election).exists(), True),
+        ]
+    )

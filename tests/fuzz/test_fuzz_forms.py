@@ -57,6 +57,8 @@ from tests.fuzz.saved import (
     saved_attachment,
     saved_body,
     saved_body_edit,
+    saved_closed,
+    saved_cycle,
     saved_deadline,
     saved_extension,
     saved_incident,
@@ -71,10 +73,16 @@ from tests.fuzz.saved import (
     saved_section,
     saved_shift,
     saved_shift_edit,
+    saved_situation_interval,
     saved_token,
     saved_update,
     saved_upload,
     saved_week,
+)
+from tests.fuzz.saved_roll_calls import saved_reply, saved_roll_call
+from tests.fuzz.saved_status_reports import (
+    saved_reporting_moment,
+    saved_status_report,
 )
 from tests.fuzz.support import (
     CSRF,
@@ -298,6 +306,13 @@ FORMS = [
         page=_deadlines_page,
     ),
     FormCase("reminders:rule", "staff", saved_rule),
+    FormCase(
+        "situation_reports:situation_report_list", "staff", saved_situation_interval
+    ),
+    FormCase("cycles:new", "staff", saved_cycle),
+    FormCase("closeout:page", "staff", saved_closed),
+    FormCase("roll_calls:start", "staff", saved_roll_call),
+    FormCase("roll_calls:simulate", "staff", saved_reply),
     FormCase("incidents:report", "staff", saved_incident(None)),
     FormCase(
         "incidents:report",
@@ -336,6 +351,9 @@ FORMS = [
     ),
     FormCase("incidents:limits", "staff", saved_limits),
     FormCase("rosters:shift_add", "telecom", saved_shift, "roster"),
+    FormCase("status_reports:index", "telecom", saved_status_report("telecom")),
+    FormCase("status_reports:index", "postal", saved_status_report("postal")),
+    FormCase("status_reports:schedule", "staff", saved_reporting_moment),
     FormCase("rosters:shift_edit", "telecom", saved_shift_edit, "shift"),
     FormCase("rosters:week", "telecom", saved_week, "roster", valid=_week_valid),
     FormCase(
@@ -396,6 +414,22 @@ BUTTONS = {
         ),
     ),
     "inbox:mark_read": ("district_a", None, lambda m, t: reverse("inbox:index")),
+    "situation_reports:situation_report_make": (
+        "staff",
+        None,
+        lambda m, t: reverse("situation_reports:situation_report_list"),
+    ),
+    # The public confirm page's button (the token is the key).
+    "roll_call_link:confirm": (
+        "staff",
+        "roll_call_link",
+        lambda m, t: reverse("roll_call_link:confirm", args=[t.pk]),
+    ),
+    "status_reports:moment_remove": (
+        "staff",
+        "reporting_moment",
+        lambda m, t: reverse("status_reports:schedule"),
+    ),
     "rosters:shift_remove": (
         "telecom",
         "shift",
@@ -468,6 +502,11 @@ READS = dict.fromkeys(
         "readiness:report",
         "readiness:report_pdf",
         "readiness:report_xlsx",
+        "situation_reports:situation_report_detail",
+        "situation_reports:situation_report_pdf",
+        "situation_reports:situation_report_xlsx",
+        "cycles:index",
+        "closeout:download",
         "inbox:index",
         "inbox:log",
         "incidents:index",
@@ -477,6 +516,12 @@ READS = dict.fromkeys(
         "rosters:now",
         "rosters:import_template",
         "rosters:roster",
+        "status_reports:detail",
+        "status_reports:moment",
+        "status_reports:export",
+        "roll_calls:index",
+        "roll_calls:detail",
+        "roll_calls:unreachable_xlsx",
     ),
     "reads only; a POST is answered as a GET or refused",
 )

@@ -27,9 +27,10 @@ from tests.readiness.test_selectors_report import (
 )
 
 # The report's fourteen; the session, the user, the membership, the election,
-# the directive; the unread count of the menu; the request's savepoint and
+# the directive; the unread count of the menu; whether the current election
+# is closed (the read-only banner of base.html); the request's savepoint and
 # its release.
-PAGE_QUERIES = 22
+PAGE_QUERIES = 23
 URLS = ["readiness:report", "readiness:report_pdf", "readiness:report_xlsx"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -9,6 +9,7 @@ from contacts.selectors import election_current
 from contacts.services import DEMO_USERS, demo_users_ensure
 from contacts.services.demo import demo_contact_list_ensure
 from incidents.services.demo import demo_incidents_ensure, demo_rosters_ensure
+from incidents.services.status_reports_demo import demo_status_reports_ensure
 
 
 class Command(BaseCommand):
@@ -28,6 +29,7 @@ class Command(BaseCommand):
                 election=election, users=users, today=timezone.localdate()
             )
             demo_incidents_ensure(election=election, users=users, now=timezone.now())
+            demo_status_reports_ensure(election=election, users=users)
         except Organisation.DoesNotExist:
             raise CommandError(
                 "The demo organisations are missing: run `manage.py load_seed` first."

@@ -58,6 +58,7 @@ from readiness.services.scale_data.organisations import (
 )
 from readiness.services.scale_data.plans import plans_generate
 from readiness.services.scale_data.rosters import rosters_generate
+from readiness.services.scale_data.status_reports import status_reports_generate
 from readiness.services.scale_data.world import SCALES, ScaleCounts, ScaleSpec, World
 
 ALREADY_GENERATED = (
@@ -92,6 +93,7 @@ def scale_data_generate(
     contact_lists_generate(world, districts)
     plans_generate(world, [*districts, *carriers])
     rosters_generate(world, carriers)
+    status_reports_generate(world, carriers)
     world.counts.history_rows += world.audit.write()
     incidents_generate(world, districts, carriers)
     _statistics_refresh()

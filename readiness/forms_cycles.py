@@ -1,0 +1,124 @@
+"""The form that sets up the next election (readiness.views.cycles). It
+checks the shape of what was typed; readiness.services.cycles checks what
+spans objects (a code already used, an election already on that day)."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
+from django import forms
+from django.core.validators import validate_slug
+from django.utils.translation import gettext_lazy as _
+
+from contacts.forms import TypedInputForm
+from contacts.models import AdministrativeUnit, Election, UnitLevel
+from contacts.validators import validate_date_in_range
+
+# Typed the Vietnamese way whatever the page language (PITFALLS).
+DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+BEFORE_NOT_EARLIER = _("The before-period must start before polling day.")
+AFTER_NOT_LATER = _("The after-period must end after polling day.")
+BAD_CODE = _(
+    "“%(code)s” is not a valid code: use letters, digits and hyphens, at most 60."
+)
+
+
+def _date_field(label, help_text="") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        input_formats=DATE_FORMATS,
+        validators=[validate_date_in_range],
+        help_text=help_text,
+        widget=forms.DateInput(
+            format="%d/%m/%Y",
+            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"},
+        ),
+    )
+
+
+class ProvinceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit: AdministrativeUnit) -> str:
+        return _("%(name)s (structure of %(edition)s)") % {
+            "name": unit.name,
+            "edition": unit.edition,
+        }
+
+
+class CycleCopyForm(TypedInputForm, forms.Form):
+    source = forms.ModelChoiceField(
+        label=_("Set up from"),
+        queryset=Election.objects.none(),
+        help_text=_(
+            "Its directives, deadlines, calendar, reporting moments and the "
+            "districts' contact lists are copied; it is not changed."
+        ),
+    )
+    name = forms.CharField(label=_("Name"), max_length=300)
+    name_en = forms.CharField(
+        label=_("Name in English"), max_length=300, required=False
+    )
+    polling_day = _date_field(_("Polling day"))
+    before_starts_on = _date_field(_("Before-period starts on"))
+    after_ends_on = _date_field(
+        _("After-period ends on"), _("When the results are announced.")
+    )
+    province = ProvinceField(
+        label=_("Province"),
+        queryset=AdministrativeUnit.objects.none(),
+        help_text=_(
+            "Choose the province in a newer administrative structure to run "
+            "the election on it; the old election keeps its own."
+        ),
+    )
+    directive_codes = forms.CharField(
+        label=_("Codes of the new directives"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "One per directive of the election copied, separated by commas. "
+            "Empty: the old code with the new polling year."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = Election.objects.order_by("-polling_day")
+        self.fields["province"].queryset = AdministrativeUnit.objects.filter(
+            level=UnitLevel.PROVINCE
+        ).order_by("-edition", "name")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "source",
+            Row(Column("name"), Column("name_en")),
+            Fieldset(
+                _("Calendar"),
+                Row(
+                    Column("before_starts_on"),
+                    Column("polling_day"),
+                    Column("after_ends_on"),
+                ),
+            ),
+            "province",
+            "directive_codes",
+        )
+
+    def clean_directive_codes(self) -> list[str]:
+        codes = [c.strip() for c in self.cleaned_data["directive_codes"].split(",")]
+        codes = [c for c in codes if c]
+        for code in codes:
+            try:
+                validate_slug(code)
+            except forms.ValidationError:
+                raise forms.ValidationError(BAD_CODE % {"code": code}) from None
+            if len(code) > 60:
+                raise forms.ValidationError(BAD_CODE % {"code": code})
+        return codes
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        polling_day = cleaned.get("polling_day")
+        before, after = cleaned.get("before_starts_on"), cleaned.get("after_ends_on")
+        if polling_day and before and before >= polling_day:
+            self.add_error("before_starts_on", BEFORE_NOT_EARLIER)
+        if polling_day and after and after <= polling_day:
+            self.add_error("after_ends_on", AFTER_NOT_LATER)
+        return cleaned
