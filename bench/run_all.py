@@ -96,7 +96,10 @@ def main() -> None:
         return start + run(script, arguments, env) + end
 
     text = BLOCK.sub(replace, text)
-    text = MACHINE.sub(lambda m: m.group(1) + machine() + m.group(3), text)
+    if not args.only:
+        # The machine line dates every figure of the document: a partial
+        # run says its own conditions in its section instead.
+        text = MACHINE.sub(lambda m: m.group(1) + machine() + m.group(3), text)
     DOC.write_text(text, encoding="utf-8")
     print(f"wrote {DOC.relative_to(ROOT)}")
 

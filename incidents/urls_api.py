@@ -8,6 +8,10 @@ from incidents.api.incidents import (
     IncidentTimelineView,
 )
 from incidents.api.rosters import RosterPeriodView
+from incidents.api.status_reports import (
+    StatusReportCurrentView,
+    StatusReportListView,
+)
 
 app_name = "incidents"
 urlpatterns = [
@@ -23,5 +27,16 @@ urlpatterns = [
         "rosters/<int:organisation_id>/<str:period>/",
         RosterPeriodView.as_view(),
         name="roster",
+    ),
+    # The token's organisation's status reports (as /status-reports/).
+    path(
+        "status-reports/",
+        StatusReportListView.as_view(),
+        name="status_reports",
+    ),
+    path(
+        "status-reports/current/",
+        StatusReportCurrentView.as_view(),
+        name="status_report_current",
     ),
 ]

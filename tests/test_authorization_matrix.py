@@ -215,6 +215,10 @@ api:incidents:timeline(1)                       -                GET    401     
 api:incidents:timeline(1)                       -                POST   401     401   401    401      401     401       401
 api:incidents:roster(1,before)                  -                GET    401     401   401    401      401     401       401
 api:incidents:roster(1,before)                  -                POST   401     401   401    401      401     401       401
+api:incidents:status_reports                    -                GET    401     401   401    401      401     401       401
+api:incidents:status_reports                    -                POST   401     401   401    401      401     401       401
+api:incidents:status_report_current             -                GET    401     401   401    401      401     401       401
+api:incidents:status_report_current             -                POST   401     401   401    401      401     401       401
 
 # The registry, contact lists (D2) and the directory.
 contacts:api_tokens                             -                GET    login   200   403    403      200     200       200

@@ -1,5 +1,6 @@
 """The incidents app's endpoints of /api/v1/ (incidents.urls_api): the
-organisation's incidents and their timelines, and its duty roster.
+organisation's incidents and their timelines, its duty roster, and its
+scheduled status reports.
 
 Views are thin, as the pages' are: the scoping querysets and permission
 checks of incidents.permissions, one service call, and serializers that

@@ -135,6 +135,9 @@ def roll_call_start(
 def _check_may_start(election: Election, audience: str, now: datetime.datetime):
     if timezone.localdate(now) >= election.polling_day:
         raise ValidationError(NOT_BEFORE_POLLING_DAY)
+    # Two editors (or a double click) starting at once: the second waits
+    # here until the first commits, then sees its roll-call running.
+    Election.objects.select_for_update().filter(pk=election.pk).first()
     if RollCall.objects.filter(
         election=election, audience=audience, reminded_at__isnull=True
     ).exists():

@@ -467,6 +467,8 @@ API = dict.fromkeys(
         "api:incidents:detail",
         "api:incidents:timeline",
         "api:incidents:roster",
+        "api:incidents:status_reports",
+        "api:incidents:status_report_current",
     ),
     "JSON API read by DRF serializers, not a form",
 )

@@ -6,12 +6,13 @@ to the logging SMS backend."""
 import datetime
 import io
 import logging
+import threading
 
 import openpyxl
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -232,6 +233,35 @@ def test_a_second_of_the_same_people_waits_for_the_first_ones_reminder(
     again = start(world, now=START + 8 * HOUR)
     assert RollCall.objects.filter(audience=RollCallAudience.CONTACTS).count() == 2
     assert len(entries(again)) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_starts_at_once_make_one_roll_call(world, lists):
+    """PostgreSQL: a second start while the first is still sending waits
+    for it (the election row is locked), then is refused as running: nobody
+    gets two SMS with two codes."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time: no race to lose")
+    started, go_on = threading.Event(), threading.Event()
+
+    def first_start():
+        try:
+            with transaction.atomic():
+                start(world)
+                started.set()
+                go_on.wait(5)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=first_start)
+    thread.start()
+    assert started.wait(10)
+    threading.Timer(0.5, go_on.set).start()  # commit while the second waits
+    with pytest.raises(ValidationError) as refused:
+        start(world)
+    thread.join()
+    assert refused.value.messages == [str(ALREADY_RUNNING)]
+    assert RollCall.objects.count() == 1
 
 
 def test_a_closed_election_is_refused(world, lists):
