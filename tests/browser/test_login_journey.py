@@ -134,3 +134,19 @@ def test_it_folds_the_navigation_behind_the_toggler_on_a_phone(
 
     expect(page).to_have_url(live_server.url + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text("UBND Huyện Đông Sơn")
+
+
+@pytest.mark.parametrize(
+    "username", ["staff", "observer", "district", "telecom", "postal"]
+)
+def test_every_role_s_menu_fits_a_laptop_screen(
+    live_server, page, demo_world, username
+):
+    """At 1280 px the Department's long Vietnamese menu goes onto a second
+    line: the page never scrolls sideways."""
+    log_in(page, live_server.url, username)
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert widths[0] <= widths[1], widths
+    assert page.get_by_role("button", name="Đăng xuất").is_visible()
