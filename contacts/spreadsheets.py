@@ -26,6 +26,8 @@ from contacts.importers import (
 )
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The content type of every .xlsx the app sends.
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def safe_cell(value: object) -> str:

@@ -1,6 +1,7 @@
 """Reads of the registry, each with a fixed number of queries."""
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from contacts.models import (
     FIRST_EDITION,
@@ -15,6 +16,14 @@ from contacts.models import (
 def election_current() -> Election | None:
     """The election the app is working on: the one with the latest polling day."""
     return Election.objects.select_related("province").order_by("-polling_day").first()
+
+
+def election_current_or_404() -> Election:
+    """The current election, for a page that has nothing to show without one."""
+    election = election_current()
+    if election is None:
+        raise Http404
+    return election
 
 
 def organisation_list(

@@ -49,7 +49,7 @@ from contacts.selectors import (
 )
 from contacts.services import contact_lists as services
 from contacts.services.access_log import phone_access_record
-from contacts.spreadsheets import contact_template_xlsx
+from contacts.spreadsheets import XLSX_CONTENT_TYPE, contact_template_xlsx
 from contacts.validators import whole_number
 
 BODIES_PER_PAGE = 25
@@ -221,7 +221,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
     language = "en" if request.GET.get("lang") == "en" else "vi"
     response = HttpResponse(
         contact_template_xlsx(language=language),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX_CONTENT_TYPE,
     )
     name = (
         "election-bodies-template.xlsx"

@@ -39,7 +39,7 @@ from contacts.selectors import contact_list_bodies, directory_bodies
 from contacts.selectors.access_log import districts_of_bodies
 from contacts.selectors.contact_lists import DirectoryListing, body_search
 from contacts.services.access_log import export_preamble, phone_access_record
-from contacts.spreadsheets import rows_to_csv, rows_to_xlsx
+from contacts.spreadsheets import XLSX_CONTENT_TYPE, rows_to_csv, rows_to_xlsx
 
 PAGE_SIZE = 50
 # Rows fetched per round trip while the export streams its single query.
@@ -47,7 +47,7 @@ EXPORT_CHUNK_SIZE = 2000
 EXPORT_FORMATS = {
     "xlsx": (
         rows_to_xlsx,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        XLSX_CONTENT_TYPE,
     ),
     "csv": (rows_to_csv, "text/csv; charset=utf-8"),
 }

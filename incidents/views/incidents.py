@@ -25,7 +25,7 @@ from contacts.permissions import (
     membership_of,
     organisations_visible_to,
 )
-from contacts.selectors import election_current
+from contacts.selectors.registry import election_current_or_404
 from incidents import services
 from incidents.filters import IncidentFilter
 from incidents.forms import AnswerForm, IncidentReportForm, IncidentUpdateForm
@@ -41,18 +41,11 @@ from incidents.selectors.incidents import (
 BOARD_PER_PAGE = 50
 
 
-def _election():
-    election = election_current()
-    if election is None:
-        raise Http404
-    return election
-
-
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """The board: open incidents, most severe and newest first, with counts
     by status; htmx asks for the table alone every 30 seconds."""
-    election = _election()
+    election = election_current_or_404()
     visible = incidents_visible_to(request.user).filter(election=election)
     found = IncidentFilter(
         request.GET,
@@ -94,7 +87,7 @@ def _on_behalf(request: HttpRequest):
 def report(request: HttpRequest) -> HttpResponse:
     if not may_report(request.user):
         raise PermissionDenied
-    election = _election()
+    election = election_current_or_404()
     on_behalf = _on_behalf(request)
     form = IncidentReportForm(
         request.POST or None, province=election.province, on_behalf=on_behalf

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from contacts.channels.sms import log_send
 from contacts.forms_access_log import ExportPurposeForm
-from contacts.models import ContactList, Election, OrganisationKind, PhoneAccessKind
+from contacts.models import ContactList, OrganisationKind, PhoneAccessKind
 from contacts.permissions import (
     is_department,
     may_change_anything,
@@ -31,9 +31,9 @@ from contacts.permissions import (
     sees_everything,
 )
 from contacts.phones import format_national
-from contacts.selectors import election_current
+from contacts.selectors.registry import election_current_or_404
 from contacts.services.access_log import export_preamble, phone_access_record
-from contacts.spreadsheets import rows_to_xlsx
+from contacts.spreadsheets import XLSX_CONTENT_TYPE, rows_to_xlsx
 from incidents.forms_roll_calls import (
     RollCallFilterForm,
     RollCallStartForm,
@@ -55,15 +55,7 @@ from incidents.selectors.roll_calls import (
 )
 from incidents.services import roll_calls as services
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNREACHABLE_PER_PAGE = 100
-
-
-def _election() -> Election:
-    election = election_current()
-    if election is None:
-        raise Http404
-    return election
 
 
 def _member(request: HttpRequest):
@@ -86,7 +78,7 @@ def _department_editor(request: HttpRequest) -> None:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     membership = _member(request)
-    election = _election()
+    election = election_current_or_404()
     own = None if sees_everything(membership) else membership.organisation_id
     rows = roll_call_list(
         election=election,
@@ -105,7 +97,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def start(request: HttpRequest) -> HttpResponse:
     _department_editor(request)
-    election = _election()
+    election = election_current_or_404()
     data = request.POST if request.method == "POST" else None
     form = RollCallStartForm(data)
     if data is not None and form.is_valid():
@@ -259,7 +251,7 @@ def unreachable_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         headers.pop(0)
         rows = (row[1:] for row in rows)
     response = HttpResponse(
-        rows_to_xlsx(headers, rows, preamble=preamble), content_type=XLSX
+        rows_to_xlsx(headers, rows, preamble=preamble), content_type=XLSX_CONTENT_TYPE
     )
     name = f"unreachable-{roll_call.pk}-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

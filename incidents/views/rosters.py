@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from contacts.models import Election, Organisation
+from contacts.models import Organisation
 from contacts.permissions import (
     Action,
     get_object_for_user,
@@ -30,6 +30,8 @@ from contacts.permissions import (
     sees_everything,
 )
 from contacts.selectors import election_current
+from contacts.selectors.registry import election_current_or_404
+from contacts.spreadsheets import XLSX_CONTENT_TYPE
 from incidents.forms_rosters import (
     RosterImportForm,
     ShiftForm,
@@ -48,14 +50,6 @@ from incidents.services import rosters as services
 from incidents.spreadsheets import roster_template_xlsx
 
 SHIFTS = Shift.objects.select_related("organisation", "election")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _election() -> Election:
-    election = election_current()
-    if election is None:
-        raise Http404
-    return election
 
 
 def _get_roster(
@@ -81,7 +75,7 @@ def index(request: HttpRequest) -> HttpResponse:
         return redirect("rosters:roster", pk=membership.organisation_id)
     if not sees_everything(membership):
         return redirect("rosters:now")
-    election = _election()
+    election = election_current_or_404()
     rows = roster_overview(
         election=election, organisations=organisations_visible_to(request.user)
     )
@@ -119,7 +113,7 @@ def on_duty(request: HttpRequest) -> HttpResponse:
 @login_required
 def roster(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _get_roster(request, pk)
-    election = _election()
+    election = election_current_or_404()
     ctx = {
         "roster": roster_of(election=election, organisation=organisation),
         "may_edit": may(request.user, Action.CHANGE, Shift(organisation=organisation)),
@@ -137,7 +131,7 @@ def _shift_form_page(
         try:
             if shift is None:
                 services.shift_add(
-                    election=_election(),
+                    election=election_current_or_404(),
                     organisation=organisation,
                     by=request.user,
                     **form.cleaned_data,
@@ -189,7 +183,7 @@ def _week_start(request: HttpRequest) -> datetime.date:
 def week(request: HttpRequest, pk: int) -> HttpResponse:
     """A week of shifts typed in one grid and saved together, or not at all."""
     organisation = _get_roster(request, pk, Action.CHANGE)
-    election, start = _election(), _week_start(request)
+    election, start = election_current_or_404(), _week_start(request)
     data = request.POST if request.method == "POST" else None
     formset = WeekFormSet(data, start=start, prefix="rows")
     errors = []
@@ -227,7 +221,7 @@ def _report_added(request: HttpRequest, result: services.AddResult) -> None:
 def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Shifts from a spreadsheet: every row is saved, or none."""
     organisation = _get_roster(request, pk, Action.CHANGE)
-    election = _election()
+    election = election_current_or_404()
     form = RosterImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
@@ -251,7 +245,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
     election = election_current()
     day = election.polling_day if election else timezone.localdate()
     response = HttpResponse(
-        roster_template_xlsx(language=language, day=day), content_type=XLSX
+        roster_template_xlsx(language=language, day=day), content_type=XLSX_CONTENT_TYPE
     )
     name = "duty-roster-template.xlsx" if language == "en" else "mau-lich-truc.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

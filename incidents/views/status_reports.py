@@ -22,8 +22,8 @@ from django.views.decorators.http import require_POST
 
 from contacts.models import Election, Organisation, OrganisationKind
 from contacts.permissions import Action, membership_of, sees_everything
-from contacts.selectors import election_current
-from contacts.spreadsheets import rows_to_xlsx
+from contacts.selectors.registry import election_current_or_404
+from contacts.spreadsheets import XLSX_CONTENT_TYPE, rows_to_xlsx
 from incidents.forms_status_reports import ReportingMomentForm, StatusReportForm
 from incidents.models import ReportingMoment, ReportingPeriod, StatusReport
 from incidents.permissions_status_reports import (
@@ -36,16 +36,6 @@ from incidents.permissions_status_reports import (
 from incidents.selectors import status_reports as selectors
 from incidents.services import status_reports as services
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _election() -> Election:
-    election = election_current()
-    if election is None:
-        raise Http404
-    return election
-
-
 # --- Carriers ----------------------------------------------------------------------
 
 
@@ -57,7 +47,7 @@ def index(request: HttpRequest) -> HttpResponse:
     carrier = status_report_carrier_of(request.user)
     if carrier is None:
         raise PermissionDenied
-    election, now = _election(), timezone.now()
+    election, now = election_current_or_404(), timezone.now()
     may_file = may_file_status_report(request.user, carrier) and not election.is_closed
     if request.method == "POST" and not may_file:
         raise PermissionDenied
@@ -174,7 +164,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
     that have come, each with how many carriers filed."""
     adding = request.method == "POST"
     status_report_overseer_check(request.user, Action.CHANGE if adding else Action.VIEW)
-    election, now = _election(), timezone.now()
+    election, now = election_current_or_404(), timezone.now()
     form = ReportingMomentForm(request.POST if adding else None)
     if adding and form.is_valid():
         try:
@@ -253,7 +243,7 @@ def moment_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def moment(request: HttpRequest, slug: str) -> HttpResponse:
     """Every carrier at one moment: its figures, or missing."""
     status_report_overseer_check(request.user)
-    election, now = _election(), timezone.now()
+    election, now = election_current_or_404(), timezone.now()
     schedule = selectors.reporting_schedule(election=election)
     found = selectors.moment_from_slug(election=election, slug=slug, schedule=schedule)
     if found is None:
@@ -279,10 +269,10 @@ def export(request: HttpRequest, period: str) -> HttpResponse:
     status_report_overseer_check(request.user)
     if period not in ReportingPeriod.values:
         raise Http404
-    election = _election()
+    election = election_current_or_404()
     reports = selectors.status_reports_in_period(election=election, period=period)
     content = rows_to_xlsx(_export_headers(), [_export_row(r) for r in reports])
-    response = HttpResponse(content, content_type=XLSX)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="bao-cao-nhanh-{period}.xlsx"'
     )

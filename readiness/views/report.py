@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from contacts.attachments import attachment_response
 from contacts.permissions import membership_of, sees_everything
 from contacts.selectors import election_current
+from contacts.spreadsheets import XLSX_CONTENT_TYPE
 from readiness.forms_report import ReportMomentForm, moment_param
 from readiness.models import Directive
 from readiness.report_files import (
@@ -34,7 +35,6 @@ from readiness.selectors import directive_current
 from readiness.selectors.report import committee_report
 
 PDF = "application/pdf"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # File names per language; the moment makes two downloads distinguishable.
 FILE_STEMS = {"vi": "bao-cao-uy-ban-bau-cu", "en": "election-committee-report"}
 
@@ -121,4 +121,4 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def report_xlsx(request: HttpRequest) -> HttpResponse:
-    return _download(request, committee_report_xlsx, XLSX, "xlsx")
+    return _download(request, committee_report_xlsx, XLSX_CONTENT_TYPE, "xlsx")

@@ -12,26 +12,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contacts.attachments import attachment_response
-from contacts.models import Election, Membership
+from contacts.models import Membership
 from contacts.permissions import (
     get_object_for_user,
     may_change_anything,
     membership_of,
     sees_everything,
 )
-from contacts.selectors import election_current
+from contacts.selectors.registry import election_current_or_404
+from contacts.spreadsheets import XLSX_CONTENT_TYPE
 from readiness import situation_files as files
 from readiness.forms_situation_reports import SituationIntervalForm
 from readiness.models import SituationReport
 from readiness.services import situation_reports as services
-from readiness.views.report import PDF, XLSX, _language
+from readiness.views.report import PDF, _language
 
 # File names per language; the number and the moment tell two apart.
 FILE_STEMS = {"vi": "bao-cao-tinh-hinh", "en": "situation-report"}
@@ -51,20 +52,13 @@ def _editor(request: HttpRequest) -> Membership:
     return membership
 
 
-def _election() -> Election:
-    election = election_current()
-    if election is None:
-        raise Http404
-    return election
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def situation_report_list(request: HttpRequest) -> HttpResponse:
     """The election's reports, newest first; editors set how often they are
     made (what was typed stays on an error)."""
     membership = _reader(request)
-    election = _election()
+    election = election_current_or_404()
     can_edit = may_change_anything(membership) and not election.is_closed
     form = None
     if request.method == "POST":
@@ -98,7 +92,7 @@ def situation_report_list(request: HttpRequest) -> HttpResponse:
 def situation_report_make(request: HttpRequest) -> HttpResponse:
     """Make a report now (it is sent like the scheduled ones)."""
     _editor(request)
-    election = _election()
+    election = election_current_or_404()
     report = services.situation_report_make(election=election, by=request.user)
     messages.success(
         request,
@@ -147,4 +141,6 @@ def situation_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def situation_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    return _download(request, pk, files.situation_report_xlsx, XLSX, "xlsx")
+    return _download(
+        request, pk, files.situation_report_xlsx, XLSX_CONTENT_TYPE, "xlsx"
+    )
