@@ -856,7 +856,7 @@ def _status_reports(m: Matrix) -> None:
     m.add("reporting_moment", Target(None, moment.pk))
     for c in CARRIERS:
         mail = {"mail_accepted": 9, "mail_delivered": 8, "mail_delayed": 1}
-        report = status_report_file(
+        report, _new = status_report_file(
             election=election,
             organisation=m.orgs[c],
             due_at=on(0, 14),
@@ -1040,6 +1040,8 @@ SHIFT = {
     "starts_at": "23/05/2021 07:30",
     "ends_at": "23/05/2021 17:00",
 }
+
+
 def _roll_call_reply(m: Matrix, t) -> dict:
     """A reply that confirms one person of the contacts roll-call."""
     entry = RollCallEntry.objects.filter(roll_call__audience="contacts").first()

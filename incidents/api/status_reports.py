@@ -22,11 +22,9 @@ districts and carriers only (contacts.permissions.API_TOKEN_KINDS).
 """
 
 import datetime
-import functools
 import unicodedata
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -468,8 +466,7 @@ def _file(
 ) -> bool:
     """File the report through the page's service; whether it is new (201)
     rather than a correction (200)."""
-    file = functools.partial(
-        status_report_file,
+    _report, new = status_report_file(
         election=election,
         organisation=carrier,
         due_at=moment,
@@ -477,17 +474,4 @@ def _file(
         now=now,
         **figures,
     )
-    new = not StatusReport.objects.filter(
-        election=election, organisation=carrier, due_at=moment
-    ).exists()
-    try:
-        file()
-    except IntegrityError:
-        # The same report sent twice at once (an operations centre retrying
-        # a request that timed out): the other request filed it between the
-        # service's look-up and its insert, and the unique constraint
-        # (status_report_once_per_moment) refused this insert; the service's
-        # savepoint rolled it back. Sent again, it corrects that report.
-        file()
-        return False
     return new

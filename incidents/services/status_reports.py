@@ -21,7 +21,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -183,8 +183,9 @@ def status_report_file(
     mail_delivered: int | None = None,
     mail_delayed: int | None = None,
     now: datetime.datetime | None = None,
-) -> StatusReport:
-    """File, or correct, a carrier's report for the moment `due_at`.
+) -> tuple[StatusReport, bool]:
+    """File, or correct, a carrier's report for the moment `due_at`; the
+    report and whether it is new (rather than a correction).
 
     1. The election must be open, the organisation a carrier.
     2. `due_at` must be a moment of the schedule that has come and is still
@@ -192,7 +193,8 @@ def status_report_file(
        says which rule was broken, with the times.
     3. A postal firm gives the three mail figures; a telecom firm none.
     4. The report is written, or the carrier's report for that moment is
-       overwritten (simple-history keeps the earlier figures).
+       overwritten (simple-history keeps the earlier figures). Two filings
+       at the same instant make one report: the later corrects the first.
     """
     now = now or timezone.now()
     election_ensure_open(election)
@@ -211,21 +213,33 @@ def status_report_file(
         "filed_at": now,
     }
     _check_mail(organisation, figures)
-    report = StatusReport.objects.filter(
-        election=election, organisation=organisation, due_at=due_at
-    ).first() or StatusReport(
-        election=election, organisation=organisation, due_at=due_at
-    )
+    once = {"election": election, "organisation": organisation, "due_at": due_at}
+    report = StatusReport.objects.filter(**once).first() or StatusReport(**once)
+    _set_figures(report, figures)
+    if report.pk is not None:
+        report.save(update_fields=REPORT_FIELDS)
+        return report, False
+    try:
+        with transaction.atomic():
+            report.save()
+        return report, True
+    except IntegrityError:
+        # The same report sent twice at once (a double click, or an operations
+        # centre retrying a request that timed out): the other request inserted
+        # it after our look-up and the unique constraint refused ours, so this
+        # one corrects it.
+        report = StatusReport.objects.get(**once)
+        _set_figures(report, figures)
+        report.save(update_fields=REPORT_FIELDS)
+        return report, False
+
+
+def _set_figures(report: StatusReport, figures: dict) -> None:
     for name, value in figures.items():
         setattr(report, name, value)
     report.full_clean(
         exclude=["election", "organisation", "filed_by"], validate_constraints=False
     )
-    if report.pk is None:
-        report.save()
-    else:
-        report.save(update_fields=REPORT_FIELDS)
-    return report
 
 
 # --- Reminders ------------------------------------------------------------------

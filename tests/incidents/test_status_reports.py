@@ -10,10 +10,12 @@ The world's election (tests/factories.ElectionFactory): polling day
 import datetime
 import io
 import json
+import threading
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
@@ -114,7 +116,7 @@ def file(world, organisation=None, due_at=None, now=None, **figures):
     by = (
         world.telecom_officer if organisation == world.telecom else world.postal_officer
     )
-    return status_report_file(
+    report, _new = status_report_file(
         election=world.directive.election,
         organisation=organisation,
         due_at=due_at or on(0, 14),
@@ -122,6 +124,7 @@ def file(world, organisation=None, due_at=None, now=None, **figures):
         now=now or on(0, 14, 5),
         **(values | figures),
     )
+    return report
 
 
 # --- The calendar --------------------------------------------------------------------
@@ -393,21 +396,23 @@ def test_a_carrier_sees_the_moment_due_and_its_open_incidents(client, world, at_
     assert 'name="mail_accepted"' not in page  # a telecom firm reports no mail
 
 
+def postal_page_form(**changes) -> dict:
+    """What a postal firm types for the 14:00 moment on polling day."""
+    return {
+        "due_at": on(0, 14).isoformat(),
+        "overall_status": "degraded",
+        "sites_out": "1",
+        "mail_accepted": "50",
+        "mail_delivered": "40",
+        "mail_delayed": "2",
+        "open_incidents": "0",
+        "note": "Chậm phát do mưa",
+    } | changes
+
+
 def test_a_carrier_files_from_the_page(client, world, at_two):
     client.force_login(world.postal_officer)
-    response = client.post(
-        reverse("status_reports:index"),
-        {
-            "due_at": on(0, 14).isoformat(),
-            "overall_status": "degraded",
-            "sites_out": "1",
-            "mail_accepted": "50",
-            "mail_delivered": "40",
-            "mail_delayed": "2",
-            "open_incidents": "0",
-            "note": "Chậm phát do mưa",
-        },
-    )
+    response = client.post(reverse("status_reports:index"), postal_page_form())
     assert response.status_code == 302
     saved = StatusReport.objects.get(organisation=world.postal)
     assert (saved.mail_accepted, saved.mail_delayed, saved.note) == (
@@ -415,6 +420,44 @@ def test_a_carrier_files_from_the_page(client, world, at_two):
         2,
         "Chậm phát do mưa",
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submitted_page_saves_one_report_not_a_server_error(
+    client, world, schedule
+):
+    """PostgreSQL: the page's second submission inserts while the first's
+    row is not yet committed; the unique constraint refuses it and it
+    corrects the first instead of failing with a server error."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time: no race to lose")
+    inserted, go_on = threading.Event(), threading.Event()
+
+    def first_submission():
+        try:
+            with transaction.atomic():
+                file(world, world.postal, note="Lần bấm thứ nhất")
+                inserted.set()
+                go_on.wait(5)
+        finally:
+            connections.close_all()
+
+    client.force_login(world.postal_officer)
+    with time_machine.travel(on(0, 14, 5), tick=False):
+        thread = threading.Thread(target=first_submission)
+        thread.start()
+        assert inserted.wait(5)
+        threading.Timer(0.5, go_on.set).start()  # commit while the second waits
+        response = client.post(
+            reverse("status_reports:index"), postal_page_form(note="Lần bấm thứ hai")
+        )
+        thread.join()
+    assert response.status_code == 302
+    assert list(
+        StatusReport.objects.filter(organisation=world.postal).values_list(
+            "note", "mail_accepted"
+        )
+    ) == [("Lần bấm thứ hai", 50)]
 
 
 def test_a_refused_report_keeps_what_was_typed_and_says_why_in_vietnamese(
