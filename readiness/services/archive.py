@@ -85,7 +85,7 @@ def archive_make(
     1. Render every file in the archive's language.
     2. Hash each file; write MANIFEST.txt last.
     3. Zip them (sorted, fixed timestamps) and store the zip with its own
-       SHA-256 and size.
+       SHA-256 and size; if the row cannot be saved, the zip is removed.
     """
     now = now or timezone.now()
     with translation.override(settings.LANGUAGE_CODE):
@@ -101,8 +101,14 @@ def archive_make(
     )
     name = f"election-{election.pk}-{timezone.localtime(now):%Y%m%d-%H%M}.zip"
     archive.file.save(name, ContentFile(content), save=False)
-    archive.full_clean(exclude=["file"])
-    archive.save()
+    try:
+        archive.full_clean(exclude=["file"])
+        archive.save()
+    except BaseException:
+        # The row is rolled back with the close-out; so goes the zip, which
+        # nothing would refer to.
+        archive.file.delete(save=False)
+        raise
     return archive
 
 

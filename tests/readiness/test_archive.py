@@ -10,9 +10,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError
 from django.urls import reverse
 
 from contacts.models import PhoneAccess, PhoneAccessKind
+from readiness.models import CycleArchive
 from readiness.services.archive import MANIFEST, Problem, archive_verify
 from readiness.services.closeout import election_close
 from tests.readiness.closeout_data import AFTER_AFTER, cycle_fill
@@ -98,6 +100,24 @@ def test_the_archive_holds_every_list_plan_incident_roster_and_the_report(
     assert "Mất sóng tại xã Đông Hòa" in _cells(files["incidents/incidents.xlsx"])
     assert "Đã cử đội" in _cells(files["incidents/timelines.xlsx"])
     assert "Lê Văn Trực" in _cells(files["rosters/shifts.xlsx"])
+
+
+def test_a_close_out_that_fails_leaves_no_zip_behind(
+    cycle, plan_world, settings, tmp_path, monkeypatch
+):
+    """The zip is written before its row; if the row cannot be saved the
+    close-out is rolled back and the zip removed, not left orphaned."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def lost_connection(*args, **kwargs):
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr(CycleArchive, "save", lost_connection)
+    with pytest.raises(DatabaseError):
+        election_close(election=cycle.election, by=plan_world.staff, now=AFTER_AFTER)
+    assert [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()] == []
+    cycle.election.refresh_from_db()
+    assert cycle.election.closed_at is None
 
 
 def test_the_manifest_lists_every_file_with_its_sha256(zip_path, archive):
