@@ -6,7 +6,10 @@ from celery import shared_task
 from django.utils import timezone
 
 from incidents.services.escalation import incidents_escalate_due
-from incidents.services.roll_calls import roll_calls_remind_due
+from incidents.services.roll_calls import (
+    roll_calls_prepare_pending,
+    roll_calls_remind_due,
+)
 from incidents.services.rosters import shifts_remind_flagged
 from incidents.services.status_reports import status_reports_remind_missed
 
@@ -25,7 +28,21 @@ def remind_flagged_shifts() -> int:
     return shifts_remind_flagged(now=timezone.now())
 
 
-@shared_task
+# A country's roll-call writes 400,000 entries and SMS in one transaction
+# (about 2.5 minutes by bench/election_cycle.py's rate), well over the
+# default limits; still well under the broker's visibility timeout (1 h).
+ROLL_CALL_LIMITS = {"soft_time_limit": 15 * 60, "time_limit": 16 * 60}
+
+
+@shared_task(**ROLL_CALL_LIMITS)
+def prepare_roll_calls() -> int:
+    """Nudged when a reachability check starts, and run by beat every
+    minute in case the nudge was lost: writes the entries and SMS of every
+    roll-call not yet prepared (each once, however often this runs)."""
+    return roll_calls_prepare_pending(now=timezone.now())
+
+
+@shared_task(**ROLL_CALL_LIMITS)
 def remind_roll_calls() -> int:
     """Beat runs this every 5 minutes: the unconfirmed people of each
     reachability check whose reminder time has come get one reminder

@@ -35,6 +35,9 @@ from config.celery_app import app
 from contacts.models import Channel, MessageStatus, OutboundMessage
 from contacts.services.outbox import outbox_deliver_one, outbox_enqueue, outbox_sweep
 from contacts.tasks import deliver_due_messages, deliver_message, record_heartbeat
+from incidents.models import RollCallAudience, RollCallEntry, Shift
+from incidents.services.roll_calls import roll_call_start
+from incidents.tasks import prepare_roll_calls
 from readiness.models import Deadline
 from readiness.services.reminders import reminder_rule_for, reminders_enqueue_due
 from readiness.tasks import plan_reminders
@@ -474,3 +477,40 @@ def test_with_redis_down_the_change_is_saved_fast_and_sent_once_redis_is_back(
     deliver_due_messages.delay()
     drain(finished)
     assert_each_reminder_sent_once(recipients)
+
+
+# --- e. A reachability check prepared by the worker its start nudges -----------------
+
+
+def test_a_started_roll_call_is_prepared_and_its_sms_sent_by_the_worker(
+    world, finished
+):
+    election = world.directive.election
+    started_at = datetime.datetime.combine(
+        election.polling_day - datetime.timedelta(days=3),
+        datetime.time(9),
+        tzinfo=datetime.UTC,
+    )
+    for n in range(3):
+        Shift.objects.create(
+            election=election,
+            organisation=world.telecom,
+            person_name=f"Trực ca {n}",
+            phone=f"+8491234560{n}",
+            starts_at=started_at,
+            ends_at=started_at + datetime.timedelta(days=4),
+            created_by=world.staff,
+        )
+    with transaction.atomic():  # as the start page's request
+        roll_call = roll_call_start(
+            election=election,
+            audience=RollCallAudience.ON_DUTY,
+            by=world.staff,
+            now=started_at,
+        )
+    finished.wait_for(prepare_roll_calls, 1)
+    drain(finished)  # and the deliveries its SMS nudged
+    roll_call.refresh_from_db()
+    assert roll_call.prepared_at is not None
+    assert RollCallEntry.objects.filter(roll_call=roll_call).count() == 3
+    assert count(kind="roll-call", status=MessageStatus.SENT) == 3

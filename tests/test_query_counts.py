@@ -61,6 +61,7 @@ TASKS = [
     "incidents.tasks.escalate_incidents",
     "incidents.tasks.remind_flagged_shifts",
     "incidents.tasks.remind_missed_status_reports",
+    "incidents.tasks.prepare_roll_calls",
     "incidents.tasks.remind_roll_calls",
     "readiness.tasks.make_situation_reports",
     "contacts.tasks.deliver_due_messages",

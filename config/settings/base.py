@@ -372,6 +372,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.tasks.remind_missed_status_reports",
         "schedule": 300.0,
     },
+    # Every minute: a reachability check started while the broker was down
+    # (its nudge lost) is prepared by this sweep; idempotent.
+    "prepare-roll-calls": {
+        "task": "incidents.tasks.prepare_roll_calls",
+        "schedule": 60.0,
+    },
     # Every 5 minutes: a reachability check's reminder is due hours after
     # it starts; five minutes late is on time, and each roll-call is
     # reminded once (a conditional UPDATE claims it).

@@ -23,6 +23,9 @@ class RollCall(models.Model):
     )
     started_at = models.DateTimeField(_("started at"))
     started_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # Set once a worker has written its entries and their SMS; until then
+    # the page says the messages are being prepared.
+    prepared_at = models.DateTimeField(_("prepared at"), null=True, blank=True)
     # Those who have not confirmed by then get one reminder.
     remind_at = models.DateTimeField(_("remind at"))
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)

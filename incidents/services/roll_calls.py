@@ -32,8 +32,10 @@ batched INSERTs.
 """
 
 import datetime
+import logging
 import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -56,7 +58,11 @@ from contacts.services.outbox import (
 )
 from incidents.models import RollCall, RollCallAudience, RollCallEntry, Shift
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_REMIND_AFTER = datetime.timedelta(hours=6)
+# People prepared (entries and SMS written) at a time: memory holds one batch.
+PREPARE_BATCH = 5000
 MESSAGE_KIND = "roll-call"
 REMINDER_TOPIC = "roll-call-reminder"
 VIA_LINK, VIA_REPLY = "link", "reply"
@@ -101,22 +107,24 @@ def roll_call_start(
     now: datetime.datetime | None = None,
     remind_after: datetime.timedelta = DEFAULT_REMIND_AFTER,
 ) -> RollCall:
-    """Ask every person of `audience` to confirm they can be reached.
+    """Start asking every person of `audience` to confirm they can be
+    reached; the people and their messages are prepared by a worker
+    (roll_calls_prepare_pending), since a country's 400,000 contacts take
+    minutes, not a web request's seconds.
 
     1. Refuse: someone other than a Department editor, a closed election,
        on or after polling day, another roll-call of the audience waiting
        for its reminder, or nobody to ask.
-    2. One entry per phone, with a random token (the link) and a reply
-       code unique in the roll-call.
-    3. One SMS per entry through the outbox.
+    2. Write the roll-call, not yet prepared, and nudge a worker once the
+       transaction commits (beat also sweeps every minute, in case the
+       broker was down).
     """
     now = now or timezone.now()
     if not may_change_anything(membership_of(by)):
         raise PermissionDenied(NOT_DEPARTMENT_EDITOR)
     election_ensure_open(election)
     _check_may_start(election, audience, now)
-    people = _people(election, audience, now)
-    if not people:
+    if next(_people(election, audience, now), None) is None:
         raise ValidationError(NOBODY_TO_ASK)
     roll_call = RollCall.objects.create(
         election=election,
@@ -125,11 +133,67 @@ def roll_call_start(
         started_by=by,
         remind_at=now + remind_after,
     )
-    entries = RollCallEntry.objects.bulk_create(
-        _entries(roll_call, people), batch_size=1000
-    )
-    _enqueue(roll_call, entries, now, reminder=False)
+    transaction.on_commit(_nudge_preparation)
     return roll_call
+
+
+def _nudge_preparation() -> None:
+    from incidents.tasks import prepare_roll_calls
+
+    try:
+        prepare_roll_calls.delay()
+    except Exception as exc:  # noqa: BLE001 (kombu raises many kinds)
+        logger.warning("Broker unreachable, the beat sweep will prepare: %s", exc)
+
+
+def roll_calls_prepare_pending(*, now: datetime.datetime | None = None) -> int:
+    """Prepare every roll-call not yet prepared; returns how many people
+    were asked. Each is prepared in one transaction that holds its row
+    locked, so two workers never prepare the same one, and a worker that
+    dies leaves it for the next sweep."""
+    pending = RollCall.objects.filter(
+        prepared_at__isnull=True, election__closed_at__isnull=True
+    ).order_by("pk")
+    return sum(_prepare(pk, now) for pk in list(pending.values_list("pk", flat=True)))
+
+
+@transaction.atomic
+def _prepare(roll_call_id: int, now: datetime.datetime | None) -> int:
+    """1. One entry per phone (module docstring), with a random token (the
+       link) and a reply code unique in the roll-call.
+    2. One SMS per entry through the outbox.
+    Done in batches, so memory holds one batch and the phones seen."""
+    roll_call = (
+        RollCall.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("election")
+        .filter(pk=roll_call_id, prepared_at__isnull=True)
+        .first()
+    )
+    if roll_call is None:
+        return 0  # prepared meanwhile, or being prepared by another worker
+    people = _people(roll_call.election, roll_call.audience, roll_call.started_at)
+    codes = iter(_reply_codes(_candidates(roll_call)))
+    asked = 0
+    for batch in _batches(people, PREPARE_BATCH):
+        entries = RollCallEntry.objects.bulk_create(
+            _entries(roll_call, batch, codes), batch_size=1000
+        )
+        _enqueue(roll_call, entries, now or timezone.now(), reminder=False)
+        asked += len(entries)
+    roll_call.prepared_at = now or timezone.now()
+    roll_call.save(update_fields=["prepared_at"])
+    return asked
+
+
+def _batches(items: Iterator, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _check_may_start(election: Election, audience: str, now: datetime.datetime):
@@ -144,16 +208,28 @@ def _check_may_start(election: Election, audience: str, now: datetime.datetime):
         raise ValidationError(ALREADY_RUNNING)
 
 
-def _people(election: Election, audience: str, now: datetime.datetime) -> list:
+def _people(
+    election: Election, audience: str, now: datetime.datetime
+) -> Iterator[_Person]:
+    """The people to ask, one per phone (the first listing), as found."""
     found = (
         _contacts(election)
         if audience == RollCallAudience.CONTACTS
         else _on_duty(election, now)
     )
-    by_phone: dict[str, _Person] = {}
+    seen: set[str] = set()
     for person in found:
-        by_phone.setdefault(person.phone, person)
-    return list(by_phone.values())
+        if person.phone not in seen:
+            seen.add(person.phone)
+            yield person
+
+
+def _candidates(roll_call: RollCall) -> int:
+    """At least as many as the people to ask (rows before the mobile and
+    duplicate checks): how many reply codes to draw."""
+    if roll_call.audience == RollCallAudience.CONTACTS:
+        return _contact_rows(roll_call.election).count()
+    return _shift_rows(roll_call.election, roll_call.started_at).count()
 
 
 def _first_mobile(phones: str) -> str | None:
@@ -165,9 +241,8 @@ def _first_mobile(phones: str) -> str | None:
     return None
 
 
-def _contacts(election: Election):
-    """Contacts with a mobile number of each list in force (module
-    docstring), in one query."""
+def _contact_rows(election: Election):
+    """Contacts with a phone of each list in force (module docstring)."""
     in_force = Q(
         body__contact_list__accepted_version__isnull=False,
         body__version=F("body__contact_list__accepted_version"),
@@ -175,9 +250,16 @@ def _contacts(election: Election):
         body__contact_list__accepted_version__isnull=True,
         body__version__isnull=True,
     )
+    return Contact.objects.filter(
+        in_force, body__contact_list__election=election
+    ).exclude(phones="")
+
+
+def _contacts(election: Election) -> Iterator[_Person]:
+    """Those with a mobile number, by district and list order (one query,
+    read in chunks)."""
     rows = (
-        Contact.objects.filter(in_force, body__contact_list__election=election)
-        .exclude(phones="")
+        _contact_rows(election)
         .order_by("body__contact_list__organisation__unit__code", "body_id", "pk")
         .values_list(
             "pk",
@@ -192,13 +274,19 @@ def _contacts(election: Election):
             yield _Person(name, phone, organisation_id, district_id, contact_id=pk)
 
 
-def _on_duty(election: Election, now: datetime.datetime):
+def _shift_rows(election: Election, now: datetime.datetime):
+    return Shift.objects.filter(
+        election=election, phone_is_mobile=True, ends_at__gt=now
+    )
+
+
+def _on_duty(election: Election, now: datetime.datetime) -> Iterator[_Person]:
     rows = (
-        Shift.objects.filter(election=election, phone_is_mobile=True, ends_at__gt=now)
+        _shift_rows(election, now)
         .order_by("starts_at", "pk")
         .values_list("pk", "person_name", "phone", "organisation_id")
     )
-    for pk, name, phone, organisation_id in rows:
+    for pk, name, phone, organisation_id in rows.iterator(2000):
         yield _Person(name, phone, organisation_id, shift_id=pk)
 
 
@@ -211,13 +299,14 @@ def _reply_codes(count: int) -> list[str]:
     return [str(n) for n in numbers]
 
 
-def _entries(roll_call: RollCall, people: list[_Person]) -> list[RollCallEntry]:
-    codes = _reply_codes(len(people))
+def _entries(
+    roll_call: RollCall, people: list[_Person], codes: Iterator[str]
+) -> list[RollCallEntry]:
     return [
         RollCallEntry(
             roll_call=roll_call,
             token=secrets.token_urlsafe(16),
-            reply_code=code,
+            reply_code=next(codes),
             full_name=person.full_name[:200],
             phone=person.phone,
             organisation_id=person.organisation_id,
@@ -225,7 +314,7 @@ def _entries(roll_call: RollCall, people: list[_Person]) -> list[RollCallEntry]:
             contact_id=person.contact_id,
             shift_id=person.shift_id,
         )
-        for person, code in zip(people, codes, strict=True)
+        for person in people
     ]
 
 
@@ -323,6 +412,7 @@ def roll_calls_remind_due(*, now: datetime.datetime | None = None) -> int:
     Roll-calls of a closed election are left alone."""
     now = now or timezone.now()
     due = RollCall.objects.filter(
+        prepared_at__isnull=False,
         remind_at__lte=now,
         reminded_at__isnull=True,
         election__closed_at__isnull=True,
@@ -345,11 +435,17 @@ def _remind(roll_call_id: int, now: datetime.datetime) -> int:
     unconfirmed = RollCallEntry.objects.filter(
         roll_call_id=roll_call_id, confirmed_at__isnull=True
     )
-    entries = list(
-        unconfirmed.only("pk", "token", "reply_code", "phone", "organisation_id")
+    entries = (
+        unconfirmed.order_by("pk")
+        .only("pk", "token", "reply_code", "phone", "organisation_id")
+        .iterator(PREPARE_BATCH)
+    )
+    sent = sum(
+        _enqueue(roll_call, batch, now, reminder=True)
+        for batch in _batches(entries, PREPARE_BATCH)
     )
     unconfirmed.update(reminded_at=now)
-    return _enqueue(roll_call, entries, now, reminder=True)
+    return sent
 
 
 # --- Confirming -------------------------------------------------------------------

@@ -9,11 +9,19 @@ import datetime
 
 from contacts.models import Contact
 from incidents.models import RollCall, RollCallAudience, RollCallEntry, Shift
-from incidents.services.roll_calls import roll_call_start
+from incidents.services.roll_calls import roll_call_start, roll_calls_prepare_pending
 from tests.factories import VN
 from tests.incidents.conftest import on
 
 DEPARTMENT_MEMBERS = frozenset({"staff", "staff_viewer"})
+
+
+def roll_call_started(*, now: datetime.datetime, **start) -> RollCall:
+    """roll_call_start, then what the worker does (prepare it)."""
+    roll_call = roll_call_start(now=now, **start)
+    roll_calls_prepare_pending(now=now)
+    roll_call.refresh_from_db()
+    return roll_call
 
 
 def _distinct_phones(election) -> None:
@@ -37,7 +45,7 @@ def roll_calls_make(m) -> None:
         (RollCallAudience.CONTACTS, "contacts_roll_call"),
         (RollCallAudience.ON_DUTY, "on_duty_roll_call"),
     ):
-        roll_call = roll_call_start(
+        roll_call = roll_call_started(
             election=election, audience=audience, by=m.users["staff"], now=on(-3, 9)
         )
         entries = RollCallEntry.objects.filter(roll_call=roll_call)
@@ -70,7 +78,7 @@ def roll_calls_for_pages() -> dict:
                 datetime.time(9),
                 tzinfo=VN,
             )
-            roll_call = roll_call_start(
+            roll_call = roll_call_started(
                 election=election,
                 audience=audience,
                 by=User.objects.get(username="staff"),

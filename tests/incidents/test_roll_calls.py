@@ -29,6 +29,7 @@ from contacts.services import contact_lists as contact_services
 from contacts.services.closure import ElectionClosed
 from contacts.services.outbox import outbox_deliver, outbox_due_ids
 from incidents.models import RollCall, RollCallAudience, RollCallEntry
+from incidents.services import roll_calls as roll_call_services
 from incidents.services.roll_calls import (
     ALREADY_RUNNING,
     NOT_BEFORE_POLLING_DAY,
@@ -37,16 +38,19 @@ from incidents.services.roll_calls import (
     roll_call_confirm_link,
     roll_call_confirm_reply,
     roll_call_start,
+    roll_calls_prepare_pending,
     roll_calls_remind_due,
 )
 from incidents.tasks import remind_roll_calls
 from tests.contacts.conftest import make_row
 from tests.incidents.conftest import on
+from tests.incidents.roll_call_world import roll_call_started
 from tests.readiness.conftest import english
 
 # Three days before polling day (23/05/2021), 09:00.
 START = on(-3, 9)
 HOUR = datetime.timedelta(hours=1)
+MINUTE = datetime.timedelta(minutes=1)
 LANDLINE = "+842373718258"  # a Thanh Hóa fixed line
 
 
@@ -119,7 +123,7 @@ def lists(world):
 
 
 def start(world, audience=RollCallAudience.CONTACTS, now=START, **kw) -> RollCall:
-    return roll_call_start(
+    return roll_call_started(
         election=world.directive.election,
         audience=audience,
         by=world.staff,
@@ -288,8 +292,9 @@ def test_only_department_editors_start_one(world, lists, who):
 
 
 def test_starting_costs_the_same_queries_for_many_contacts(world):
-    """A fixed number of queries beyond the batched INSERTs, whatever the
-    number of contacts (20,000 in a province)."""
+    """Starting and preparing: a fixed number of queries beyond the batched
+    INSERTs, whatever the number of contacts (20,000 in a province) up to a
+    preparation batch."""
     district_list(world, world.district_a, [("A", ("+84912000001",))], accept=True)
 
     def queries(people: int) -> int:
@@ -311,6 +316,71 @@ def test_starting_costs_the_same_queries_for_many_contacts(world):
 
     queries(1)  # the staff member's membership is read once, then cached
     assert queries(5) == queries(1500)
+
+
+# --- Preparing in the background ------------------------------------------------------
+
+
+def test_starting_writes_no_sms_until_a_worker_prepares_it(
+    world, lists, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        roll_call = roll_call_start(
+            election=world.directive.election,
+            audience=RollCallAudience.CONTACTS,
+            by=world.staff,
+            now=START,
+        )
+    assert roll_call.prepared_at is None
+    assert not RollCallEntry.objects.exists()
+    assert not OutboundMessage.objects.exists()
+    assert [c.__name__ for c in callbacks] == ["_nudge_preparation"]
+    asked = roll_calls_prepare_pending(now=START + MINUTE)
+    roll_call.refresh_from_db()
+    assert roll_call.prepared_at == START + MINUTE
+    assert asked == len(entries(roll_call)) == len(sms(roll_call)) > 0
+    assert roll_calls_prepare_pending(now=START + 2 * MINUTE) == 0  # once only
+    assert OutboundMessage.objects.count() == asked
+
+
+def test_the_sweep_prepares_in_batches_one_entry_and_code_per_phone(
+    world, lists, monkeypatch
+):
+    monkeypatch.setattr(roll_call_services, "PREPARE_BATCH", 2)
+    roll_call = start(world)
+    asked = RollCallEntry.objects.filter(roll_call=roll_call)
+    phones = list(asked.values_list("phone", flat=True))
+    codes = set(asked.values_list("reply_code", flat=True))
+    assert len(phones) > 2  # more than one batch
+    assert len(phones) == len(set(phones)) == len(codes)
+    assert len(sms(roll_call)) == len(phones)
+
+
+def test_a_roll_call_not_yet_prepared_is_not_reminded(world, lists):
+    roll_call_start(
+        election=world.directive.election,
+        audience=RollCallAudience.CONTACTS,
+        by=world.staff,
+        now=START,
+    )
+    assert roll_calls_remind_due(now=START + 7 * HOUR) == 0
+    assert RollCall.objects.get().reminded_at is None
+
+
+def test_the_page_says_the_messages_are_being_prepared(client, world, lists):
+    roll_call = roll_call_start(
+        election=world.directive.election,
+        audience=RollCallAudience.CONTACTS,
+        by=world.staff,
+        now=START,
+    )
+    english(login(client, world.staff))
+    assert "being prepared" in client.get(url("detail", roll_call.pk)).content.decode()
+    assert "being prepared" in client.get(url("index")).content.decode()
+    roll_calls_prepare_pending(now=START)
+    assert (
+        "being prepared" not in client.get(url("detail", roll_call.pk)).content.decode()
+    )
 
 
 # --- Confirming -----------------------------------------------------------------------
@@ -601,9 +671,14 @@ def test_the_page_showing_contacts_phones_is_in_the_access_log(client, world, bo
     assert PhoneAccess.objects.count() == 1
 
 
-def test_staff_start_one_from_the_page(client, world, lists, settings):
+def test_staff_start_one_from_the_page(
+    client, world, lists, django_capture_on_commit_callbacks
+):
     login(client, world.staff)
-    with time_machine.travel(START, tick=False):
+    with (
+        time_machine.travel(START, tick=False),
+        django_capture_on_commit_callbacks() as callbacks,
+    ):
         response = client.post(
             url("start"), {"audience": "contacts", "remind_after_hours": "12"}
         )
@@ -611,6 +686,9 @@ def test_staff_start_one_from_the_page(client, world, lists, settings):
     assert response["Location"] == url("detail", roll_call.pk)
     assert roll_call.remind_at == START + 12 * HOUR
     assert roll_call.started_by == world.staff
+    # The worker is nudged once the request commits; it prepares the SMS.
+    assert [c.__name__ for c in callbacks] == ["_nudge_preparation"]
+    assert roll_call.prepared_at is None
 
 
 def test_the_page_says_why_a_start_is_refused(client, world, lists):

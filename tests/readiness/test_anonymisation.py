@@ -22,12 +22,12 @@ from contacts.models import (
 )
 from contacts.services import contact_lists as lists
 from incidents.models import RollCall, RollCallAudience, RollCallEntry, Shift
-from incidents.services.roll_calls import roll_call_start
 from incidents.services.rosters import shift_add, shift_update
 from readiness.selectors.dashboard import province_dashboard
 from readiness.selectors.report import committee_report
 from tests.contacts.conftest import make_row
 from tests.factories import VN
+from tests.incidents.roll_call_world import roll_call_started
 
 POLLING = datetime.date(2021, 5, 23)
 CLOSED_AT = datetime.datetime(2021, 6, 20, 10, 0, tzinfo=VN)
@@ -115,7 +115,7 @@ def cycle(world, election):
         starts_at=at(0, 7),
         ends_at=at(0, 15),
     )
-    roll_call_start(
+    roll_call_started(
         election=election,
         audience=RollCallAudience.CONTACTS,
         by=world.staff,
