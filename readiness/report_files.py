@@ -30,6 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from contacts.spreadsheets import xlsx_value
 from readiness.selectors.report import CommitteeReport
 
+PDF_CONTENT_TYPE = "application/pdf"
 REPORT_TEMPLATE = "readiness/report.html"
 # The report's print CSS: linked by the page, and the only stylesheet the PDF
 # loads (_offline_fetcher).

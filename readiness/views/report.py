@@ -26,6 +26,7 @@ from contacts.spreadsheets import XLSX_CONTENT_TYPE
 from readiness.forms_report import ReportMomentForm, moment_param
 from readiness.models import Directive
 from readiness.report_files import (
+    PDF_CONTENT_TYPE,
     REPORT_TEMPLATE,
     committee_report_pdf,
     committee_report_xlsx,
@@ -34,7 +35,6 @@ from readiness.report_files import (
 from readiness.selectors import directive_current
 from readiness.selectors.report import committee_report
 
-PDF = "application/pdf"
 # File names per language; the moment makes two downloads distinguishable.
 FILE_STEMS = {"vi": "bao-cao-uy-ban-bau-cu", "en": "election-committee-report"}
 
@@ -59,7 +59,7 @@ def _moment_form(request: HttpRequest) -> ReportMomentForm:
     return ReportMomentForm(request.GET, now=timezone.now())
 
 
-def _language(request: HttpRequest) -> str:
+def file_language(request: HttpRequest) -> str:
     """The file's language: `lang` when it names one, else the page's."""
     codes = [code for code, _name in settings.LANGUAGES]
     wanted = request.GET.get("lang", "")
@@ -101,7 +101,7 @@ def _download(request: HttpRequest, make, content_type: str, extension: str):
             " ".join(form.errors["moment"]), content_type="text/plain; charset=utf-8"
         )
     moment = form.cleaned_data["moment"]
-    language = _language(request)
+    language = file_language(request)
     content = make(committee_report(directive=directive, moment=moment), language)
     stamp = timezone.localtime(moment).strftime("%Y%m%d-%H%M")
     stem = FILE_STEMS.get(language, FILE_STEMS["vi"])
@@ -115,7 +115,7 @@ def _download(request: HttpRequest, make, content_type: str, extension: str):
 @login_required
 @require_GET
 def report_pdf(request: HttpRequest) -> HttpResponse:
-    return _download(request, committee_report_pdf, PDF, "pdf")
+    return _download(request, committee_report_pdf, PDF_CONTENT_TYPE, "pdf")
 
 
 @login_required

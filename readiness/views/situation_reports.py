@@ -31,8 +31,9 @@ from contacts.spreadsheets import XLSX_CONTENT_TYPE
 from readiness import situation_files as files
 from readiness.forms_situation_reports import SituationIntervalForm
 from readiness.models import SituationReport
+from readiness.report_files import PDF_CONTENT_TYPE
 from readiness.services import situation_reports as services
-from readiness.views.report import PDF, _language
+from readiness.views.report import file_language
 
 # File names per language; the number and the moment tell two apart.
 FILE_STEMS = {"vi": "bao-cao-tinh-hinh", "en": "situation-report"}
@@ -122,7 +123,7 @@ def situation_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _download(request: HttpRequest, pk: int, make, content_type: str, extension: str):
     report = _report(request, pk)
-    language = _language(request)
+    language = file_language(request)
     stamp = timezone.localtime(report.as_of).strftime("%Y%m%d-%H%M")
     stem = FILE_STEMS.get(language, FILE_STEMS["vi"])
     return attachment_response(
@@ -135,7 +136,7 @@ def _download(request: HttpRequest, pk: int, make, content_type: str, extension:
 @login_required
 @require_GET
 def situation_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    return _download(request, pk, files.situation_report_pdf, PDF, "pdf")
+    return _download(request, pk, files.situation_report_pdf, PDF_CONTENT_TYPE, "pdf")
 
 
 @login_required
