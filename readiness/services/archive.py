@@ -8,6 +8,9 @@ readiness.services.closeout.election_close):
                                          submitted, else the draft
     plans/<organisation code>/v<N>.json  every submitted plan version, with
                                          its section reviews
+    plans/<organisation code>/attachments/<id>-<name>
+                                         every file a submitted version
+                                         cites (its JSON names the path)
     incidents/incidents.xlsx             every incident and difficulty report
     incidents/timelines.xlsx             every timeline entry, by incident number
     rosters/shifts.xlsx                  every duty shift
@@ -27,16 +30,19 @@ whoever closes, so that the archive depends on the data alone.
 
 import datetime
 import hashlib
-import io
 import json
 import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone, translation
@@ -57,6 +63,7 @@ from incidents.models import (
 )
 from readiness.models import (
     CycleArchive,
+    PlanAttachment,
     PlanVersion,
     SectionReview,
     SituationReport,
@@ -82,25 +89,34 @@ def archive_make(
 ) -> CycleArchive:
     """Make the election's archive and store it as its CycleArchive.
 
-    1. Render every file in the archive's language.
+    1. Render every file in the archive's language; take the plan
+       attachments the versions cite as stored (a ValidationError names
+       one whose file is missing).
     2. Hash each file; write MANIFEST.txt last.
     3. Zip them (sorted, fixed timestamps) and store the zip with its own
        SHA-256 and size; if the row cannot be saved, the zip is removed.
     """
     now = now or timezone.now()
+    attachments = _attachments(election)
     with translation.override(settings.LANGUAGE_CODE):
-        files = _files(election, now)
-        files[MANIFEST] = _manifest(election, by, now, files)
-    content = _zip(files, now)
-    archive = CycleArchive(
-        election=election,
-        sha256=hashlib.sha256(content).hexdigest(),
-        size=len(content),
-        made_at=now,
-        made_by=by,
-    )
-    name = f"election-{election.pk}-{timezone.localtime(now):%Y%m%d-%H%M}.zip"
-    archive.file.save(name, ContentFile(content), save=False)
+        files = _files(election, now, attachments)
+        hashes = {path: _sha256(content) for path, content in files.items()}
+        for path, attachment in attachments.items():
+            hashes[path] = _attachment_sha256(attachment)
+        files[MANIFEST] = _manifest(election, by, now, hashes)
+    # Written to a temporary file, not held in memory: the attachments
+    # (up to 10 MB each) can make it large.
+    with tempfile.TemporaryFile() as zipped:
+        _zip(zipped, files, attachments, now)
+        size = zipped.tell()
+        zipped.seek(0)
+        sha256 = _stream_sha256(zipped)
+        zipped.seek(0)
+        archive = CycleArchive(
+            election=election, sha256=sha256, size=size, made_at=now, made_by=by
+        )
+        name = f"election-{election.pk}-{timezone.localtime(now):%Y%m%d-%H%M}.zip"
+        archive.file.save(name, File(zipped), save=False)
     try:
         archive.full_clean(exclude=["file"])
         archive.save()
@@ -118,10 +134,16 @@ def archive_file_name(archive: CycleArchive) -> str:
     return f"luu-tru-bau-cu-{election.polling_day:%Y%m%d}-{archive.sha256[:8]}.zip"
 
 
-def _files(election: Election, now: datetime.datetime) -> dict[str, bytes]:
+def _files(
+    election: Election,
+    now: datetime.datetime,
+    attachments: dict[str, PlanAttachment],
+) -> dict[str, bytes]:
+    """Every file made for the archive (the attachments are copied as
+    stored, by _zip)."""
     files: dict[str, bytes] = {}
     files |= _contact_lists(election)
-    files |= _plan_versions(election)
+    files |= _plan_versions(election, attachments)
     files |= _incidents(election)
     files |= _shifts(election)
     files |= _status_reports(election)
@@ -131,7 +153,7 @@ def _files(election: Election, now: datetime.datetime) -> dict[str, bytes]:
 
 
 def _manifest(
-    election: Election, by: User, now: datetime.datetime, files: dict[str, bytes]
+    election: Election, by: User, now: datetime.datetime, hashes: dict[str, str]
 ) -> bytes:
     who = f"{by.full_name} ({by.get_username()})" if by.full_name else by.username
     header = [
@@ -142,26 +164,42 @@ def _manifest(
         _("Check: python manage.py verify_archive <this zip or its folder>"),
     ]
     lines = [f"# {line}" for line in header]
-    lines += [f"{_sha256(files[path])}  {path}" for path in sorted(files)]
+    lines += [f"{hashes[path]}  {path}" for path in sorted(hashes)]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _zip(files: dict[str, bytes], now: datetime.datetime) -> bytes:
-    """The files in name order, each stamped with the close-out time, so
-    that the same files make the same zip."""
+def _zip(
+    out: BinaryIO,
+    files: dict[str, bytes],
+    attachments: dict[str, PlanAttachment],
+    now: datetime.datetime,
+) -> None:
+    """The files and attachments in name order, each stamped with the
+    close-out time, so that the same files make the same zip; attachments
+    are copied from storage a chunk at a time."""
     stamp = timezone.localtime(now).timetuple()[:6]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        for path in sorted(files):
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(files.keys() | attachments.keys()):
             info = zipfile.ZipInfo(path, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            z.writestr(info, files[path])
-    return buffer.getvalue()
+            if path in files:
+                z.writestr(info, files[path])
+                continue
+            with attachments[path].file.open("rb") as f, z.open(info, "w") as entry:
+                shutil.copyfileobj(f, entry, _CHUNK)
 
 
 def _sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+def _stream_sha256(f: BinaryIO) -> str:
+    """The SHA-256 of what is left to read in `f`, a chunk at a time."""
+    digest = hashlib.sha256()
+    while chunk := f.read(_CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _file_name(text: str) -> str:
@@ -231,26 +269,91 @@ def _list_preamble(contact_list: ContactList, version) -> list[list]:
 # --- Plans ----------------------------------------------------------------------
 
 
-def _plan_versions(election: Election) -> dict[str, bytes]:
+def _plan_versions(
+    election: Election, attachments: dict[str, PlanAttachment]
+) -> dict[str, bytes]:
     reviews = SectionReview.objects.select_related(
         "obligation", "reviewed_by"
     ).order_by("obligation__position", "obligation__code")
-    versions = (
-        PlanVersion.objects.filter(plan__directive__election=election)
-        .select_related("plan__organisation", "plan__directive", "submitted_by")
-        .prefetch_related(Prefetch("reviews", queryset=reviews))
-        .order_by("plan__organisation__code", "number")
-    )
+    archived_as = {a.pk: path for path, a in attachments.items()}
     files = {}
-    for version in versions:
+    for version in _versions(election).prefetch_related(
+        Prefetch("reviews", queryset=reviews)
+    ):
         organisation = version.plan.organisation
         path = f"plans/{_file_name(organisation.code)}/v{version.number}.json"
-        files[path] = _json(_version_record(version))
+        files[path] = _json(_version_record(version, archived_as))
     return files
 
 
-def _version_record(version: PlanVersion) -> dict:
+def _versions(election: Election):
+    return (
+        PlanVersion.objects.filter(plan__directive__election=election)
+        .select_related("plan__organisation", "plan__directive", "submitted_by")
+        .order_by("plan__organisation__code", "number")
+    )
+
+
+def _cited(content: dict) -> set[int]:
+    """The attachment ids a version's content cites."""
+    return {
+        int(a["id"])
+        for section in content.values()
+        for a in section.get("attachments", [])
+    }
+
+
+def _attachments(election: Election) -> dict[str, PlanAttachment]:
+    """Archive path → attachment, for every file a submitted plan version
+    of the election cites (an attachment removed from a later draft stays:
+    the version that cited it is in the archive)."""
+    contents = _versions(election).values_list("content", flat=True)
+    cited = set().union(*(_cited(content) for content in contents))
+    found = PlanAttachment.objects.filter(pk__in=cited).select_related(
+        "section__plan__organisation"
+    )
+    return {_attachment_path(a): a for a in found.order_by("pk")}
+
+
+def _attachment_sha256(attachment: PlanAttachment) -> str:
+    """Its SHA-256, or a ValidationError naming it when its file has gone
+    from storage: the archive would not be the full record without it."""
+    try:
+        with attachment.file.open("rb") as f:
+            return _stream_sha256(f)
+    except FileNotFoundError:
+        raise ValidationError(
+            _(
+                "The file “%(name)s” of %(organisation)s's plan is missing from "
+                "the server's storage (%(stored)s). Restore it from a backup, "
+                "then close the election again."
+            )
+            % {
+                "name": attachment.original_name,
+                "organisation": attachment.section.plan.organisation.name,
+                "stored": attachment.file.name,
+            }
+        ) from None
+
+
+def _attachment_path(attachment: PlanAttachment) -> str:
+    organisation = attachment.section.plan.organisation
+    name = _file_name(attachment.original_name)
+    return f"plans/{_file_name(organisation.code)}/attachments/{attachment.pk}-{name}"
+
+
+def _version_record(version: PlanVersion, archived_as: dict[int, str]) -> dict:
     plan = version.plan
+    content = {
+        code: section
+        | {
+            "attachments": [
+                a | {"archived_as": archived_as.get(int(a["id"]), "")}
+                for a in section.get("attachments", [])
+            ]
+        }
+        for code, section in version.content.items()
+    }
     return {
         "organisation": plan.organisation.name,
         "organisation_code": plan.organisation.code,
@@ -258,7 +361,7 @@ def _version_record(version: PlanVersion) -> dict:
         "version": version.number,
         "submitted_at": _when(version.submitted_at),
         "submitted_by": _user(version.submitted_by),
-        "content": version.content,
+        "content": content,
         "reviews": [
             {
                 "obligation": review.obligation.code,
@@ -506,11 +609,8 @@ def archive_listed(path: str | Path) -> dict[str, str]:
 
 
 def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return _stream_sha256(f)
 
 
 def _read(path: Path) -> tuple[dict[str, str], bytes | None]:
@@ -532,7 +632,8 @@ def _zip_read(path: Path) -> tuple[dict[str, str], bytes | None]:
             if info.filename == MANIFEST:
                 manifest = z.read(info)
             else:
-                hashes[info.filename] = _sha256(z.read(info))
+                with z.open(info) as f:
+                    hashes[info.filename] = _stream_sha256(f)
     return hashes, manifest
 
 

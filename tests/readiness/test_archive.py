@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 from django.urls import reverse
@@ -17,7 +18,10 @@ from contacts.models import PhoneAccess, PhoneAccessKind
 from readiness.models import CycleArchive
 from readiness.services.archive import MANIFEST, Problem, archive_verify
 from readiness.services.closeout import election_close
+from readiness.services.plans import attachment_add, attachment_remove, plan_submit
 from tests.readiness.closeout_data import AFTER_AFTER, cycle_fill
+from tests.readiness.conftest import section_of
+from tests.readiness.test_views_plans import PDF_BYTES
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +122,71 @@ def test_a_close_out_that_fails_leaves_no_zip_behind(
     assert [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()] == []
     cycle.election.refresh_from_db()
     assert cycle.election.closed_at is None
+
+
+def test_the_files_submitted_plans_cite_are_archived_as_stored(
+    cycle, plan_world, tmp_path
+):
+    officer = plan_world.telecom_officer
+    plan = cycle.versions[0].plan
+    section = section_of(plan, "T3")
+    cited = attachment_add(
+        section=section,
+        filename="Phương án dự phòng.pdf",
+        content=PDF_BYTES,
+        by=officer,
+    )
+    plan_submit(plan=plan, by=officer)  # v3 cites it
+    # Removed from the draft afterwards: v3 still cites it, so it stays.
+    attachment_remove(attachment=cited, by=officer)
+    attachment_add(
+        section=section, filename="nháp.pdf", content=PDF_BYTES + b"%v4", by=officer
+    )  # never submitted: not part of the record
+    archive = election_close(
+        election=cycle.election, by=plan_world.staff, now=AFTER_AFTER
+    )
+    zip_path = tmp_path / "archive.zip"
+    with archive.file.open("rb") as f:
+        zip_path.write_bytes(f.read())
+    files = _files(zip_path)
+    path = f"plans/telecom/attachments/{cited.pk}-Phương-án-dự-phòng.pdf"
+    assert [p for p in files if "/attachments/" in p] == [path]
+    assert files[path] == PDF_BYTES
+    v3 = json.loads(files["plans/telecom/v3.json"])
+    assert v3["content"]["T3"]["attachments"] == [
+        {
+            "id": cited.pk,
+            "name": "Phương án dự phòng.pdf",
+            "size": len(PDF_BYTES),
+            "archived_as": path,
+        }
+    ]
+    assert (
+        f"{hashlib.sha256(PDF_BYTES).hexdigest()}  {path}" in files[MANIFEST].decode()
+    )
+    assert archive_verify(zip_path) == []
+    assert archive.sha256 == hashlib.sha256(zip_path.read_bytes()).hexdigest()
+    assert archive.size == zip_path.stat().st_size
+
+
+def test_a_cited_file_missing_from_storage_stops_the_close_out_and_is_named(
+    cycle, plan_world
+):
+    officer = plan_world.telecom_officer
+    plan = cycle.versions[0].plan
+    cited = attachment_add(
+        section=section_of(plan, "T3"),
+        filename="Sơ đồ trạm.pdf",
+        content=PDF_BYTES,
+        by=officer,
+    )
+    plan_submit(plan=plan, by=officer)
+    cited.file.storage.delete(cited.file.name)
+    with pytest.raises(ValidationError, match="Sơ đồ trạm.pdf"):
+        election_close(election=cycle.election, by=plan_world.staff, now=AFTER_AFTER)
+    cycle.election.refresh_from_db()
+    assert cycle.election.closed_at is None
+    assert not CycleArchive.objects.exists()
 
 
 def test_the_manifest_lists_every_file_with_its_sha256(zip_path, archive):
