@@ -17,6 +17,11 @@ urlpatterns = [
         registry.organisation_detail,
         name="organisation_detail",
     ),
+    path(
+        "organisations/<int:pk>/areas-served/",
+        registry.organisation_served_areas,
+        name="organisation_served_areas",
+    ),
     # District contact lists (obligation D2).
     path("contact-lists/", contact_lists.index, name="contact_list_index"),
     path(

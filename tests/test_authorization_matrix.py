@@ -229,6 +229,9 @@ contacts:organisation_list                      -                GET    login   
 contacts:organisation_list                      -                POST   login   200   200    200      200     200       200
 contacts:organisation_detail                    organisation     GET    login   200   200    200      200     404       404
 contacts:organisation_detail                    organisation     POST   login   200   200    200      200     404       404
+# A carrier's areas: the Department's register, changed by its editors.
+contacts:organisation_served_areas              carrier          GET    login   200   403    403      403     404       404
+contacts:organisation_served_areas              carrier          POST   login   302   403    403      403     404       404
 contacts:contact_list_index                     -                GET    login   200   200    200      302     302       302
 contacts:contact_list_index                     -                POST   login   200   200    200      302     302       302
 contacts:import_template                        -                GET    login   200   200    200      200     200       200
@@ -929,6 +932,8 @@ def _matrix_make() -> Matrix:
     m.add("situation_report", Target(None, report.pk))
     for key, org in orgs.items():
         m.add("organisation", Target(key, org.pk))
+        if key in CARRIERS:
+            m.add("carrier", Target(key, org.pk))
         if key not in ROSTER_KEEPERS:
             m.add("no_roster", Target(key, org.pk))
     m.add("directive", Target(None, world.directive.pk))
@@ -1056,6 +1061,11 @@ PAYLOADS: dict[str, Callable[[Matrix, Target | None], dict]] = {
             "danh-sach.csv",
             _csv(m.communes[t.owner], "mới"),
             content_type="text/csv",
+        )
+    },
+    "contacts:organisation_served_areas": lambda m, t: {
+        "units": list(
+            Organisation.objects.get(pk=t.pk).served_units.values_list("pk", flat=True)
         )
     },
     "contacts:version_accept": lambda m, t: {"reason": "Đã kiểm tra"},

@@ -1,9 +1,10 @@
 """Changes to the registry. Each function is one transaction."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -23,6 +24,7 @@ from contacts.models import (
     UnitLevel,
     User,
 )
+from contacts.permissions import CARRIER_KINDS, may_change_anything, membership_of
 from contacts.seed import (
     CarrierRow,
     ElectionSpec,
@@ -31,6 +33,7 @@ from contacts.seed import (
     parent_problem,
 )
 from contacts.selectors.units import province_areas
+from contacts.services.closure import election_ensure_open
 
 UNIT_FIELDS = ("name", "division_type", "level", "parent_id", "phone_area_code")
 
@@ -204,6 +207,45 @@ def _served_districts(
         return districts
     codes = set(serves.replace(";", " ").split())
     return [d for d in districts if d.code in codes]
+
+
+@transaction.atomic
+def organisation_served_areas_set(
+    *,
+    organisation: Organisation,
+    election: Election,
+    units: Iterable[AdministrativeUnit],
+    by: User,
+) -> None:
+    """Set which areas of `election`'s structure a carrier serves (after a
+    change of its network, or a move to a newer edition of the structure).
+
+    1. Only a Department editor may (PermissionDenied), only for a carrier,
+       only while the election is open.
+    2. Every unit must be directly under the election's province in its
+       edition (ValidationError otherwise).
+    3. Areas of other provinces or editions stay: they keep the carrier's
+       access to earlier cycles' lists and incidents.
+    4. The change is in the organisation's history, by `by`.
+    """
+    if not may_change_anything(membership_of(by)):
+        raise PermissionDenied
+    if organisation.kind not in CARRIER_KINDS:
+        raise ValidationError(_("Only a postal or telecom firm serves areas."))
+    election_ensure_open(election)
+    areas = province_areas(election.province_id)
+    chosen = {unit.pk for unit in units}
+    if chosen - set(areas.filter(pk__in=chosen).values_list("pk", flat=True)):
+        raise ValidationError(
+            _("Choose areas of the current election's province and structure.")
+        )
+    kept = set(
+        organisation.served_units.exclude(parent_id=election.province_id).values_list(
+            "pk", flat=True
+        )
+    )
+    organisation._history_user = by
+    organisation.served_units.set(kept | chosen)
 
 
 @transaction.atomic

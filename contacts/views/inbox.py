@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import MAX_URL_LENGTH
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -132,7 +133,10 @@ def _back_to_log(request: HttpRequest) -> str:
     taken from the form, so the redirect never leaves the log."""
     filters = QueryDict(request.POST.get("filters", ""))
     url = reverse("inbox:log")
-    return f"{url}?{filters.urlencode()}" if filters else url
+    back = f"{url}?{filters.urlencode()}" if filters else url
+    # Filters no browser would have typed (longer than a URL should be):
+    # the unfiltered log, rather than a redirect Django refuses.
+    return back if len(back) <= MAX_URL_LENGTH else url
 
 
 @login_required

@@ -1,21 +1,29 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from kombu import Connection
 
-from contacts.models import Heartbeat, Organisation
+from contacts.forms_served_areas import ServedAreasForm
+from contacts.models import CARRIER_KINDS, Heartbeat, Organisation
 from contacts.permissions import (
     Action,
     api_token_organisations,
     get_object_for_user,
+    may,
     organisations_visible_to,
 )
 from contacts.selectors import organisation_detail as organisation_detail_read
 from contacts.selectors import organisation_list as organisation_list_read
+from contacts.selectors.registry import election_current_or_404
+from contacts.selectors.units import province_areas
+from contacts.services.registry import organisation_served_areas_set
 
 
 @login_required
@@ -48,8 +56,49 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_manage_api_tokens": api_token_organisations(request.user)
         .filter(pk=organisation.pk)
         .exists(),
+        "may_change_served_areas": organisation.is_carrier
+        and may(request.user, Action.CHANGE, organisation),
     }
     return render(request, "contacts/organisation_detail.html", ctx)
+
+
+@login_required
+def organisation_served_areas(request: HttpRequest, pk: int) -> HttpResponse:
+    """A carrier's areas in the current election's structure, changed by a
+    Department editor (404 for an organisation that is not a carrier)."""
+    organisation = get_object_for_user(
+        request.user,
+        Organisation.objects.filter(kind__in=CARRIER_KINDS),
+        pk,
+        Action.CHANGE,
+    )
+    election = election_current_or_404()
+    areas = province_areas(election.province_id).order_by("code")
+    data = request.POST if request.method == "POST" else None
+    form = ServedAreasForm(
+        data,
+        initial={"units": organisation.served_units.filter(parent=election.province)},
+        areas=areas,
+    )
+    if data is not None and form.is_valid():
+        try:
+            organisation_served_areas_set(
+                organisation=organisation,
+                election=election,
+                units=form.cleaned_data["units"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("The areas %(name)s serves were saved.")
+                % {"name": organisation.display_name},
+            )
+            return redirect("contacts:organisation_detail", pk=organisation.pk)
+    ctx = {"organisation": organisation, "election": election, "form": form}
+    return render(request, "contacts/organisation_served_areas.html", ctx)
 
 
 def _database_answers() -> bool:

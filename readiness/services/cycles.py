@@ -5,7 +5,8 @@ copied; the new election starts open.
 Organisations are shared by every cycle (they are not per election): there
 is nothing to copy, but when the new election runs on a newer edition of the
 administrative structure (contacts.selectors.units) the districts whose unit
-is not in it must be re-attached by staff; the result lists them.
+is not in it must be re-attached by staff, and the carriers given areas of
+it; the result lists both.
 """
 
 import datetime
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from contacts.models import (
+    CARRIER_KINDS,
     AdministrativeUnit,
     BodyKind,
     Contact,
@@ -94,6 +96,8 @@ class CycleCopyResult:
     # whose unit is no longer a commune there).
     bodies_dropped: int = 0
     to_reattach: list[Organisation] = field(default_factory=list)
+    # Carriers with areas in the source's structure and none in the new one.
+    carriers_without_areas: list[Organisation] = field(default_factory=list)
 
 
 def directive_code_for(code: str, *, source_year: int, year: int) -> str:
@@ -161,6 +165,7 @@ def cycle_copy(
     result.moments = _moments_copy(source, election, by)
     _contact_lists_copy(source, election, result, by, now)
     result.to_reattach = _districts_to_reattach(source, province)
+    result.carriers_without_areas = _carriers_without_areas(source, province)
     return result
 
 
@@ -421,5 +426,25 @@ def _districts_to_reattach(
             unit__parent_id=source.province_id,
         )
         .exclude(unit__edition=province.edition)
+        .order_by("name")
+    )
+
+
+def _carriers_without_areas(
+    source: Election, province: AdministrativeUnit
+) -> list[Organisation]:
+    """Carriers serving areas of the source's structure and none of the new
+    one: staff choose their areas there (contacts.services.registry.
+    organisation_served_areas_set); their old areas stay for the old cycle."""
+    if source.province.edition == province.edition:
+        return []
+    return list(
+        Organisation.objects.filter(
+            kind__in=CARRIER_KINDS,
+            is_active=True,
+            served_units__parent_id=source.province_id,
+        )
+        .exclude(served_units__parent_id=province.pk)
+        .distinct()
         .order_by("name")
     )

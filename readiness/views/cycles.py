@@ -96,13 +96,24 @@ def _report(request: HttpRequest, result: CycleCopyResult) -> None:
             )
             % {"count": result.bodies_dropped},
         )
-    if result.to_reattach:
-        names = ", ".join(o.display_name for o in result.to_reattach)
-        messages.warning(
-            request,
+    to_fix = (
+        (
+            result.to_reattach,
             _(
                 "Attach these districts to a unit of the new administrative "
                 "structure: %(names)s."
-            )
-            % {"names": names},
-        )
+            ),
+        ),
+        (
+            result.carriers_without_areas,
+            _(
+                "Choose the areas of these carriers in the new administrative "
+                "structure (Organisations → the carrier → Change the areas "
+                "served): %(names)s."
+            ),
+        ),
+    )
+    for organisations, text in to_fix:
+        if organisations:
+            names = ", ".join(o.display_name for o in organisations)
+            messages.warning(request, text % {"names": names})

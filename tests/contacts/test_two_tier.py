@@ -24,6 +24,7 @@ from contacts.models import (
 from contacts.selectors import contact_list_overview, coverage_of, election_current
 from contacts.selectors.units import unit_by_code
 from contacts.services.contact_lists import contact_list_accept, contact_list_submit
+from contacts.services.registry import organisation_served_areas_set
 from incidents.filters import IncidentFilter
 from incidents.forms import IncidentReportForm
 from incidents.services import incident_report
@@ -241,6 +242,17 @@ def test_the_copy_keeps_the_bodies_of_kept_communes_and_lists_districts(
         world.district_a.pk,
         world.district_b.pk,
     }
+    # The telecom firm served district A of 2021: it is given the 2025
+    # commune, and keeps district A for the 2021 cycle.
+    assert result.carriers_without_areas == [world.telecom]
+    commune = AdministrativeUnit.objects.get(edition="2025", code=communes_a[0].code)
+    organisation_served_areas_set(
+        organisation=world.telecom,
+        election=result.election,
+        units=[commune],
+        by=world.staff,
+    )
+    assert set(world.telecom.served_units.all()) == {world.district_a.unit, commune}
     # The 2021 list and its version are as they were.
     version.refresh_from_db()
     assert version.contact_list.election == election

@@ -345,6 +345,21 @@ def test_the_redirect_after_send_again_stays_on_the_log(client, world):
     assert r["Location"].startswith(reverse("inbox:log") + "?")
 
 
+def test_filters_too_long_for_a_url_send_again_and_show_the_whole_log(client, world):
+    """17,000 characters of filters (more than Django lets a redirect
+    carry): the message is still sent again, and the log opens unfiltered."""
+    message = failed(world.district_a_officer)
+    client.force_login(world.staff)
+    r = client.post(
+        reverse("inbox:requeue", args=[message.pk]),
+        {"filters": "q=" + "x" * 17_000},
+    )
+    assert r.status_code == 302
+    assert r["Location"] == reverse("inbox:log")
+    message.refresh_from_db()
+    assert message.status == MessageStatus.PENDING
+
+
 @pytest.mark.parametrize("who", ["staff_viewer", "observer"])
 def test_read_only_readers_may_not_send_again(client, world, who):
     message = failed(world.district_a_officer)

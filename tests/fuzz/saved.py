@@ -20,6 +20,7 @@ from contacts.models import (
     ContactImport,
     ContactListVersion,
     ElectionBody,
+    Organisation,
     OutboundMessage,
     User,
 )
@@ -388,6 +389,18 @@ def saved_requeue(m: Matrix, t: Target, data: dict) -> list[str]:
     return _problems(
         [("status", OutboundMessage.objects.get(pk=t.pk).status, "pending")]
     )
+
+
+def saved_served_areas(m: Matrix, t: Target, data: dict) -> list[str]:
+    """The carrier serves exactly the areas ticked (each id as the form
+    reads it: spaces around it are fine)."""
+    sent = data.get("units", [])
+    if sent is s.MISSING:
+        sent = []
+    sent = sent if isinstance(sent, list | tuple) else [sent]
+    ticked = {int(as_received(str(v)).strip()) for v in sent}
+    served = Organisation.objects.get(pk=t.pk).served_units.values_list("pk", flat=True)
+    return _problems([("units", set(served), ticked)])
 
 
 def saved_roster_file(m: Matrix, t: Target, data: dict) -> list[str]:

@@ -232,6 +232,7 @@ def test_contact_lists_become_drafts_with_the_same_people(world, cycle):
     assert (result.contact_lists, result.bodies, result.contacts) == (2, 5, 10)
     assert result.bodies_dropped == 0
     assert result.to_reattach == []
+    assert result.carriers_without_areas == []
 
 
 def test_the_dashboard_shows_the_copied_lists_as_drafts(world, cycle):
