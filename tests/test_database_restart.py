@@ -37,17 +37,13 @@ import shutil
 import subprocess
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 
 import psycopg2
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.core import mail
 from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
-from kombu.asynchronous import get_event_loop, set_event_loop
 
 import contacts.tasks
 import incidents.services.escalation
@@ -60,16 +56,14 @@ from readiness.tasks import plan_reminders
 from tests.conftest import need, port_open, redis_url
 from tests.factories import MembershipFactory, UserFactory
 from tests.incidents.helpers import report
-from tests.test_celery_worker import reset_producer_pool
 from tests.test_outbox_reliability import (
     WAIT,
     Finished,
     assert_each_reminder_sent_once,
     drain,
-    forget_queue,
     message_ids,
     reminder_situation,
-    use_broker,
+    worker_on_own_queue,
 )
 
 LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
@@ -255,45 +249,8 @@ def worker():
     )
     url = redis_url()
     need(port_open(url, 6379), f"no Redis answers at {url} (set CELERY_BROKER_URL)")
-    queue = f"db-restart-tests-{uuid.uuid4().hex[:12]}"
-    finished = Finished(queue)
-    saved = (
-        os.environ.get("CELERY_BROKER_URL"),
-        app.conf.broker_url,
-        app.conf.task_default_queue,
-        app.amqp.queues._consume_from,
-    )
-    use_broker(url)
-    app.conf.task_default_queue = queue
-    task_postrun.connect(finished, weak=False)
-    # A worker still running in this process (tests.test_celery_worker's, for
-    # the session) would lend this one its event loop, whose timer never
-    # runs this worker's countdowns: the retries would not come. Its own.
-    other_loop = get_event_loop()
-    set_event_loop(None)
-    try:
-        with start_worker(
-            app,
-            pool="solo",
-            perform_ping_check=False,
-            shutdown_timeout=10,
-            queues=[queue],
-        ):
-            yield finished
-    finally:
-        set_event_loop(other_loop)
-        task_postrun.disconnect(finished)
-        env, broker, default_queue, consume_from = saved
-        if env is None:
-            os.environ.pop("CELERY_BROKER_URL", None)
-        else:
-            os.environ["CELERY_BROKER_URL"] = env
-        app.conf.broker_url = broker
-        app.conf.task_default_queue = default_queue
-        app.amqp.queues._consume_from = consume_from
-        app.amqp.queues.pop(queue, None)
-        reset_producer_pool()
-        forget_queue(url, queue)
+    with worker_on_own_queue(url, "db-restart-tests") as finished:
+        yield finished
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ app.conf.broker_url, which Celery reads only when the environment has no
 CELERY_BROKER_URL; config/settings/test.py sets that variable to memory://.
 """
 
+import contextlib
 import datetime
 import json
 import os
@@ -19,6 +20,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,7 @@ from django.core import mail
 from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
+from kombu.asynchronous import get_event_loop, set_event_loop
 
 from config.celery_app import app
 from contacts.models import Channel, MessageStatus, OutboundMessage
@@ -99,13 +102,12 @@ class Finished:
         return [d for d in self.done if not d[2].startswith("SUCCESS")]
 
 
-@pytest.fixture(scope="module")
-def worker():
-    """A worker thread for this module on a queue of its own; every task
-    sent meanwhile (the services' nudges too) goes to that queue."""
-    url = redis_url()
-    need(port_open(url, 6379), f"no Redis answers at {url} (set CELERY_BROKER_URL)")
-    queue = f"outbox-tests-{uuid.uuid4().hex[:12]}"
+@contextlib.contextmanager
+def worker_on_own_queue(url: str, prefix: str) -> Iterator[Finished]:
+    """A worker thread on a queue of its own at the Redis `url`; every task
+    sent meanwhile (the services' nudges too) goes to that queue. Used by
+    this module and tests/test_database_restart.py."""
+    queue = f"{prefix}-{uuid.uuid4().hex[:12]}"
     finished = Finished(queue)
     saved = (
         os.environ.get("CELERY_BROKER_URL"),
@@ -116,6 +118,11 @@ def worker():
     use_broker(url)
     app.conf.task_default_queue = queue
     task_postrun.connect(finished, weak=False)
+    # A worker still running in this process (tests.test_celery_worker's, for
+    # the session) would lend this one its event loop, whose timer never
+    # runs this worker's countdowns: the retries would not come. Its own.
+    other_loop = get_event_loop()
+    set_event_loop(None)
     try:
         with start_worker(
             app,
@@ -126,6 +133,7 @@ def worker():
         ):
             yield finished
     finally:
+        set_event_loop(other_loop)
         task_postrun.disconnect(finished)
         env, broker, default_queue, consume_from = saved
         if env is None:
@@ -138,6 +146,15 @@ def worker():
         app.amqp.queues.pop(queue, None)
         reset_producer_pool()
         forget_queue(url, queue)
+
+
+@pytest.fixture(scope="module")
+def worker():
+    """This module's worker, once Redis answers."""
+    url = redis_url()
+    need(port_open(url, 6379), f"no Redis answers at {url} (set CELERY_BROKER_URL)")
+    with worker_on_own_queue(url, "outbox-tests") as finished:
+        yield finished
 
 
 def forget_queue(url: str, queue: str) -> None:
