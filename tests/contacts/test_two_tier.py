@@ -131,6 +131,33 @@ def test_loading_the_same_file_again_changes_nothing(world, edition_2025, tmp_pa
     assert AdministrativeUnit.history.count() == before
 
 
+def test_with_organisations_each_commune_gets_its_peoples_committee(
+    world, edition_2025, tmp_path
+):
+    def load_with_organisations() -> str:
+        out = io.StringIO()
+        path = str(tmp_path / "units-2025.csv")
+        call_command(
+            "load_units", "--edition", "2025", path, "--organisations", stdout=out
+        )
+        return out.getvalue()
+
+    said = load_with_organisations()
+    committees = Organisation.objects.filter(
+        kind=OrganisationKind.DISTRICT, unit__edition="2025"
+    )
+    assert sorted(committees.values_list("name", flat=True)) == [
+        "UBND Phường Hạc Thành",
+        "UBND Xã Mới",
+        "UBND Xã Đông Sơn",
+    ]
+    assert "Organisations: 5 created, 0 already there" in said
+    # The 2021 district organisations are untouched.
+    assert world.district_a.unit.edition == "2021"
+    # Run again: nothing new.
+    assert "Organisations: 0 created, 5 already there" in load_with_organisations()
+
+
 def _nothing_loaded(edition="2026") -> bool:
     return not AdministrativeUnit.objects.filter(edition=edition).exists()
 

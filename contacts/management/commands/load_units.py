@@ -1,18 +1,25 @@
 """Load an edition of the administrative structure from a GSO file, e.g.
 the two-tier structure of the 2025 reform beside the 2021 one:
 
-    manage.py load_units --edition 2025 don-vi-hanh-chinh-2025.csv
+    manage.py load_units --edition 2025 don-vi-hanh-chinh-2025.csv --organisations
 
-All or nothing: a bad line stops the load with a message naming it."""
+All or nothing: a bad line stops the load with a message naming it. With
+--organisations, each province of the file gets, where missing, the
+organisations of its structure: a People's Committee per unit directly
+under it (its districts, or its communes when there are none), besides the
+Department and the Election Committee (contacts.services.registry)."""
 
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from contacts.models import AdministrativeUnit, UnitLevel
 from contacts.seed import UnitsFileError, read_units_file
-from contacts.services import units_load
+from contacts.services import province_organisations_ensure, units_load
+from contacts.services.registry import LoadResult
 
 
 class Command(BaseCommand):
@@ -26,8 +33,15 @@ class Command(BaseCommand):
             "--edition", required=True, help="The structure, e.g. 2021 or 2025."
         )
         parser.add_argument("file", type=Path, help="A UTF-8 CSV file.")
+        parser.add_argument(
+            "--organisations",
+            action="store_true",
+            help="Also create the People's Committees of the units directly "
+            "under each province, where missing.",
+        )
 
-    def handle(self, *args, edition: str, file: Path, **options):
+    @transaction.atomic
+    def handle(self, *args, edition: str, file: Path, organisations: bool, **options):
         edition = edition.strip()
         if not edition or len(edition) > 10:
             raise CommandError(_("Give an edition of at most 10 characters."))
@@ -48,3 +62,16 @@ class Command(BaseCommand):
             f"{edition}: {result.created} created, {result.updated} updated, "
             f"{result.unchanged} unchanged"
         )
+        if organisations:
+            made = LoadResult()
+            provinces = AdministrativeUnit.objects.filter(
+                edition=edition,
+                level=UnitLevel.PROVINCE,
+                code__in={r.code for r in rows},
+            )
+            for province in provinces.order_by("code"):
+                made.add(province_organisations_ensure(province=province, carriers=[]))
+            self.stdout.write(
+                _("Organisations: %(created)s created, %(unchanged)s already there")
+                % {"created": made.created, "unchanged": made.unchanged}
+            )
