@@ -36,7 +36,8 @@ from contacts.permissions import accepted_versions_visible_to
 from contacts.phones import PhoneType, phone_type
 from contacts.selectors import directory_bodies
 from contacts.selectors.contact_lists import DirectoryListing, directory_versions
-from contacts.selectors.units import area_communes
+from contacts.selectors.registry import election_current
+from contacts.selectors.units import area_communes, unit_by_code
 from contacts.services.access_log import phone_access_record
 
 # GSO codes are digits ("380", "14758"); letters are allowed because the
@@ -85,11 +86,13 @@ district's list for one election, `list`), never body by body:
 3. If `versions` differs from one page to the next, a list was accepted
    meanwhile: start that sync again.
 
-A district the token may not read (not served, not its own, unknown, or
-with no accepted list yet) given as `district`, or a commune of none of
-them as `commune`, is answered 404, as the web directory's district sheet
-is. With `commune`, `versions` still names whole lists: replace only that
-commune's rows.
+`district` is a GSO code read in the current election's administrative
+structure (a newer structure may give an old code to another unit); it
+selects that unit's lists of every election. A district the token may not
+read (not served, not its own, unknown, or with no accepted list yet) given
+as `district`, or a commune of none of them as `commune`, is answered 404,
+as the web directory's district sheet is. With `commune`, `versions` still
+names whole lists: replace only that commune's rows.
 """
 
 
@@ -136,8 +139,8 @@ class GsoCodeField(serializers.RegexField):
 class DirectoryQuerySerializer(serializers.Serializer):
     district = GsoCodeField(
         required=False,
-        help_text="GSO code of a district (e.g. `380`): only its list. 404 if the "
-        "token may not read it.",
+        help_text="GSO code of a district (e.g. `380`), in the current election's "
+        "structure: only its lists. 404 if the token may not read it.",
     )
     commune = GsoCodeField(
         required=False,
@@ -249,7 +252,11 @@ def _versions_in_force(user: User, district: str | None) -> list[ContactListVers
     answers."""
     q = accepted_versions_visible_to(user)
     if district:
-        q = q.filter(contact_list__organisation__unit__code=district)
+        # Read in the current election's structure, as every GSO code of
+        # the API is: a code GSO reused in another edition names one unit.
+        election = election_current()
+        unit = election and unit_by_code(election=election, code=district)
+        q = q.filter(contact_list__organisation__unit=unit) if unit else q.none()
     versions = list(directory_versions(versions=q))
     if district and not versions:
         raise Http404

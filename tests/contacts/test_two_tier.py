@@ -434,6 +434,34 @@ def test_the_directory_shows_a_commune_s_accepted_list(
     assert [b["commune"]["code"] for b in r.json()["results"]] == ["16000"]
 
 
+def test_the_directory_api_reads_a_district_code_in_the_current_structure(
+    world, cycle_2026
+):
+    """District B's 2021 code is a 2025 commune's: a carrier serving both
+    asks for that code and gets the commune's list, not district B's."""
+    code = world.district_b.unit.code
+    commune = AdministrativeUnit.objects.get(edition="2025", code=code)
+    committee = OrganisationFactory(
+        kind=OrganisationKind.DISTRICT, code="commune-dong-son", unit=commune
+    )
+    for organisation, election in (
+        (world.district_b, world.directive.election),
+        (committee, cycle_2026),
+    ):
+        contact_list = ContactList.objects.create(
+            election=election, organisation=organisation
+        )
+        make_bodies(contact_list, [organisation.unit], 1, prefix=organisation.code)
+        version = contact_list_submit(contact_list=contact_list, by=world.staff)
+        contact_list_accept(version=version, by=world.staff, reason="Thử")
+    world.telecom.served_units.add(world.district_b.unit, commune)
+    api = token_client(organisation=world.telecom, by=world.telecom_officer)
+    r = api.get(reverse("api:directory"), {"district": code})
+    assert r.status_code == 200, r.content
+    assert [b["name"] for b in r.json()["results"]] == ["commune-dong-son 0"]
+    assert {v["district"]["name"] for v in r.json()["versions"]} == {"Xã Đông Sơn"}
+
+
 # --- The 2021 cycle keeps its structure -------------------------------------------
 
 
