@@ -75,6 +75,12 @@ PAGES: list[Page] = [
     ("report .xlsx", "observer", lambda o: "/report/report.xlsx", {}),
     ("organisations", "staff", lambda o: "/organisations/", {}),
     ("organisation", "staff", lambda o: f"/organisations/{o.carrier.pk}/", {}),
+    (
+        "carrier's areas served",
+        "staff",
+        lambda o: f"/organisations/{o.carrier.pk}/areas-served/",
+        {},
+    ),
     ("contact lists", "staff", lambda o: "/contact-lists/", {}),
     ("contact list", "district", lambda o: f"/contact-lists/{o.contact_list.pk}/", {}),
     (
