@@ -375,7 +375,9 @@ def test_the_page_says_the_messages_are_being_prepared(client, world, lists):
         now=START,
     )
     english(login(client, world.staff))
-    assert "being prepared" in client.get(url("detail", roll_call.pk)).content.decode()
+    preparing = client.get(url("detail", roll_call.pk)).content.decode()
+    assert "being prepared" in preparing
+    assert 'id="totals"' not in preparing  # no zeros that look like results
     assert "being prepared" in client.get(url("index")).content.decode()
     roll_calls_prepare_pending(now=START)
     assert (
