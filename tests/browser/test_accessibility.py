@@ -46,3 +46,13 @@ def test_a_districts_contact_list_forms(live_server, page, demo_world):
 def test_staff_lists(live_server, page, demo_world, path):
     log_in(page, live_server.url, "staff")
     assert checked(page, live_server.url + path) == []
+
+
+def test_the_areas_form_and_the_error_pages(live_server, page, demo_world):
+    vnpt = Organisation.objects.get(code="vnpt-thanhhoa")
+    log_in(page, live_server.url, "staff")
+    areas = f"{live_server.url}/organisations/{vnpt.pk}/areas-served/"
+    assert checked(page, areas) == []
+    missing = page.goto(live_server.url + "/khong-co-trang-nay/")
+    assert missing.status == 404
+    assert axe_violations(page) == []
