@@ -44,6 +44,7 @@ urlpatterns = [
     path("status-reports/", include("incidents.urls_status_reports")),
     path("roll-calls/", include("incidents.urls_roll_calls")),
     path("r/", include("incidents.urls_roll_call_link")),
+    path("sms/", include("incidents.urls_sms")),
 ]
 
 # Pages as Django makes them; the API's URLs answer in its JSON shape.

@@ -63,3 +63,10 @@ class SimulatedReplyForm(TypedInputForm, forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     text = forms.CharField(label=_("Text of the SMS"), max_length=160)
+
+
+class IncomingSmsForm(SimulatedReplyForm):
+    """The same fields, posted by the gateway: a long or concatenated SMS is
+    taken whole (it is then simply not a confirmation)."""
+
+    text = forms.CharField(max_length=1600)

@@ -253,6 +253,7 @@ NOT_READ_PAGES = {
     "situation_report_pdf",
     "situation_report_xlsx",
     "situation_report_make",
+    "incoming",  # the SMS gateway's webhook (POST, a shared secret)
 }
 
 

@@ -445,6 +445,10 @@ roll_calls:unreachable_xlsx                     on_duty_roll_call GET   login   
 roll_calls:unreachable_xlsx                     on_duty_roll_call POST  login   200   200    403      404     200       200
 roll_call_link:confirm                          roll_call_link   GET    200     200   200    200      200     200       200
 roll_call_link:confirm                          roll_call_link   POST   302     302   302    302      302     302       302
+# The SMS gateway's webhook: only with SMS_INCOMING_TOKEN, which the tests
+# leave empty (tests/incidents/test_sms_incoming.py checks it set).
+sms:incoming                                    -                GET    405     405   405    405      405     405       405
+sms:incoming                                    -                POST   404     404   404    404      404     404       404
 """
 
 # Kinds of record that belong to no organisation: their rows' last three

@@ -399,6 +399,9 @@ STATUS_REPORT_GRACE_MINUTES = env_int("STATUS_REPORT_GRACE_MINUTES", 30)
 # A real gateway is a dotted path to a function send(message).
 SMS_BACKEND = env_str("SMS_BACKEND", "contacts.channels.sms.log_send")
 USE_SMS = env_bool("USE_SMS", False)
+# The secret an SMS gateway sends (Authorization: Bearer …) when it posts a
+# received SMS to /sms/incoming/ (roll-call replies); empty: no webhook.
+SMS_INCOMING_TOKEN = env_str("SMS_INCOMING_TOKEN", "")
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
 # A message left "sending" this long is taken to be lost with its worker.
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)

@@ -1,7 +1,7 @@
 """Reachability check pages: the list and the start form, one roll-call's
 totals and its unreachable people (grouped by district or carrier, with a
-filter and an .xlsx export), the demo's simulated SMS reply, and the public
-confirm page the SMS links to.
+filter and an .xlsx export), the demo's simulated SMS reply, the public
+confirm page the SMS links to, and the SMS gateway's webhook for replies.
 
 Who may do what (incidents.permissions, `_roll_call_rule`): Department
 editors start roll-calls; the Department reads everyone's answers;
@@ -9,17 +9,22 @@ observers read the totals; a district reads its own contacts of a contacts
 roll-call, a carrier its own people of an on-duty roll-call.
 """
 
+import hmac
+import json
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from contacts.channels.sms import log_send
 from contacts.forms_access_log import ExportPurposeForm
@@ -35,6 +40,7 @@ from contacts.selectors.registry import election_current_or_404
 from contacts.services.access_log import export_preamble, phone_access_record
 from contacts.spreadsheets import XLSX_CONTENT_TYPE, rows_to_xlsx
 from incidents.forms_roll_calls import (
+    IncomingSmsForm,
     RollCallFilterForm,
     RollCallStartForm,
     SimulatedReplyForm,
@@ -56,6 +62,7 @@ from incidents.selectors.roll_calls import (
 from incidents.services import roll_calls as services
 
 UNREACHABLE_PER_PAGE = 100
+logger = logging.getLogger(__name__)
 
 
 def _member(request: HttpRequest):
@@ -299,6 +306,42 @@ def _reply_message(result: services.ReplyResult) -> tuple[int, str]:
         "No open reachability check asked this phone number with this code; "
         "nothing changed."
     )
+
+
+# --- The SMS gateway's webhook (a shared secret, no login) -----------------------
+
+
+@csrf_exempt
+@require_POST
+def sms_incoming(request: HttpRequest) -> JsonResponse:
+    """A received SMS, posted by the gateway with `phone` and `text` (form
+    fields or JSON) and `Authorization: Bearer <SMS_INCOMING_TOKEN>`; a
+    reply "OK <code>" confirms. 404 while no token is set, 403 for a wrong
+    one, 400 for missing fields; else 200 and the outcome."""
+    secret = settings.SMS_INCOMING_TOKEN
+    if not secret:
+        raise Http404
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), secret.encode()):
+        return JsonResponse({"error": "forbidden"}, status=403)
+    form = IncomingSmsForm(_sms_fields(request))
+    if not form.is_valid():
+        return JsonResponse({"error": "invalid", "fields": form.errors}, status=400)
+    result = services.roll_call_confirm_reply(
+        phone=form.cleaned_data["phone"], text=form.cleaned_data["text"]
+    )
+    logger.info("Incoming SMS: %s", result.outcome)
+    return JsonResponse({"outcome": result.outcome})
+
+
+def _sms_fields(request: HttpRequest) -> dict:
+    if request.content_type != "application/json":
+        return request.POST
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 # --- The public confirm page (no login: the token is the key) --------------------
