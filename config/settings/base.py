@@ -399,6 +399,11 @@ STATUS_REPORT_GRACE_MINUTES = env_int("STATUS_REPORT_GRACE_MINUTES", 30)
 # A real gateway is a dotted path to a function send(message).
 SMS_BACKEND = env_str("SMS_BACKEND", "contacts.channels.sms.log_send")
 USE_SMS = env_bool("USE_SMS", False)
+# With SMS_BACKEND=contacts.channels.sms.http_send: where each SMS is posted
+# as JSON, the bearer token sent with it, and how long to wait for it.
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
 # The secret an SMS gateway sends (Authorization: Bearer …) when it posts a
 # received SMS to /sms/incoming/ (roll-call replies); empty: no webhook.
 SMS_INCOMING_TOKEN = env_str("SMS_INCOMING_TOKEN", "")
