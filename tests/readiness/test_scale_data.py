@@ -21,7 +21,7 @@ from contacts.models import (
 )
 from contacts.phones import is_mobile, normalise_phone
 from contacts.selectors.contact_lists import contact_list_overview, coverage_of
-from incidents.models import Incident, IncidentStatus, Shift, UpdateKind
+from incidents.models import Incident, IncidentStatus, Shift, StatusReport, UpdateKind
 from incidents.selectors.rosters import roster_coverage
 from readiness.models import Directive, EvidenceKind
 from readiness.selectors import compliance_matrix
@@ -199,6 +199,16 @@ def test_incidents_exist_in_every_status_with_a_consistent_timeline(generated):
             assert incident.resolved_at > incident.acknowledged_at
         if incident.closed_at:
             assert incident.closed_at > incident.resolved_at
+
+
+def test_carriers_status_reports_fill_the_last_week_of_the_election(generated, seeded):
+    """NOW is after the after period: the reports are of its last week (the
+    pages benchmark generates on today's clock, years later)."""
+    election = seeded.election
+    days = {timezone.localdate(r.due_at) for r in StatusReport.objects.all()}
+    assert days, "no status report generated"
+    assert max(days) == election.after_ends_on
+    assert min(days) > election.after_ends_on - datetime.timedelta(days=7)
 
 
 def test_the_committee_report_reads_the_audit_trail(generated, seeded):

@@ -1,6 +1,7 @@
 """Carriers' status reports (incidents.models.status_reports): the issue's
 example schedule (polling day at 10:00, 14:00 and 19:00; 16:00 every day
-before and after) and, for the moments of the last week before `now`, a
+before and after) and, for the moments of the last week before `now` (or
+before the end of the after period, when `now` is later), a
 report from most carriers (some normal, some degraded or disrupted, a few
 missing), so that the status-report pages and the dashboard's card show
 data at every size. Only the last week: at country scale a report per
@@ -13,7 +14,7 @@ from contacts.models import Organisation, OrganisationKind
 from incidents.models import ReportingMoment, StatusReport
 from incidents.selectors.status_reports import reporting_moments_between
 from readiness.services.scale_data.bulk import insert
-from readiness.services.scale_data.world import DAY, World, between, spread
+from readiness.services.scale_data.world import DAY, World, at_hour, between, spread
 
 SCHEDULE = [("during", 10), ("during", 14), ("during", 19)]
 SCHEDULE += [("before", 16), ("after", 16)]
@@ -37,8 +38,11 @@ def status_reports_generate(world: World, carriers: list[Organisation]) -> None:
     insert(moments)
     rng = world.rng("status_reports")
     reports = []
+    # Generated after the election (the pages benchmark runs on today's
+    # clock): the last week of its after period.
+    until = min(world.now, at_hour(world.election.after_ends_on, 23))
     for moment in reporting_moments_between(
-        election=world.election, after=world.now - 7 * DAY, until=world.now
+        election=world.election, after=until - 7 * DAY, until=until
     ):
         states = spread(rng, REPORT_STATES, len(carriers))
         for carrier, state in zip(carriers, states, strict=True):
