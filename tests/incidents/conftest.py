@@ -7,6 +7,7 @@ import pytest
 
 from contacts.models import Election, Organisation
 from incidents.models import Shift
+from incidents.services.status_reports import reporting_moment_add
 from tests.factories import VN
 
 # --- Duty rosters ----------------------------------------------------------------
@@ -72,3 +73,18 @@ def full_roster(make_shift):
         ]
 
     return cover
+
+
+@pytest.fixture
+def schedule(world, election):
+    """Carriers' reporting moments, the example of issue 11: polling day at
+    10:00, 14:00 and 19:00; 16:00 every day before and after."""
+    times = [("during", 10), ("during", 14), ("during", 19)]
+    times += [("before", 16), ("after", 16)]
+    for period, hour in times:
+        reporting_moment_add(
+            election=election,
+            period=period,
+            time_of_day=datetime.time(hour),
+            by=world.staff,
+        )

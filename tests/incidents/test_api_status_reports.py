@@ -37,19 +37,6 @@ CURRENT = reverse("api:incidents:status_report_current")
 
 
 @pytest.fixture
-def schedule(world, election):
-    times = [("during", 10), ("during", 14), ("during", 19)]
-    times += [("before", 16), ("after", 16)]
-    for period, hour in times:
-        reporting_moment_add(
-            election=election,
-            period=period,
-            time_of_day=datetime.time(hour),
-            by=world.staff,
-        )
-
-
-@pytest.fixture
 def api(world):
     def client_of(organisation: str, language: str = "en"):
         org = getattr(world, organisation)

@@ -57,21 +57,6 @@ DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture
-def schedule(world, election):
-    """The example of the issue: polling day at 10:00, 14:00 and 19:00;
-    16:00 every day before and after."""
-    times = [("during", 10), ("during", 14), ("during", 19)]
-    times += [("before", 16), ("after", 16)]
-    for period, hour in times:
-        reporting_moment_add(
-            election=election,
-            period=period,
-            time_of_day=datetime.time(hour),
-            by=world.staff,
-        )
-
-
-@pytest.fixture
 def polling_day_only(world, election):
     for hour in (10, 14, 19):
         reporting_moment_add(
