@@ -19,9 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from pages import SCALES, database_url  # noqa: E402 (bench/pages.py)
+from bench.pages import SCALES, database_url  # noqa: E402 (after the path is set)
 
 
 def _seq_scans(plan: dict, big: dict[str, int]) -> list[str]:

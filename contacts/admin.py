@@ -30,7 +30,8 @@ class MembershipInline(admin.StackedInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
-    fieldsets = DjangoUserAdmin.fieldsets + (
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Contact"), {"fields": ("full_name", "phone")}),
     )
     list_display = ("username", "full_name", "email", "is_active", "is_staff")

@@ -7,6 +7,18 @@ from contacts.models import AdministrativeUnit, BodyKind, ElectionBody
 from contacts.selectors.contact_lists import body_search
 
 
+def model_choice_filter(
+    filterset: django_filters.FilterSet, name: str
+) -> django_filters.ModelChoiceFilter:
+    """The filterset's choice of model objects `name`, for its queryset to
+    be narrowed: `filterset.filters` holds plain Filters for the type
+    checker."""
+    found = filterset.filters[name]
+    if not isinstance(found, django_filters.ModelChoiceFilter):
+        raise TypeError(f"{type(filterset).__name__}.{name} is no ModelChoiceFilter")
+    return found
+
+
 class BodyFilter(django_filters.FilterSet):
     # As the directory's search (contacts.forms_directory): SQLite refuses
     # a LIKE pattern over 50,000 characters, and none is typed that long.
@@ -29,7 +41,7 @@ class BodyFilter(django_filters.FilterSet):
         units = (
             AdministrativeUnit.objects.filter(pk=district.pk) | district.children.all()
         )
-        self.filters["unit"].queryset = units.order_by("level", "code")
+        model_choice_filter(self, "unit").queryset = units.order_by("level", "code")
 
     def search(self, queryset, name, value):
         return body_search(queryset, value)

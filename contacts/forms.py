@@ -2,6 +2,7 @@
 it; rules spanning objects live in contacts.services."""
 
 import unicodedata
+from typing import TYPE_CHECKING, TypeVar
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -54,7 +55,28 @@ STALE_PAGE = _(
 )
 
 
-class TypedInputForm:
+F = TypeVar("F", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """The form's field `name`, which its class declares (or its model
+    makes) a `kind`, e.g. a ModelChoiceField whose queryset the form
+    narrows: `form.fields` holds plain Fields for the type checker."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is not a {kind.__name__}")
+    return field
+
+
+# TypedInputForm is mixed into Django form classes: the type checker reads
+# it as one, to know its fields and cleaned_data.
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class TypedInputForm(_FormBase):
     """What every form of the three apps does with what was typed; mixed in
     before the Django form class.
 
@@ -73,7 +95,7 @@ class TypedInputForm:
         for name, value in data.items():
             if isinstance(value, str) and not value.isascii():
                 data[name] = unicodedata.normalize("NFC", value)
-        refused = [self.fields.get(name) for name in self._errors]
+        refused = [self.fields.get(name) for name in self.errors]
         if any(field and field.widget.is_hidden for field in refused):
             self.add_error(None, STALE_PAGE)
         return cleaned
@@ -95,8 +117,10 @@ class ElectionBodyForm(TypedInputForm, forms.ModelForm):
         units = (
             AdministrativeUnit.objects.filter(pk=district.pk) | district.children.all()
         )
-        self.fields["unit"].queryset = units.order_by("level", "code")
-        self.fields["unit"].label_from_instance = lambda u: f"{u.name} ({u.code})"
+        unit = form_field(self, "unit", forms.ModelChoiceField)
+        unit.queryset = units.order_by("level", "code")
+        # Django calls the field's label_from_instance: set on this form's copy.
+        unit.label_from_instance = lambda u: f"{u.name} ({u.code})"  # type: ignore[method-assign,assignment]
 
 
 class PhonesField(forms.CharField):
@@ -106,7 +130,7 @@ class PhonesField(forms.CharField):
     def to_python(self, value):
         raw = super().to_python(value)
         numbers, errors = [], []
-        for part in split_phones(raw):
+        for part in split_phones(raw or ""):
             try:
                 numbers.append(normalise_phone(part))
             except InvalidPhone as exc:
@@ -187,5 +211,5 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, request=None, *args, **kwargs) -> None:
         super().__init__(request, *args, **kwargs)
-        username = self.fields["username"]
+        username = form_field(self, "username", forms.CharField)
         username.validators.append(MaxLengthValidator(username.max_length))

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from contacts.forms import TypedInputForm
+from contacts.forms import TypedInputForm, form_field
 from contacts.models import Organisation
 
 
@@ -20,10 +20,11 @@ class ApiTokenForm(TypedInputForm, forms.Form):
 
     def __init__(self, *args, organisations: QuerySet[Organisation], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
+        organisation = form_field(self, "organisation", forms.ModelChoiceField)
+        organisation.queryset = organisations
         if len(organisations) == 1:
             # An organisation's own officer: nothing to choose (another
             # organisation's id, posted by hand, is refused at the top of
             # the form: TypedInputForm shows a hidden field's error).
-            self.fields["organisation"].initial = organisations[0]
-            self.fields["organisation"].widget = forms.HiddenInput()
+            organisation.initial = organisations[0]
+            organisation.widget = forms.HiddenInput()

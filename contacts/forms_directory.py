@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from contacts.forms import TypedInputForm
+from contacts.forms import TypedInputForm, form_field
 from contacts.models import BodyKind, ContactListVersion, Organisation
 from contacts.widgets import LongSelect
 
@@ -42,6 +42,7 @@ class DirectoryFilterForm(TypedInputForm, forms.Form):
         super().__init__(*args, **kwargs)
         # Only districts with an accepted version the user may read: this
         # both fills the choices and rejects any other district's pk.
-        self.fields["district"].queryset = Organisation.objects.filter(
+        district = form_field(self, "district", forms.ModelChoiceField)
+        district.queryset = Organisation.objects.filter(
             pk__in=versions.values("contact_list__organisation")
         ).order_by("unit__code", "name")

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from contacts.forms import TypedInputForm
+from contacts.forms import TypedInputForm, form_field
 from contacts.models import AdministrativeUnit
 
 
@@ -24,4 +24,4 @@ class ServedAreasForm(TypedInputForm, forms.Form):
 
     def __init__(self, *args, areas: QuerySet[AdministrativeUnit], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = areas
+        form_field(self, "units", forms.ModelChoiceField).queryset = areas

@@ -97,19 +97,15 @@ class SecondFactorMiddleware:
         return redirect(target)
 
 
-_NO_ELECTION = object()
-
-
 def request_election(request: HttpRequest) -> Election | None:
     """The election the request works on (election_current: the latest
     polling day), read once per request: by ClosedElectionMiddleware for a
     write, by the base template's closed banner for a page
     (contacts.context_processors)."""
-    election = getattr(request, "_current_election", _NO_ELECTION)
-    if election is _NO_ELECTION:
-        election = election_current()
-        request._current_election = election
-    return election
+    cache = vars(request)
+    if "_current_election" not in cache:
+        cache["_current_election"] = election_current()
+    return cache["_current_election"]
 
 
 def closed_election_response(

@@ -15,8 +15,9 @@ Roles follow the organisation's kind (DESIGN.md "Who uses it"):
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Model, QuerySet
@@ -59,7 +60,7 @@ def rule_for(model: type[Model]) -> Callable[[Rule], Rule]:
     return register
 
 
-def membership_of(user: User) -> Membership | None:
+def membership_of(user: User | AnonymousUser) -> Membership | None:
     """The user's membership with its organisation, cached on the user."""
     if not user.is_authenticated:
         return None
@@ -72,14 +73,14 @@ def membership_of(user: User) -> Membership | None:
     return user._membership_cache
 
 
-def is_department(membership: Membership | None) -> bool:
+def is_department(membership: Membership | None) -> TypeGuard[Membership]:
     return (
         membership is not None
         and membership.organisation.kind == OrganisationKind.DEPARTMENT
     )
 
 
-def sees_everything(membership: Membership | None) -> bool:
+def sees_everything(membership: Membership | None) -> TypeGuard[Membership]:
     """Department staff and observers read every organisation's records."""
     return membership is not None and membership.organisation.kind in (
         OrganisationKind.DEPARTMENT,
@@ -91,7 +92,7 @@ def may_change_anything(membership: Membership | None) -> bool:
     return is_department(membership) and membership.can_write
 
 
-def may(user: User, action: Action, obj: Model) -> bool:
+def may(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
     """Whether `user` may do `action` to `obj`. Unknown models: nobody may."""
     if not user.is_authenticated or not user.is_active:
         return False
@@ -220,7 +221,7 @@ def _api_token_rule(membership: Membership, action: Action, token: ApiToken) -> 
     )
 
 
-def _serves(membership: Membership, district_unit_id: int) -> bool:
+def _serves(membership: Membership, district_unit_id: int | None) -> bool:
     if not hasattr(membership, "_served_unit_ids"):
         membership._served_unit_ids = set(
             membership.organisation.served_units.values_list("pk", flat=True)

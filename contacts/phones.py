@@ -164,6 +164,8 @@ def _type_descs(metadata: PhoneMetadata) -> list[tuple]:
 
 
 _VN_METADATA = PhoneMetadata.metadata_for_region(REGION)
+if _VN_METADATA is None:  # phonenumbers ships every region's metadata
+    raise ImportError(f"phonenumbers has no metadata for {REGION}")
 _VN_GENERAL = _lengths_and_pattern(_VN_METADATA.general_desc)
 _VN_TYPES = _type_descs(_VN_METADATA)
 

@@ -98,7 +98,8 @@ def read_units_file(path: Path) -> list[UnitRow]:
                 _("The file lacks the columns: %(columns)s.")
                 % {"columns": ", ".join(missing)}
             )
-        rows, seen = [], {}
+        rows: list[UnitRow] = []
+        seen: dict[str, str] = {}
         for line, raw in enumerate(reader, start=2):
             row = {
                 k: (raw.get(k) or "").strip()

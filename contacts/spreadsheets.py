@@ -61,6 +61,11 @@ def xlsx_value(value: object) -> object:
         return value
     if isinstance(value, datetime.date | datetime.time):
         return _local(value)
+    return xlsx_text(value)
+
+
+def xlsx_text(value: object) -> str:
+    """`value` as safe text without the control characters openpyxl refuses."""
     return ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value))
 
 
@@ -78,7 +83,7 @@ def rows_to_xlsx(
         sheet.append([xlsx_value(value) for value in row])
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(sheet, value=xlsx_value(header))
+        cell = WriteOnlyCell(sheet, value=xlsx_text(header))
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)

@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 SELECTED = mark_safe(" selected")  # noqa: S308 (a constant)
 
 
-class _Options:
+class _Options(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
         options = format_html_join(

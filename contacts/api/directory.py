@@ -17,12 +17,12 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contacts.api.pagination import ApiPagination
 from contacts.api.schema import error_responses
+from contacts.http import AuthenticatedRequest
 from contacts.models import (
     BodyKind,
     ContactListVersion,
@@ -124,9 +124,11 @@ class GsoCodeField(serializers.RegexField):
     newline through (Python's `$`)."""
 
     def __init__(self, **kwargs) -> None:
-        messages = {"invalid": BAD_CODE, "blank": BAD_CODE}
         super().__init__(
-            CODE_PATTERN, trim_whitespace=False, error_messages=messages, **kwargs
+            CODE_PATTERN,
+            trim_whitespace=False,
+            error_messages={"invalid": BAD_CODE, "blank": BAD_CODE},
+            **kwargs,
         )
 
     def to_internal_value(self, data):
@@ -286,7 +288,7 @@ def _with_version(
 ) -> list[ElectionBody]:
     """What BodySerializer reads besides the body: its version in force
     (district, accepted_at) and its commune."""
-    by_id = {v.pk: v for v in versions}
+    by_id: dict[int | None, ContactListVersion] = {v.pk: v for v in versions}
     for body in bodies:
         body.in_force = by_id[body.version_id]
         body.commune = body.unit if body.unit.level == UnitLevel.COMMUNE else None
@@ -302,7 +304,7 @@ class DirectoryView(APIView):
         responses={200: DirectoryPageSerializer, **error_responses(400, 404)},
         tags=["directory"],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         # A plain dict: DRF reads an empty value of a QueryDict as a missing
         # one, and `page=` would then reach the paginator (a 404).
         query = DirectoryQuerySerializer(data=request.query_params.dict())
@@ -320,9 +322,15 @@ class DirectoryView(APIView):
         if commune:
             bodies = bodies.filter(unit__code=commune)
         paginator = ApiPagination()
-        page = paginator.paginate_queryset(
-            DirectoryListing(bodies, ids), request, view=self
+        # DRF's paginator only takes len() and slices of the listing; its
+        # stubs ask for a whole QuerySet or Sequence.
+        page: list[ElectionBody] | None = paginator.paginate_queryset(
+            DirectoryListing(bodies, ids),  # type: ignore[arg-type]
+            request,
+            view=self,
         )
+        if page is None or paginator.page is None:  # ApiPagination has a page size
+            raise Http404
         phone_access_record(
             user=request.user,
             kind=PhoneAccessKind.API_DIRECTORY,

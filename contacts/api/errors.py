@@ -49,8 +49,10 @@ def _body(exc: exceptions.APIException, status_code: int) -> dict:
             body["fields"] = {"non_field_errors": _texts(detail)}
     else:
         body["message"] = str(detail)
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        body["retry_after"] = int(exc.wait) + 1
+    # DRF sets Throttled.wait (seconds or None); its stubs do not declare it.
+    wait = exc.wait if isinstance(exc, exceptions.Throttled) else None  # type: ignore[attr-defined]
+    if wait is not None:
+        body["retry_after"] = int(wait) + 1
     return body
 
 

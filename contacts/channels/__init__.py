@@ -4,8 +4,13 @@ healthchecks' transports); `Senders` picks the backend for each message.
 The SMS backend is chosen by the SMS_BACKEND
 setting (a dotted path), so a real gateway is configuration."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from contacts.channels.email import EmailSender
 
 
 class DeliveryError(Exception):
@@ -21,7 +26,7 @@ class Senders:
     open across the batch: one SMTP session, not one per message."""
 
     def __init__(self) -> None:
-        self._email = None
+        self._email: EmailSender | None = None
 
     def __enter__(self) -> "Senders":
         return self

@@ -4,6 +4,7 @@ import smtplib
 
 from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 
 from contacts.channels import DeliveryError
 
@@ -21,7 +22,7 @@ class EmailSender:
     (message_id_local_part)."""
 
     def __init__(self) -> None:
-        self.connection = None
+        self.connection: BaseEmailBackend | None = None
 
     def send(self, message) -> None:
         domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"

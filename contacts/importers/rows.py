@@ -3,6 +3,7 @@
 import datetime
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -145,8 +146,8 @@ class _RowParser:
                 self.errors.append(RowError(0, "", str(FILE_EMPTY)))
         return ParseResult(rows=self.rows, errors=self.errors, language=self.language)
 
-    def _read_headers(self, header_cells: list[object]) -> None:
-        by_fold = {}
+    def _read_headers(self, header_cells: Sequence[object]) -> None:
+        by_fold: dict[str, list[tuple[str, str]]] = {}
         for column in COLUMNS:
             by_fold.setdefault(fold(column.vi), []).append((column.key, "vi"))
             by_fold.setdefault(fold(column.en), []).append((column.key, "en"))
@@ -178,7 +179,7 @@ class _RowParser:
     def _file_error(self, message: str) -> None:
         self.errors.append(RowError(0, "", message))
 
-    def _parse_row(self, index: int, cells: list[object]) -> None:
+    def _parse_row(self, index: int, cells: Sequence[object]) -> None:
         values = self._values(cells)
         table = self.table
         formula_keys = self._keys_in(index, table.formulas) if table.formulas else _NONE
@@ -193,7 +194,7 @@ class _RowParser:
         elif contact is not None:
             self.rows.append(contact)
 
-    def _values(self, cells: list[object]) -> dict[str, str]:
+    def _values(self, cells: Sequence[object]) -> dict[str, str]:
         """The row's text in each column, "" where there is none."""
         values = dict.fromkeys(COLUMNS_BY_KEY, "")
         width = len(cells)

@@ -2,10 +2,12 @@
 cells (calamine returns cached values only)."""
 
 import csv
+import datetime
 import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
@@ -24,7 +26,7 @@ class FileProblem(Exception):
 
 @dataclass
 class Table:
-    cells: list[list[object]]  # row 0 is the header row
+    cells: Sequence[Sequence[object]]  # row 0 is the header row
     formulas: set[tuple[int, int]]  # (row index, column index) from 0
     # Text cells holding a control character (a NUL, …), same indexes.
     controls: set[tuple[int, int]] = field(default_factory=set)
@@ -63,7 +65,22 @@ def read_xlsx(content: bytes) -> Table:
     return Table(cells=cells, formulas=formulas, controls=_control_cells(cells))
 
 
-def _fill_merged(cells: list[list[object]], merged: list) -> None:
+# A cell's value as calamine reads it.
+XlsxValue = (
+    int
+    | float
+    | str
+    | bool
+    | datetime.time
+    | datetime.date
+    | datetime.datetime
+    | datetime.timedelta
+)
+
+
+def _fill_merged(
+    cells: list[list[XlsxValue]], merged: list[tuple[tuple[int, int], tuple[int, int]]]
+) -> None:
     """Give every cell of a merged range its top-left value, as the user sees
     it (a body's columns merged down over its people's rows)."""
     for (top, left), (bottom, right) in merged:
@@ -196,7 +213,7 @@ def _column_index(letters: str) -> int:
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _control_cells(cells: list[list[object]]) -> set[tuple[int, int]]:
+def _control_cells(cells: Sequence[Sequence[object]]) -> set[tuple[int, int]]:
     """(row, column) indexes of the text cells holding a control character.
 
     A workbook can hold any of them: raw in the XML, as a character

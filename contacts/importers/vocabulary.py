@@ -4,6 +4,7 @@ import functools
 import unicodedata
 from dataclasses import dataclass
 
+from django.db.models import Model
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -62,15 +63,25 @@ POSITION_WORDS = {
     ContactPosition.ON_DUTY: (("Cán bộ trực", "Trực"), ("on-duty officer",)),
 }
 
+
+def max_length(model: type[Model], name: str) -> int:
+    """The length limit of a text field of `model` (every field the
+    importers check has one)."""
+    length = getattr(model._meta.get_field(name), "max_length", None)
+    if length is None:
+        raise TypeError(f"{model.__name__}.{name} has no max_length")
+    return length
+
+
 LENGTH_LIMITS = {
-    "body_name": ElectionBody._meta.get_field("name").max_length,
-    "polling_areas": ElectionBody._meta.get_field("polling_areas").max_length,
-    "location": ElectionBody._meta.get_field("location").max_length,
-    "full_name": Contact._meta.get_field("full_name").max_length,
-    "email": Contact._meta.get_field("email").max_length,
-    "note": Contact._meta.get_field("note").max_length,
+    "body_name": max_length(ElectionBody, "name"),
+    "polling_areas": max_length(ElectionBody, "polling_areas"),
+    "location": max_length(ElectionBody, "location"),
+    "full_name": max_length(Contact, "full_name"),
+    "email": max_length(Contact, "email"),
+    "note": max_length(Contact, "note"),
 }
-PHONES_LIMIT = Contact._meta.get_field("phones").max_length
+PHONES_LIMIT = max_length(Contact, "phones")
 
 
 @dataclass(frozen=True)
@@ -216,7 +227,9 @@ def same(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
-def body_key(kind: str, unit_code: str, unit_name: str, name: str) -> tuple[str, ...]:
+def body_key(
+    kind: str, unit_code: str, unit_name: str, name: str
+) -> tuple[str, str, str]:
     # The GSO code identifies the unit; the name is only used without a code.
     unit = "code:" + same(unit_code) if unit_code else "name:" + same(unit_name)
     return (kind, unit, same(name))

@@ -22,6 +22,7 @@ from contacts.models.registry import (
     CARRIER_KINDS,
     FIRST_EDITION,
     AdministrativeUnit,
+    ChangeAttribution,
     Election,
     ElectionMilestone,
     ElectionPhase,
@@ -37,6 +38,7 @@ from contacts.models.registry import (
 
 __all__ = [
     "ApiToken",
+    "ChangeAttribution",
     "CARRIER_KINDS",
     "FIRST_EDITION",
     "AdministrativeUnit",

@@ -64,7 +64,11 @@ def list_state(
     if latest_status == VersionStatus.RETURNED:
         # Once the district edits after a return, it is drafting again (as
         # readiness counts a returned plan section).
-        if draft_changed_at is not None and draft_changed_at > latest_submitted_at:
+        if (
+            draft_changed_at is not None
+            and latest_submitted_at is not None
+            and draft_changed_at > latest_submitted_at
+        ):
             return SubmissionState.DRAFT
         return SubmissionState.RETURNED
     return SubmissionState.ACCEPTED
@@ -245,6 +249,11 @@ class ElectionBody(models.Model):
     location = models.CharField(_("working location"), max_length=300, blank=True)
 
     history = HistoricalRecords()
+
+    # Set by contacts.api.directory for its serializer: the version in force
+    # the body belongs to, and its commune (None for a district's own body).
+    in_force: "ContactListVersion"
+    commune: "AdministrativeUnit | None"
 
     class Meta:
         verbose_name = _("election body")

@@ -37,12 +37,24 @@ class User(AbstractUser):
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
+    # Filled by contacts.permissions.membership_of, once per request.
+    _membership_cache: "Membership | None"
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+
+class ChangeAttribution:
+    """Who makes a history-tracked model's next save() and why: a service
+    sets them just before saving, and simple_history copies them onto the
+    historical row it writes. Only declared here, for the type checker."""
+
+    _history_user: User | None
+    _change_reason: str
 
 
 class UnitLevel(models.TextChoices):
@@ -126,7 +138,7 @@ class OrganisationKind(models.TextChoices):
 CARRIER_KINDS = (OrganisationKind.POSTAL, OrganisationKind.TELECOM)
 
 
-class Organisation(models.Model):
+class Organisation(ChangeAttribution, models.Model):
     """A body that uses the app: the Department, an observer, a district
     People's Committee or a carrier."""
 
@@ -215,6 +227,9 @@ class Membership(models.Model):
 
     history = HistoricalRecords()
 
+    # Filled by contacts.permissions._serves: the districts a carrier serves.
+    _served_unit_ids: set[int]
+
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
@@ -235,7 +250,7 @@ class ElectionPhase(models.TextChoices):
     ENDED = "ended", _("ended")
 
 
-class Election(models.Model):
+class Election(ChangeAttribution, models.Model):
     """One election in one province, with its before / during / after periods.
 
     "Before" runs from `before_starts_on` to the eve of polling day, "during"

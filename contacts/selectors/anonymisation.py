@@ -19,8 +19,9 @@ def elections_awaiting_anonymisation() -> list[AwaitingAnonymisation]:
     """Closed elections not yet anonymised, earliest close-out first (one
     query)."""
     return [
-        AwaitingAnonymisation(election, anonymisation_allowed_from(election))
+        AwaitingAnonymisation(election, allowed_from)
         for election in Election.objects.filter(
             closed_at__isnull=False, anonymised_at__isnull=True
         ).order_by("closed_at", "pk")
+        if (allowed_from := anonymisation_allowed_from(election)) is not None
     ]

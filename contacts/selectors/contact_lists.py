@@ -92,7 +92,7 @@ def coverage_of(
         .annotate(has_team=Exists(teams))
         .order_by("code")
     )
-    uncovered = [c for c in communes if not c.has_team]
+    uncovered: list[AdministrativeUnit] = [c for c in communes if not c.has_team]
     return Coverage(
         covered=len(communes) - len(uncovered), total=len(communes), uncovered=uncovered
     )
@@ -124,23 +124,23 @@ def contact_list_overview(
     queries, whatever the number of districts). Without `draft_coverage`
     (the dashboard reads the accepted versions' own figures) the drafts'
     contacts are not scanned and draft_covered is 0."""
-    districts = list(districts.select_related("unit").order_by("unit__code"))
+    in_order = list(districts.select_related("unit").order_by("unit__code"))
     lists = {
         cl.organisation_id: cl
         for cl in ContactList.objects.filter(
-            election=election, organisation__in=districts
+            election=election, organisation__in=in_order
         ).select_related("latest_version", "accepted_version")
     }
-    totals = area_commune_counts(d.unit_id for d in districts)
+    totals = area_commune_counts(d.unit_id for d in in_order)
     covered = _draft_coverage(lists.values()) if draft_coverage else {}
     return [
         ContactListRow(
             organisation=d,
             contact_list=lists.get(d.pk),
-            communes_total=totals.get(d.unit_id, 0),
+            communes_total=totals.get(d.unit_id, 0) if d.unit_id else 0,
             draft_covered=covered.get(d.pk, 0),
         )
-        for d in districts
+        for d in in_order
     ]
 
 
@@ -262,7 +262,9 @@ class DirectoryListing:
         spans = [s for s in self.spans if s[1] < stop and s[1] + s[2] > start]
         if not spans:
             return []
-        position = {version_id: n for n, (version_id, _f, _r) in enumerate(spans)}
+        position: dict[int | None, int] = {
+            version_id: n for n, (version_id, _f, _r) in enumerate(spans)
+        }
         found = sorted(
             self.bodies.filter(version_id__in=position).order_by(
                 "unit__code", "kind", "name", "pk"

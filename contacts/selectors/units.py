@@ -16,7 +16,7 @@ A GSO code names a unit only within an edition of the structure
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, When
 
-from contacts.models import AdministrativeUnit, Election, UnitLevel
+from contacts.models import AdministrativeUnit, Election, Organisation, UnitLevel
 
 
 def units_of_election(election: Election) -> QuerySet[AdministrativeUnit]:
@@ -78,6 +78,17 @@ def area_of(unit: AdministrativeUnit, province_id: int) -> AdministrativeUnit | 
     area (load it with select_related)."""
     if unit.parent_id == province_id:
         return unit
-    if unit.parent_id is not None and unit.parent.parent_id == province_id:
-        return unit.parent
+    parent = unit.parent if unit.parent_id is not None else None
+    if parent is not None and parent.parent_id == province_id:
+        return parent
     return None
+
+
+def district_unit(organisation: Organisation) -> AdministrativeUnit:
+    """A district's own unit (its contact list's communes, its coverage):
+    Organisation.unit is empty only for other kinds (the constraint
+    organisation_district_has_unit)."""
+    unit = organisation.unit
+    if unit is None:
+        raise ValueError(f"{organisation.code} has no administrative unit")
+    return unit

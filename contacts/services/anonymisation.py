@@ -90,20 +90,22 @@ def not_closed_message() -> str:
     ) % {"days": settings.PERSONAL_DATA_RETENTION_DAYS}
 
 
-def too_early_message(election: Election) -> str:
+def too_early_message(
+    *, closed_at: datetime.datetime, allowed_from: datetime.datetime
+) -> str:
     return gettext(
         "The contacts of this election can be anonymised from %(date)s "
         "(close-out on %(closed)s plus %(days)s days of retention)."
     ) % {
-        "date": _when(anonymisation_allowed_from(election)),
-        "closed": _when(election.closed_at),
+        "date": _when(allowed_from),
+        "closed": _when(closed_at),
         "days": settings.PERSONAL_DATA_RETENTION_DAYS,
     }
 
 
-def already_done_message(election: Election) -> str:
+def already_done_message(anonymised_at: datetime.datetime) -> str:
     return gettext("The contacts of this election were anonymised on %(date)s.") % {
-        "date": _when(election.anonymised_at)
+        "date": _when(anonymised_at)
     }
 
 
@@ -115,12 +117,14 @@ def anonymisation_ensure_allowed(
     Reads the row, so a close-out committed meanwhile is seen."""
     election.refresh_from_db(fields=["closed_at", "anonymised_at"])
     allowed_from = anonymisation_allowed_from(election)
-    if allowed_from is None:
+    if allowed_from is None or election.closed_at is None:
         raise AnonymisationRefused(not_closed_message())
     if election.anonymised_at is not None and not again:
-        raise AnonymisationRefused(already_done_message(election))
+        raise AnonymisationRefused(already_done_message(election.anonymised_at))
     if now < allowed_from:
-        raise AnonymisationRefused(too_early_message(election))
+        raise AnonymisationRefused(
+            too_early_message(closed_at=election.closed_at, allowed_from=allowed_from)
+        )
 
 
 def _placeholder_name() -> Concat:

@@ -27,11 +27,12 @@ import operator
 import os
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +48,7 @@ from contacts.models import (
     ImportStatus,
     UnitLevel,
 )
+from contacts.selectors.units import district_unit
 from contacts.services.closure import election_ensure_open
 
 BODY_FIELDS = ("polling_areas", "location")
@@ -163,7 +165,7 @@ def import_plan(
     *, contact_list: ContactList, rows: list[ContactRow], unit_column: str
 ) -> ImportPlan:
     """Compare parsed rows with the draft (four queries, whatever the size)."""
-    units = DistrictUnits.load(contact_list.organisation.unit)
+    units = DistrictUnits.load(district_unit(contact_list.organisation))
     bodies = _Draft.load(contact_list).bodies
     plan = ImportPlan()
     for row in rows:
@@ -275,7 +277,7 @@ class _Draft:
         stored). The orders are those of the models' Meta.ordering, so that
         of two names that fold alike the same one wins as before."""
         bodies, by_id = {}, {}
-        query = (
+        query: QuerySet = (
             ElectionBody.objects.filter(contact_list=contact_list, version=None)
             .order_by("unit__code", "kind", "name")
             .values_list(*_Body.COLUMNS)
@@ -422,6 +424,10 @@ def _apply_contacts(plan: ImportPlan, bodies: dict, writer: "_Writer") -> None:
 # --- Writing rows and their audit trail --------------------------------------------
 
 
+# The two models the import writes.
+_Written = type[ElectionBody] | type[Contact]
+
+
 class _Writer:
     """Inserts and updates draft rows with their django-simple-history rows.
 
@@ -437,7 +443,7 @@ class _Writer:
     def __init__(self, *, history_date: datetime.datetime) -> None:
         self.postgresql = connection.vendor == "postgresql"
         if self.postgresql:
-            self.history_date = history_date.isoformat()
+            self.history_date: str | None = history_date.isoformat()
         else:
             self.history_date = connection.ops.adapt_datetimefield_value(history_date)
         self._uids: list[str] = []
@@ -450,7 +456,7 @@ class _Writer:
             self._uids = _random_uids(1000)
         return self._uids.pop()
 
-    def create(self, model: type[Model], items: list) -> None:
+    def create(self, model: _Written, items: list) -> None:
         if self.postgresql:
             # Take the ids from the table's sequence first, then COPY them in.
             for item, id in zip(items, self._next_ids(model, len(items)), strict=True):
@@ -466,7 +472,7 @@ class _Writer:
                 item.id = ids[item.uid]
         self._history(model, items, "+")
 
-    def _next_ids(self, model: type[Model], count: int) -> list[int]:
+    def _next_ids(self, model: _Written, count: int) -> list[int]:
         table = model._meta.db_table
         with connection.cursor() as cursor:
             # The sequence is looked up once, in the CTE: called on each row,
@@ -480,12 +486,14 @@ class _Writer:
             )
             return [id for (id,) in cursor.fetchall()]
 
-    def _ids_by_uid(self, model: type[Model], items: list) -> dict:
+    def _ids_by_uid(self, model: _Written, items: list) -> dict:
         """SQLite: the new rows' ids by uid, from the ids of all the draft's
         rows (one query, rather than a long IN list)."""
         if model is ElectionBody:
             list_id = items[0].contact_list_id
-            query = ElectionBody.objects.filter(contact_list_id=list_id, version=None)
+            query: QuerySet = ElectionBody.objects.filter(
+                contact_list_id=list_id, version=None
+            )
         else:
             list_id = ElectionBody.objects.get(pk=items[0].body_id).contact_list_id
             query = Contact.objects.filter(
@@ -493,7 +501,7 @@ class _Writer:
             )
         return dict(_raw_rows(query.order_by().values_list("uid", "id")))
 
-    def update(self, model: type[Model], items: list, fields: tuple) -> None:
+    def update(self, model: _Written, items: list, fields: tuple) -> None:
         table = connection.ops.quote_name(model._meta.db_table)
         rows = [[*(getattr(item, f) for f in fields), item.id] for item in items]
         with connection.cursor() as cursor:
@@ -519,7 +527,7 @@ class _Writer:
                 [value for row in batch for value in row],
             )
 
-    def _history(self, model: type[Model], items: list, history_type: str) -> None:
+    def _history(self, model: _Written, items: list, history_type: str) -> None:
         """What bulk_history_create writes: every tracked column, the date,
         no change reason, the type, and the request's user (middleware)."""
         history = model.history.model
@@ -540,7 +548,9 @@ class _Writer:
             rows,
         )
 
-    def _insert(self, table: str, columns: list[str], rows: list[list]) -> None:
+    def _insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence]
+    ) -> None:
         qn = connection.ops.quote_name
         names = ", ".join(qn(c) for c in columns)
         with connection.cursor() as cursor:
@@ -569,7 +579,7 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
 
 
-def _copy(cursor, sql: str, rows: list) -> None:
+def _copy(cursor, sql: str, rows: Sequence[Sequence]) -> None:
     """COPY … FROM STDIN in text format."""
     raw = cursor.cursor
     if not hasattr(raw, "copy_expert"):  # psycopg 3
@@ -586,7 +596,7 @@ class _CopyText:
     (on the other CPU), instead of waiting for the whole text, and the text
     never sits in memory whole."""
 
-    def __init__(self, rows: list) -> None:
+    def __init__(self, rows: Sequence[Sequence]) -> None:
         self.rows = rows
         self.start = 0
 
@@ -596,7 +606,7 @@ class _CopyText:
         return _copy_text(batch) if batch else ""
 
 
-def _copy_text(rows: list) -> str:
+def _copy_text(rows: Sequence[Sequence]) -> str:
     """Rows in COPY's text format. Text rarely holds a tab, newline or
     backslash: one search over all of it decides whether to escape."""
     texts = "".join(value for row in rows for value in row if type(value) is str)

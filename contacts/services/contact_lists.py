@@ -20,6 +20,7 @@ from contacts.models import (
     VersionStatus,
 )
 from contacts.selectors.contact_lists import coverage_of
+from contacts.selectors.units import district_unit
 from contacts.services.closure import election_ensure_open
 
 # The import lives in its own module; these names stay importable from here
@@ -92,7 +93,7 @@ def body_save(
     """
     election_ensure_open(contact_list.election_id)
     now = now or timezone.now()
-    district = contact_list.organisation.unit
+    district = district_unit(contact_list.organisation)
     unit = body.unit
     if unit.pk != district.pk and unit.parent_id != district.pk:
         raise ValidationError(

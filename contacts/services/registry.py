@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -50,9 +51,10 @@ class LoadResult:
         self.unchanged += other.unchanged
 
 
-def create_missing(
-    model: type[Model], *, lookup: dict, values: dict
-) -> tuple[Model, bool]:
+M = TypeVar("M", bound=Model)
+
+
+def create_missing(model: type[M], *, lookup: dict, values: dict) -> tuple[M, bool]:
     """Create the row if none matches `lookup`; leave an existing one as it is.
 
     Seeds use this for data the Department owns once loaded (organisations,
@@ -119,7 +121,7 @@ def _check_parent(row: UnitRow, ids: dict, levels: dict) -> None:
     if not row.parent_code:
         return
     if row.parent_code not in ids:
-        problem = _(
+        problem: str | None = _(
             "the parent unit %(code)s is in neither the file nor this edition"
         ) % {"code": row.parent_code}
     else:

@@ -5,11 +5,12 @@ delivery log's outsiders (contacts.views.inbox)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from contacts.forms_access_log import PhoneAccessFilter
+from contacts.http import AuthenticatedHttpRequest
 from contacts.permissions import is_department, membership_of
 from contacts.selectors.access_log import phone_accesses
 from contacts.selectors.anonymisation import elections_awaiting_anonymisation
@@ -19,7 +20,7 @@ ACCESSES_PER_PAGE = 50
 
 @login_required
 @require_safe
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every access to phone numbers, newest first, filtered by district,
     user and days, 50 a page, in a fixed number of queries."""
     if not is_department(membership_of(request.user)):

@@ -4,13 +4,14 @@ revoke the tokens its systems use on /api/v1/ (contacts.api)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from contacts.forms_api_tokens import ApiTokenForm
+from contacts.http import AuthenticatedHttpRequest
 from contacts.models import ApiToken
 from contacts.permissions import Action, api_token_organisations, get_object_for_user
 from contacts.services.api_tokens import api_token_create, api_token_revoke
@@ -22,7 +23,7 @@ SECRET_ONCE = "api_token_secret"
 
 @never_cache
 @login_required
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = api_token_organisations(request.user)
     if not organisations.exists():
         raise PermissionDenied
@@ -47,7 +48,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def api_token_revoke_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = get_object_for_user(request.user, ApiToken.objects.all(), pk, Action.CHANGE)
     api_token_revoke(token=token, by=request.user)
     messages.success(request, _("Token “%s” revoked.") % token.name)

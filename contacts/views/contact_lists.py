@@ -22,6 +22,7 @@ from contacts.forms import (
     ElectionBodyForm,
     ReturnForm,
 )
+from contacts.http import AuthenticatedHttpRequest
 from contacts.importers import parse_contact_file
 from contacts.models import (
     ContactImport,
@@ -47,6 +48,7 @@ from contacts.selectors import (
     coverage_of,
     election_current,
 )
+from contacts.selectors.units import district_unit
 from contacts.services import contact_lists as services
 from contacts.services.access_log import phone_access_record
 from contacts.spreadsheets import XLSX_CONTENT_TYPE, contact_template_xlsx
@@ -59,13 +61,13 @@ LISTS = ContactList.objects.select_related(
 
 
 def _get_list(
-    request: HttpRequest, pk: int, action: Action = Action.VIEW
+    request: AuthenticatedHttpRequest, pk: int, action: Action = Action.VIEW
 ) -> ContactList:
     return get_object_for_user(request.user, LISTS, pk, action)
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Districts go to their own list; carriers to the directory; the
     Department and observers see every district's list."""
     membership = membership_of(request.user)
@@ -120,13 +122,15 @@ def _shown_version(request: HttpRequest, contact_list: ContactList, is_owner: bo
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contact_list = _get_list(request, pk)
+    membership = membership_of(request.user)
     is_owner = (
-        membership_of(request.user).organisation_id == contact_list.organisation_id
+        membership is not None
+        and membership.organisation_id == contact_list.organisation_id
     )
     version = _shown_version(request, contact_list, is_owner)
-    district = contact_list.organisation.unit
+    district = district_unit(contact_list.organisation)
     bodies = contact_list_bodies(contact_list_id=contact_list.pk, version=version)
     body_filter = BodyFilter(request.GET, queryset=bodies, district=district)
     page = Paginator(body_filter.qs, BODIES_PER_PAGE).get_page(request.GET.get("page"))
@@ -154,7 +158,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _body_form_page(
     request, contact_list: ContactList, body: ElectionBody
 ) -> HttpResponse:
-    district = contact_list.organisation.unit
+    district = district_unit(contact_list.organisation)
     data = request.POST if request.method == "POST" else None
     form = ElectionBodyForm(data, instance=body, district=district)
     formset = ContactFormSet(data, instance=body, prefix="contacts")
@@ -178,14 +182,16 @@ def _body_form_page(
 
 
 @login_required
-def body_create(request: HttpRequest, pk: int) -> HttpResponse:
+def body_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contact_list = _get_list(request, pk, Action.CHANGE)
     return _body_form_page(
         request, contact_list, ElectionBody(contact_list=contact_list)
     )
 
 
-def _get_draft_body(request: HttpRequest, pk: int, action: Action) -> ElectionBody:
+def _get_draft_body(
+    request: AuthenticatedHttpRequest, pk: int, action: Action
+) -> ElectionBody:
     body = get_object_for_user(
         request.user,
         ElectionBody.objects.select_related(
@@ -200,14 +206,14 @@ def _get_draft_body(request: HttpRequest, pk: int, action: Action) -> ElectionBo
 
 
 @login_required
-def body_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def body_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     body = _get_draft_body(request, pk, Action.CHANGE)
     return _body_form_page(request, body.contact_list, body)
 
 
 @login_required
 @require_POST
-def body_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def body_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     body = _get_draft_body(request, pk, Action.CHANGE)
     services.body_delete(body=body)
     messages.success(
@@ -217,7 +223,7 @@ def body_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     language = "en" if request.GET.get("lang") == "en" else "vi"
     response = HttpResponse(
         contact_template_xlsx(language=language),
@@ -233,7 +239,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contact_list = _get_list(request, pk, Action.CHANGE)
     form = ContactImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -253,7 +259,9 @@ def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _get_import(request: HttpRequest, pk: int, action: Action) -> ContactImport:
+def _get_import(
+    request: AuthenticatedHttpRequest, pk: int, action: Action
+) -> ContactImport:
     return get_object_for_user(
         request.user,
         ContactImport.objects.select_related(
@@ -280,7 +288,7 @@ def _plan(contact_import: ContactImport):
 
 
 @login_required
-def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def import_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contact_import = _get_import(request, pk, Action.VIEW)
     plan = (
         _plan(contact_import)
@@ -297,7 +305,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
+def import_apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contact_import = _get_import(request, pk, Action.CHANGE)
     try:
         done = services.contact_list_import(
@@ -320,7 +328,7 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def import_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contact_import = _get_import(request, pk, Action.CHANGE)
     services.contact_import_discard(contact_import=contact_import)
     messages.info(request, _("The file was discarded; nothing was saved."))
@@ -329,7 +337,7 @@ def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contact_list = _get_list(request, pk, Action.CHANGE)
     try:
         version = services.contact_list_submit(
@@ -346,7 +354,9 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("contacts:contact_list_detail", pk=contact_list.pk)
 
 
-def _get_version(request: HttpRequest, pk: int, action: Action) -> ContactListVersion:
+def _get_version(
+    request: AuthenticatedHttpRequest, pk: int, action: Action
+) -> ContactListVersion:
     version = get_object_for_user(
         request.user,
         ContactListVersion.objects.select_related("contact_list__organisation"),
@@ -360,11 +370,11 @@ def _get_version(request: HttpRequest, pk: int, action: Action) -> ContactListVe
 
 @login_required
 @require_POST
-def version_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def version_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = _get_version(request, pk, Action.REVIEW)
     form = AcceptForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("reason", [])))
+        messages.error(request, " ".join(str(e) for e in form.errors.get("reason", [])))
         return redirect("contacts:contact_list_detail", pk=version.contact_list_id)
     try:
         services.contact_list_accept(
@@ -379,7 +389,7 @@ def version_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def version_return(request: HttpRequest, pk: int) -> HttpResponse:
+def version_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = _get_version(request, pk, Action.REVIEW)
     form = ReturnForm(request.POST)
     if form.is_valid():
@@ -412,11 +422,13 @@ def _version_param(
 
 
 @login_required
-def changes(request: HttpRequest, pk: int) -> HttpResponse:
+def changes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """What changed between two versions (or a version and the draft)."""
     contact_list = _get_list(request, pk)
+    membership = membership_of(request.user)
     is_owner = (
-        membership_of(request.user).organisation_id == contact_list.organisation_id
+        membership is not None
+        and membership.organisation_id == contact_list.organisation_id
     )
     old = (
         _version_param(request, contact_list, "from", is_owner)

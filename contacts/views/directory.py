@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 
 from contacts.forms_access_log import ExportPurposeForm
 from contacts.forms_directory import DirectoryFilterForm
+from contacts.http import AuthenticatedHttpRequest
 from contacts.models import (
     BodyKind,
     ContactListVersion,
@@ -122,7 +123,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 @login_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The filtered directory, 50 bodies a page, with links to the exports
     and to each district's print sheet."""
     versions = accepted_versions_visible_to(request.user)
@@ -134,7 +135,10 @@ def search(request: HttpRequest) -> HttpResponse:
         )
     )
     listing = DirectoryListing(bodies, [v.pk for v in accepted])
-    page = Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Django's Paginator only takes len() and slices of the listing; its
+    # stubs ask for a whole sequence.
+    paginator: Paginator[ElectionBody] = Paginator(listing, PAGE_SIZE)  # type: ignore[arg-type]
+    page = paginator.get_page(request.GET.get("page"))
     phone_access_record(
         user=request.user,
         kind=PhoneAccessKind.DIRECTORY_SEARCH,
@@ -214,7 +218,7 @@ def _purpose_page(
 
 
 @login_required
-def export(request: HttpRequest, fmt: str) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     """The filtered directory as a spreadsheet (xlsx or csv), unpaginated,
     once a purpose is given (asked for first); the purpose, who and when
     head the file and go to the access log."""
@@ -244,7 +248,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @login_required
-def print_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+def print_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A district's accepted list, grouped by unit, for printing. 404 unless
     the user may read that district's version in force."""
     version = (

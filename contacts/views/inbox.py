@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from contacts.http import AuthenticatedHttpRequest
 from contacts.models import (
     Channel,
     Membership,
@@ -66,7 +67,7 @@ class OutboxLogFilter(django_filters.FilterSet):
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in user's messages, newest first; unread ones stand out
     until the user marks them read."""
     q = inbox_messages(user=request.user)
@@ -77,7 +78,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_read(request: HttpRequest) -> HttpResponse:
+def mark_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Mark every message of the signed-in user read (only theirs)."""
     count = inbox_mark_read(user=request.user)
     if count:
@@ -88,7 +89,7 @@ def mark_read(request: HttpRequest) -> HttpResponse:
 # --- The delivery log -------------------------------------------------------------
 
 
-def _log_reader(request: HttpRequest) -> Membership:
+def _log_reader(request: AuthenticatedHttpRequest) -> Membership:
     """The member's membership if they may read the log; 404 otherwise, so
     the page does not even show it exists."""
     membership = membership_of(request.user)
@@ -98,7 +99,7 @@ def _log_reader(request: HttpRequest) -> Membership:
 
 
 @login_required
-def log(request: HttpRequest) -> HttpResponse:
+def log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every message with its delivery state, newest first, in a fixed
     number of queries."""
     membership = _log_reader(request)
@@ -116,7 +117,7 @@ def log(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/outbox_log.html", ctx)
 
 
-def _message_for_editor(request: HttpRequest, pk: int) -> OutboundMessage:
+def _message_for_editor(request: AuthenticatedHttpRequest, pk: int) -> OutboundMessage:
     """The message, for a Department editor; 404 for those who may not read
     the log or an unknown id, 403 for a reader who may not change it."""
     membership = _log_reader(request)
@@ -141,7 +142,7 @@ def _back_to_log(request: HttpRequest) -> str:
 
 @login_required
 @require_POST
-def requeue(request: HttpRequest, pk: int) -> HttpResponse:
+def requeue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Send a failed message again, with a fresh set of attempts."""
     message = _message_for_editor(request, pk)
     if outbox_requeue(message=message):

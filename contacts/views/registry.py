@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from kombu import Connection
 
 from contacts.forms_served_areas import ServedAreasForm
+from contacts.http import AuthenticatedHttpRequest
 from contacts.models import CARRIER_KINDS, Heartbeat, Organisation
 from contacts.permissions import (
     Action,
@@ -27,7 +28,7 @@ from contacts.services.registry import organisation_served_areas_set
 
 
 @login_required
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = organisation_list_read(
         organisations=organisations_visible_to(request.user)
     )
@@ -46,7 +47,7 @@ ORGANISATIONS_PER_PAGE = 50
 
 
 @login_required
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_for_user(
         request.user, Organisation.objects.select_related("unit"), pk, Action.VIEW
     )
@@ -63,7 +64,9 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organisation_served_areas(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_served_areas(
+    request: AuthenticatedHttpRequest, pk: int
+) -> HttpResponse:
     """A carrier's areas in the current election's structure, changed by a
     Department editor (404 for an organisation that is not a carrier)."""
     organisation = get_object_for_user(

@@ -12,8 +12,10 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django_otp.middleware import is_verified
 
 from contacts.forms_second_factor import SecondFactorForm
+from contacts.http import AuthenticatedHttpRequest
 from contacts.services.second_factor import (
     second_factor_required,
     totp_device_confirm,
@@ -24,8 +26,8 @@ from contacts.services.second_factor import (
 
 @never_cache
 @login_required
-def second_factor(request: HttpRequest) -> HttpResponse:
-    if not second_factor_required(user=request.user) or request.user.is_verified():
+def second_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not second_factor_required(user=request.user) or is_verified(request.user):
         return redirect(_next(request))
     device = totp_device_confirmed(user=request.user)
     enrolling = device is None
