@@ -4,6 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from contacts.filters import model_choice_filter
 from contacts.models import AdministrativeUnit, Organisation
 from contacts.selectors.units import province_areas
 from contacts.widgets import LongSelect
@@ -50,8 +51,10 @@ class IncidentFilter(django_filters.FilterSet):
             data["status"] = OPEN
         super().__init__(data, *args, **kwargs)
         # Districts, or the communes of a two-tier structure.
-        self.filters["district"].queryset = province_areas(province.pk).order_by("code")
-        self.filters["organisation"].queryset = organisations.order_by("kind", "name")
+        district = model_choice_filter(self, "district")
+        district.queryset = province_areas(province.pk).order_by("code")
+        organisation = model_choice_filter(self, "organisation")
+        organisation.queryset = organisations.order_by("kind", "name")
 
     def by_status(self, queryset, name, value):
         if value == OPEN:

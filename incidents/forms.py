@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from contacts.forms import TypedInputForm
+from contacts.forms import TypedInputForm, form_field
 from contacts.models import AdministrativeUnit, Organisation
 from contacts.selectors.units import province_units
 from contacts.validators import validate_date_in_range
@@ -105,11 +105,13 @@ class IncidentReportForm(TypedInputForm, forms.Form):
             "initial", {"started_at": _now_local(), "detected_at": _now_local()}
         )
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = units_of_province(province)
+        units = form_field(self, "units", forms.ModelChoiceField)
+        units.queryset = units_of_province(province)
         if on_behalf is None:
             del self.fields["organisation"]
         else:
-            self.fields["organisation"].queryset = on_behalf
+            organisation = form_field(self, "organisation", forms.ModelChoiceField)
+            organisation.queryset = on_behalf
 
 
 class IncidentUpdateForm(TypedInputForm, forms.Form):
@@ -128,7 +130,8 @@ class IncidentUpdateForm(TypedInputForm, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["resolved_at"].required = False
         if moves:
-            self.fields["status"].choices = [("", _("(no change)"))] + [
+            status = form_field(self, "status", forms.ChoiceField)
+            status.choices = [("", _("(no change)"))] + [
                 (to, IncidentStatus(to).label) for to in moves
             ]
         else:

@@ -7,7 +7,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from contacts.forms import TypedInputForm
+from contacts.forms import TypedInputForm, form_field
 from incidents.models import RollCallAudience
 
 # The reminder goes out between an hour and three days after the start:
@@ -46,7 +46,7 @@ class RollCallFilterForm(TypedInputForm, forms.Form):
 
     def __init__(self, *args, groups=(), group_label=None, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["group"]
+        field = form_field(self, "group", forms.ChoiceField)
         field.choices = [("", _("All"))] + [
             (g.pk, g.name) for g in groups if g.pk is not None
         ]

@@ -6,6 +6,7 @@ Dates and times are typed the Vietnamese way whatever the page language:
 """
 
 import datetime
+from typing import cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
@@ -14,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from contacts.forms import ContactImportForm, TypedInputForm
+from contacts.forms import ContactImportForm, TypedInputForm, form_field
 from contacts.models import Organisation, User
 from contacts.phones import InvalidPhone, format_national, normalise_phone
 from contacts.validators import validate_date_in_range
@@ -90,9 +91,9 @@ class ShiftForm(TypedInputForm, forms.ModelForm):
     def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in ("starts_at", "ends_at"):
-            self.fields[name].input_formats = SHIFT_AT_FORMATS
+            form_field(self, name, forms.DateTimeField).input_formats = SHIFT_AT_FORMATS
             self.fields[name].validators.append(validate_date_in_range)
-        self.fields["user"].queryset = User.objects.filter(
+        form_field(self, "user", forms.ModelChoiceField).queryset = User.objects.filter(
             membership__organisation=organisation, is_active=True
         ).order_by("full_name", "username")
         if self.instance.phone and not self.is_bound:
@@ -159,7 +160,7 @@ class WeekRowForm(TypedInputForm, forms.Form):
 
     def __init__(self, *args, days: list[datetime.date], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["day"].choices = [
+        form_field(self, "day", forms.ChoiceField).choices = [
             (day.isoformat(), date_format(day, "D d/m")) for day in days
         ]
         # The grid is a table, not a crispy layout: Bootstrap's small inputs.
@@ -207,9 +208,13 @@ class BaseWeekFormSet(forms.BaseFormSet):
         ]
 
 
-WeekFormSet = forms.formset_factory(
-    WeekRowForm,
-    formset=BaseWeekFormSet,
-    extra=ROWS_PER_DAY * DAYS_PER_WEEK,
-    max_num=ROWS_PER_DAY * DAYS_PER_WEEK * 4,
+# formset_factory makes a subclass of `formset`; its stubs say BaseFormSet.
+WeekFormSet = cast(
+    type[BaseWeekFormSet],
+    forms.formset_factory(
+        WeekRowForm,
+        formset=BaseWeekFormSet,
+        extra=ROWS_PER_DAY * DAYS_PER_WEEK,
+        max_num=ROWS_PER_DAY * DAYS_PER_WEEK * 4,
+    ),
 )

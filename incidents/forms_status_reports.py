@@ -6,6 +6,7 @@ moment and the mail figures against the schedule and the carrier's kind."""
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from contacts.forms import TypedInputForm
@@ -90,8 +91,12 @@ class StatusReportForm(TypedInputForm, forms.Form):
         cleaned = super().clean()
         if "due_at" in cleaned and cleaned["due_at"] != self.moment.at.isoformat():
             # Shown again for the moment due now, with what was typed.
-            self.data = self.data.copy()
-            self.data["due_at"] = self.moment.at.isoformat()
+            # A mutable copy of request.POST (or of a plain dict).
+            data = (
+                self.data.copy() if isinstance(self.data, QueryDict) else {**self.data}
+            )
+            data["due_at"] = self.moment.at.isoformat()
+            self.data = data
             raise forms.ValidationError(MOMENT_CHANGED)
         return cleaned
 

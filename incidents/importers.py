@@ -16,6 +16,7 @@ builds the same drafts with `shift_span`.
 import datetime
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -38,6 +39,7 @@ from contacts.importers.vocabulary import (
     same,
     too_long_message,
 )
+from contacts.model_fields import max_length
 from contacts.phones import InvalidPhone, normalise_phone
 from contacts.validators import date_in_range, date_out_of_range_message
 from incidents.models import Shift
@@ -54,8 +56,7 @@ COLUMNS = (
     Column("location", "Địa điểm", "Location"),
 )
 TEXT_LIMITS = {
-    key: Shift._meta.get_field(key).max_length
-    for key in ("person_name", "role", "location")
+    key: max_length(Shift, key) for key in ("person_name", "role", "location")
 }
 DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%y")
 # "7:30", "07:30:00", "7h30" and "7h" are all how times are written here.
@@ -205,7 +206,7 @@ class _Parser:
             self.result.errors.append(RowError(0, "", str(FILE_EMPTY)))
         return self.result
 
-    def _read_headers(self, cells: list[object]) -> None:
+    def _read_headers(self, cells: Sequence[object]) -> None:
         """Headers in Vietnamese or English, in any order; other columns are
         the organisation's own and ignored."""
         keys = {fold(c.vi): c.key for c in COLUMNS} | {
@@ -232,7 +233,7 @@ class _Parser:
         column = self.headers.get(key, "") if key else ""
         self.result.errors.append(RowError(row, column, message))
 
-    def _parse_row(self, index: int, cells: list[object]) -> None:
+    def _parse_row(self, index: int, cells: Sequence[object]) -> None:
         raw = {
             key: cells[position] if position < len(cells) else None
             for key, position in self.positions.items()

@@ -2,6 +2,8 @@
 state in the database; beat runs them, see CELERY_BEAT_SCHEDULE). A task
 that loses its database connection is retried (config.celery_app.DatabaseTask)."""
 
+from typing import TypedDict
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -31,7 +33,12 @@ def remind_flagged_shifts() -> int:
 # A country's roll-call writes 400,000 entries and SMS in one transaction
 # (about 2.5 minutes by bench/election_cycle.py's rate), well over the
 # default limits; still well under the broker's visibility timeout (1 h).
-ROLL_CALL_LIMITS = {"soft_time_limit": 15 * 60, "time_limit": 16 * 60}
+class _TimeLimits(TypedDict):
+    soft_time_limit: int
+    time_limit: int
+
+
+ROLL_CALL_LIMITS = _TimeLimits(soft_time_limit=15 * 60, time_limit=16 * 60)
 
 
 @shared_task(**ROLL_CALL_LIMITS)

@@ -4,10 +4,10 @@ import functools
 import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import Model
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from contacts.model_fields import max_length
 from contacts.models import BodyKind, Contact, ContactPosition, ElectionBody
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -62,15 +62,6 @@ POSITION_WORDS = {
     ContactPosition.MEMBER: (("Ủy viên", "Thành viên", "Tổ viên"), ("member",)),
     ContactPosition.ON_DUTY: (("Cán bộ trực", "Trực"), ("on-duty officer",)),
 }
-
-
-def max_length(model: type[Model], name: str) -> int:
-    """The length limit of a text field of `model` (every field the
-    importers check has one)."""
-    length = getattr(model._meta.get_field(name), "max_length", None)
-    if length is None:
-        raise TypeError(f"{model.__name__}.{name} has no max_length")
-    return length
 
 
 LENGTH_LIMITS = {

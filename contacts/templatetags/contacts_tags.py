@@ -1,7 +1,6 @@
 from django import template
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Field, Model
 
+from contacts.model_fields import verbose_name
 from contacts.models import Contact, ElectionBody
 from contacts.phones import format_national
 
@@ -14,18 +13,11 @@ def national_phone(e164: str) -> str:
     return format_national(e164) if e164 else ""
 
 
-def _verbose_name(model: type[Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    if not isinstance(field, Field):  # a reverse relation has no label
-        raise FieldDoesNotExist(f"{model.__name__}.{name} is not a field")
-    return str(field.verbose_name)
-
-
 @register.filter
 def body_field_label(name: str) -> str:
-    return _verbose_name(ElectionBody, "unit" if name == "unit_id" else name)
+    return verbose_name(ElectionBody, "unit" if name == "unit_id" else name)
 
 
 @register.filter
 def contact_field_label(name: str) -> str:
-    return _verbose_name(Contact, name)
+    return verbose_name(Contact, name)

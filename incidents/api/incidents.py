@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from contacts.api.schema import error_responses
+from contacts.http import AuthenticatedRequest
 from contacts.models import AdministrativeUnit, Organisation
 from contacts.permissions import Action, get_object_for_user
 from contacts.selectors.units import units_of_election
@@ -154,7 +154,10 @@ class IncidentDetailSerializer(IncidentSerializer):
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, incident: Incident) -> list:
-        return TimelineEntrySerializer(incident_timeline(incident), many=True).data
+        # many=True makes a ListSerializer, whose data is a list; the stubs
+        # give every serializer's data as one object's dict.
+        entries = TimelineEntrySerializer(incident_timeline(incident), many=True)
+        return entries.data  # type: ignore[return-value]
 
     @extend_schema_field(
         serializers.ListField(child=serializers.ChoiceField(IncidentStatus.choices))
@@ -249,7 +252,9 @@ class TimelineTextSerializer(serializers.Serializer):
 # --- Endpoints -----------------------------------------------------------------
 
 
-def _answer(request: Request, pk: int, code: int = status.HTTP_200_OK) -> Response:
+def _answer(
+    request: AuthenticatedRequest, pk: int, code: int = status.HTTP_200_OK
+) -> Response:
     """The incident as the detail endpoint gives it, fresh from the
     database: 404 if the token may not see it (as the incident page)."""
     incident = incident_detail(incidents_visible_to(request.user), pk)
@@ -272,7 +277,7 @@ class IncidentListView(GenericAPIView):
         parameters=[IncidentQuerySerializer],
         responses={200: IncidentSerializer(many=True), **error_responses(400, 404)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         query = IncidentQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         visible = incidents_visible_to(request.user).filter(election=election_or_404())
@@ -295,7 +300,7 @@ class IncidentListView(GenericAPIView):
             **error_responses(400, 403, 404),
         },
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         if not may_report(request.user):
             raise exceptions.PermissionDenied(NO_REPORTING)
         election = election_or_404()
@@ -325,7 +330,7 @@ class IncidentDetailView(GenericAPIView):
         summary="One incident with its timeline",
         responses={200: IncidentDetailSerializer, **error_responses(404)},
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _answer(request, pk)
 
     @extend_schema(
@@ -339,7 +344,7 @@ class IncidentDetailView(GenericAPIView):
         request=IncidentMoveSerializer,
         responses={200: IncidentDetailSerializer, **error_responses(400, 403, 404)},
     )
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, pk: int) -> Response:
         incident = get_object_for_user(
             request.user, incidents_visible_to(request.user), pk, Action.CHANGE
         )
@@ -374,7 +379,7 @@ class IncidentTimelineView(GenericAPIView):
         request=TimelineTextSerializer,
         responses={201: TimelineEntrySerializer, **error_responses(400, 403, 404)},
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         incident = get_object_for_user(
             request.user, incidents_visible_to(request.user), pk, Action.CHANGE
         )

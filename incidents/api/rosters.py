@@ -17,11 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from contacts.api.schema import error_responses
+from contacts.http import AuthenticatedRequest
 from contacts.importers.vocabulary import RowError, same
+from contacts.model_fields import verbose_name
 from contacts.models import Election, Organisation
 from contacts.permissions import Action
 from incidents.api.common import (
@@ -98,7 +99,8 @@ class ShiftInputSerializer(serializers.Serializer):
 class RosterReplaceSerializer(serializers.Serializer):
     """Every shift of the period; an empty list empties it."""
 
-    shifts = ShiftInputSerializer(many=True, allow_empty=True, max_length=MAX_SHIFTS)
+    # many=True hands max_length to DRF's ListSerializer; the stubs lack it.
+    shifts = ShiftInputSerializer(many=True, allow_empty=True, max_length=MAX_SHIFTS)  # type: ignore[call-arg]
 
     def validate(self, data: dict) -> dict:
         seen: dict[tuple, int] = {}
@@ -138,9 +140,11 @@ def period_span(
         if named.phase == period:
             return named.starts_at, named.ends_at
     match = DAYS.fullmatch(period)
+    if match is None:
+        raise Http404
     try:
         first, last = map(datetime.date.fromisoformat, match.groups())
-    except (AttributeError, ValueError):
+    except ValueError:
         raise Http404 from None
     days = (last - first).days + 1
     if not (
@@ -153,14 +157,11 @@ def period_span(
 def _field_names() -> dict[str, str]:
     """The service names a row's error by the field's label, in the
     request's language; the API by the field."""
-    return {
-        str(Shift._meta.get_field(name).verbose_name): name
-        for name in (*SHIFT_FIELDS, "user")
-    }
+    return {verbose_name(Shift, name): name for name in (*SHIFT_FIELDS, "user")}
 
 
 def _row_errors(errors: list[RowError]) -> dict[str, list[str]]:
-    names, out = _field_names(), {}
+    names, out = _field_names(), dict[str, list[str]]()
     for error in errors:
         key = f"shifts[{error.row_number - 1}]"
         if error.column:
@@ -209,7 +210,9 @@ class RosterPeriodView(GenericAPIView):
         parameters=[ORGANISATION, PERIOD],
         responses={200: RosterSpanSerializer, **error_responses(404)},
     )
-    def get(self, request: Request, organisation_id: int, period: str) -> Response:
+    def get(
+        self, request: AuthenticatedRequest, organisation_id: int, period: str
+    ) -> Response:
         organisation = get_roster_for_user(request.user, organisation_id)
         election = election_or_404()
         span = period_span(election, period)
@@ -227,7 +230,9 @@ class RosterPeriodView(GenericAPIView):
         request=RosterReplaceSerializer,
         responses={200: RosterSpanSerializer, **error_responses(400, 403, 404)},
     )
-    def put(self, request: Request, organisation_id: int, period: str) -> Response:
+    def put(
+        self, request: AuthenticatedRequest, organisation_id: int, period: str
+    ) -> Response:
         organisation = get_roster_for_user(request.user, organisation_id, Action.CHANGE)
         election = election_or_404()
         span = period_span(election, period)

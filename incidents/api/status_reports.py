@@ -25,6 +25,7 @@ import datetime
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -33,12 +34,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from contacts.api.errors import ERROR_SCHEMA
 from contacts.api.pagination import ApiPagination
 from contacts.api.schema import error_responses
+from contacts.http import AuthenticatedRequest
 from contacts.models import Election, Organisation
 from incidents.api.common import MomentField, election_or_404
 from incidents.forms_status_reports import MAX_FIGURE, NOTE_MAX
@@ -86,7 +87,9 @@ class PeriodSerializer(serializers.Serializer):
     """The times of day at which carriers report on each day of a period."""
 
     period = serializers.ChoiceField(choices=ReportingPeriod.choices, read_only=True)
-    label = serializers.CharField(
+    # A declared field, taken out of the class by DRF's metaclass: the
+    # stubs read it as the serializer's own `label`.
+    label = serializers.CharField(  # type: ignore[assignment]
         read_only=True, help_text="In the token owner's language."
     )
     first_day = serializers.DateField(read_only=True)
@@ -264,7 +267,7 @@ def _refusal(
 # --- Reads -------------------------------------------------------------------------
 
 
-def _carrier(request: Request) -> Organisation:
+def _carrier(request: AuthenticatedRequest) -> Organisation:
     carrier = status_report_carrier_of(request.user)
     if carrier is None:
         raise exceptions.PermissionDenied(NOT_A_CARRIER)
@@ -380,17 +383,20 @@ class StatusReportListView(GenericAPIView):
         parameters=PAGINATION,
         responses={200: StatusReportPageSerializer, **error_responses(403, 404)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         carrier = _carrier(request)
         election, now = election_or_404(), timezone.now()
         schedule = selectors.reporting_schedule(election=election)
         reports = selectors.status_reports_of(election=election, organisation=carrier)
-        page = self.paginate_queryset(reports)
+        paginator = ApiPagination()
+        page = paginator.paginate_queryset(reports, request, view=self)
+        if paginator.page is None:  # ApiPagination has a page size
+            raise Http404
         due = selectors.moment_latest(election=election, now=now, schedule=schedule)
         data = {
-            "count": self.paginator.page.paginator.count,
-            "next": self.paginator.get_next_link(),
-            "previous": self.paginator.get_previous_link(),
+            "count": paginator.page.paginator.count,
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
             "schedule": {
                 "periods": _periods(election, schedule),
                 "moment_due": due,
@@ -413,7 +419,7 @@ class StatusReportCurrentView(GenericAPIView):
         summary="The moment due now and the organisation's report for it",
         responses={200: CurrentSerializer, **error_responses(403, 404)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         carrier = _carrier(request)
         return _current_answer(election_or_404(), carrier, timezone.now())
 
@@ -438,7 +444,7 @@ class StatusReportCurrentView(GenericAPIView):
             **CONFLICT,
         },
     )
-    def put(self, request: Request) -> Response:
+    def put(self, request: AuthenticatedRequest) -> Response:
         carrier = _carrier(request)
         if not may_file_status_report(request.user, carrier):
             raise exceptions.PermissionDenied
@@ -461,7 +467,7 @@ def _file(
     carrier: Organisation,
     moment: datetime.datetime,
     figures: dict,
-    request: Request,
+    request: AuthenticatedRequest,
     now: datetime.datetime,
 ) -> bool:
     """File the report through the page's service; whether it is new (201)

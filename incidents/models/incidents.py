@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from contacts.models import (
     AdministrativeUnit,
+    ChangeAttribution,
     Election,
     Organisation,
     User,
@@ -48,7 +49,11 @@ class Severity(models.TextChoices):
     MINOR = "minor", _("minor")
 
 
-SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.MAJOR: 1, Severity.MINOR: 2}
+SEVERITY_RANK: dict[str, int] = {
+    Severity.CRITICAL: 0,
+    Severity.MAJOR: 1,
+    Severity.MINOR: 2,
+}
 
 
 class Service(models.TextChoices):
@@ -71,7 +76,7 @@ OPEN_STATUSES = (IncidentStatus.REPORTED, IncidentStatus.ACKNOWLEDGED)
 _S = IncidentStatus
 # The life cycle: (from, to) → the move's name. Any other move is refused
 # (incidents.services.incidents); who may make each, incidents.permissions.
-TRANSITIONS = {
+TRANSITIONS: dict[tuple[str, str], str] = {
     (_S.REPORTED, _S.ACKNOWLEDGED): "acknowledge",
     (_S.ACKNOWLEDGED, _S.RESOLVED): "resolve",
     (_S.RESOLVED, _S.CLOSED): "close",
@@ -80,7 +85,7 @@ TRANSITIONS = {
 }
 
 
-class SeverityPolicy(models.Model):
+class SeverityPolicy(ChangeAttribution, models.Model):
     """How long the Department has to acknowledge an incident of a severity
     before it escalates, and how much longer before leadership is told.
     Staff edit these; incidents.services.incident_report reads them."""
@@ -183,6 +188,9 @@ class Incident(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
+
+    # Filled by incidents.permissions._affects_watched: the affected districts.
+    _district_ids: set[int]
 
     class Meta:
         verbose_name = _("incident")

@@ -38,7 +38,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        return ElectionPhase(self.phase).label
+        return str(ElectionPhase(self.phase).label)
 
     @property
     def is_polling_day(self) -> bool:
@@ -277,15 +277,17 @@ def roster_overview(
 ) -> list[RosterSummary]:
     """Each organisation keeping a roster with its coverage, Department
     first (three queries)."""
-    orgs = _in_roster_order(organisations.filter(kind__in=ROSTER_KINDS, is_active=True))
+    orgs = sorted(
+        organisations.filter(kind__in=ROSTER_KINDS, is_active=True).order_by("name"),
+        key=_roster_rank,
+    )
     coverage = roster_coverage(election=election, organisations=orgs)
     return [RosterSummary(o, coverage[o.pk]) for o in orgs]
 
 
-def _in_roster_order(q: QuerySet[Organisation]) -> list[Organisation]:
-    orgs = list(q.order_by("name"))
-    orgs.sort(key=lambda o: ROSTER_KINDS.index(o.kind))
-    return orgs
+def _roster_rank(organisation: Organisation) -> int:
+    """Rosters are listed by kind (ROSTER_KINDS), then by name."""
+    return ROSTER_KINDS.index(organisation.kind)
 
 
 # --- On duty now ---------------------------------------------------------------
@@ -310,10 +312,11 @@ def duty_now(*, election: Election, at: datetime.datetime) -> list[OnDuty]:
     upcoming = Shift.objects.filter(
         election=election, organisation=OuterRef("pk"), starts_at__gt=at
     ).order_by("starts_at")
-    orgs = _in_roster_order(
-        roster_organisations().annotate(
-            next_starts_at=Subquery(upcoming.values("starts_at")[:1])
-        )
+    orgs = sorted(
+        roster_organisations()
+        .annotate(next_starts_at=Subquery(upcoming.values("starts_at")[:1]))
+        .order_by("name"),
+        key=_roster_rank,
     )
     running: dict[int, list[Shift]] = {}
     for shift in shifts_running(election=election, at=at).order_by("starts_at", "pk"):

@@ -12,7 +12,9 @@ day up to `after_ends_on`. They are in Vietnam time (TIME_ZONE).
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -48,7 +50,7 @@ class Moment:
 
     @property
     def period_label(self) -> str:
-        return ReportingPeriod(self.period).label
+        return str(ReportingPeriod(self.period).label)
 
 
 # --- The calendar ----------------------------------------------------------------
@@ -366,7 +368,7 @@ def moments_passed(
     }
     grouped: dict[str, list[MomentCount]] = {p: [] for p in ReportingPeriod.values}
     for moment in reversed(moments):
-        row = counts.get(moment.at, {})
+        row: Mapping[str, Any] = counts.get(moment.at, {})
         grouped[moment.period].append(
             MomentCount(
                 moment,

@@ -205,7 +205,7 @@ def _districts_of(
 ) -> set[AdministrativeUnit]:
     """The areas the units lie in: districts, or the communes themselves in
     a two-tier structure (contacts.selectors.units)."""
-    return {area_of(u, province_id) for u in units}
+    return {area for u in units if (area := area_of(u, province_id)) is not None}
 
 
 def _district_members(incident: Incident) -> list[Membership]:

@@ -8,7 +8,7 @@ from contacts.models import User
 from incidents.models import Severity, SeverityPolicy
 
 # The directive's defaults; also written by incidents migration 0002.
-DEFAULT_LIMITS = {
+DEFAULT_LIMITS: dict[str, datetime.timedelta] = {
     Severity.CRITICAL: datetime.timedelta(minutes=15),
     Severity.MAJOR: datetime.timedelta(hours=1),
     Severity.MINOR: datetime.timedelta(hours=4),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from contacts.importers.vocabulary import RowError, same
+from contacts.model_fields import verbose_name
 from contacts.models import Election, Membership, Organisation, OutboundMessage, User
 from contacts.phones import InvalidPhone, is_mobile, normalise_phone
 from contacts.services.closure import election_ensure_open
@@ -154,7 +155,7 @@ def _existing_keys(election: Election, organisation: Organisation) -> set[tuple]
 def _column(name: str) -> str:
     if name == NON_FIELD_ERRORS:
         return ""
-    return str(Shift._meta.get_field(name).verbose_name)
+    return verbose_name(Shift, name)
 
 
 def _draft_errors(shift: Shift, draft: ShiftDraft) -> list[RowError]:

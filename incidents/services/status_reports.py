@@ -298,7 +298,7 @@ def _unreported(
     already written (two queries): a reminder already in the outbox is not
     rendered again."""
     times = [m.at for m in moments]
-    done = set(
+    done: set[tuple[int, datetime.datetime | None]] = set(
         StatusReport.objects.filter(election=election, due_at__in=times).values_list(
             "organisation_id", "due_at"
         )

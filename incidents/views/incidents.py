@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contacts.attachments import InvalidAttachment, attachment_response
+from contacts.http import AuthenticatedHttpRequest
 from contacts.models import Organisation, OrganisationKind
 from contacts.permissions import (
     Action,
@@ -42,7 +43,7 @@ BOARD_PER_PAGE = 50
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The board: open incidents, most severe and newest first, with counts
     by status; htmx asks for the table alone every 30 seconds."""
     election = election_current_or_404()
@@ -72,7 +73,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/index.html", ctx)
 
 
-def _on_behalf(request: HttpRequest):
+def _on_behalf(request: AuthenticatedHttpRequest):
     """Staff report for any organisation; others for their own (None)."""
     if is_department(membership_of(request.user)):
         return (
@@ -84,7 +85,7 @@ def _on_behalf(request: HttpRequest):
 
 
 @login_required
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not may_report(request.user):
         raise PermissionDenied
     election = election_current_or_404()
@@ -112,19 +113,19 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/report.html", {"form": form})
 
 
-def _incident(request: HttpRequest, pk: int, action: Action) -> Incident:
+def _incident(request: AuthenticatedHttpRequest, pk: int, action: Action) -> Incident:
     return get_object_for_user(request.user, Incident.objects.all(), pk, action)
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     incident = incident_detail(incidents_visible_to(request.user), pk)
     if incident is None:
         raise Http404
     return render(request, "incidents/detail.html", _detail_ctx(request, incident))
 
 
-def _detail_ctx(request: HttpRequest, incident: Incident, **forms) -> dict:
+def _detail_ctx(request: AuthenticatedHttpRequest, incident: Incident, **forms) -> dict:
     moves = moves_for(request.user, incident)
     may_change = may(request.user, Action.CHANGE, incident)
     may_review = may(request.user, Action.REVIEW, incident)
@@ -145,17 +146,21 @@ def _detail_ctx(request: HttpRequest, incident: Incident, **forms) -> dict:
     return ctx
 
 
-def _detail_with_errors(request: HttpRequest, pk: int, **forms) -> HttpResponse:
+def _detail_with_errors(
+    request: AuthenticatedHttpRequest, pk: int, **forms
+) -> HttpResponse:
     """The incident page again, fresh from the database, with the refused
     form keeping what was typed."""
     incident = incident_detail(incidents_visible_to(request.user), pk)
+    if incident is None:  # deleted meanwhile
+        raise Http404
     ctx = _detail_ctx(request, incident, **forms)
     return render(request, "incidents/detail.html", ctx, status=400)
 
 
 @login_required
 @require_POST
-def update(request: HttpRequest, pk: int) -> HttpResponse:
+def update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add to the timeline, change the status, or both."""
     incident = _incident(request, pk, Action.CHANGE)
     form = IncidentUpdateForm(
@@ -175,7 +180,9 @@ def update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @transaction.atomic
-def _apply_update(request: HttpRequest, incident: Incident, data: dict) -> None:
+def _apply_update(
+    request: AuthenticatedHttpRequest, incident: Incident, data: dict
+) -> None:
     """A status change carries the text as its note; otherwise the text and
     file are an update of their own. All or nothing: a refused status
     change keeps no file either."""
@@ -197,7 +204,7 @@ def _apply_update(request: HttpRequest, incident: Incident, data: dict) -> None:
 
 @login_required
 @require_POST
-def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     incident = _incident(request, pk, Action.REVIEW)
     try:
         services.incident_acknowledge(incident=incident, by=request.user)
@@ -218,7 +225,7 @@ def _next_or(request: HttpRequest, name: str, **kwargs) -> str:
 
 @login_required
 @require_POST
-def answer(request: HttpRequest, pk: int) -> HttpResponse:
+def answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     incident = _incident(request, pk, Action.REVIEW)
     form = AnswerForm(request.POST)
     if form.is_valid():
@@ -235,7 +242,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A file of the timeline, to whoever may see the incident."""
     item = get_object_for_user(
         request.user,

@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from contacts.http import AuthenticatedHttpRequest
 from contacts.permissions import may_change_anything, membership_of, sees_everything
 from incidents.forms import SeverityPolicyForm
 from incidents.models import SeverityPolicy
@@ -36,7 +37,7 @@ def _forms(data, policies: list[SeverityPolicy]) -> list[tuple]:
 
 
 @login_required
-def edit(request: HttpRequest) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff and observers read the limits; Department editors change them."""
     membership = membership_of(request.user)
     if not sees_everything(membership):

@@ -28,7 +28,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from contacts.channels.sms import log_send
 from contacts.forms_access_log import ExportPurposeForm
-from contacts.models import ContactList, OrganisationKind, PhoneAccessKind
+from contacts.http import AuthenticatedHttpRequest
+from contacts.models import ContactList, Membership, OrganisationKind, PhoneAccessKind
 from contacts.permissions import (
     is_department,
     may_change_anything,
@@ -65,14 +66,14 @@ UNREACHABLE_PER_PAGE = 100
 logger = logging.getLogger(__name__)
 
 
-def _member(request: HttpRequest):
+def _member(request: AuthenticatedHttpRequest) -> Membership:
     membership = membership_of(request.user)
     if membership is None:
         raise Http404
     return membership
 
 
-def _department_editor(request: HttpRequest) -> None:
+def _department_editor(request: AuthenticatedHttpRequest) -> None:
     """404 outside the Department, 403 for its read-only members and
     anyone else who reads everything (observers)."""
     membership = _member(request)
@@ -83,7 +84,7 @@ def _department_editor(request: HttpRequest) -> None:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = _member(request)
     election = election_current_or_404()
     own = None if sees_everything(membership) else membership.organisation_id
@@ -102,7 +103,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     _department_editor(request)
     election = election_current_or_404()
     data = request.POST if request.method == "POST" else None
@@ -124,7 +125,7 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/roll_call_start.html", ctx)
 
 
-def _filtered(request: HttpRequest, roll_call: RollCall, groups: list):
+def _filtered(request: AuthenticatedHttpRequest, roll_call: RollCall, groups: list):
     """The filter form and the unreachable people it selects, among those
     the user may see by name."""
     label = (
@@ -143,13 +144,13 @@ def _filtered(request: HttpRequest, roll_call: RollCall, groups: list):
     return form, unreachable
 
 
-def _may_see_names(request: HttpRequest) -> bool:
+def _may_see_names(request: AuthenticatedHttpRequest) -> bool:
     membership = membership_of(request.user)
     return is_department(membership) or not sees_everything(membership)
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     roll_call = get_roll_call_for_user(request.user, pk)
     counted = roll_call_counted_for(request.user, roll_call)
     groups = roll_call_groups(roll_call=roll_call, entries=counted)
@@ -199,10 +200,10 @@ def _filters(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _own_contact_list(request: HttpRequest, roll_call: RollCall):
+def _own_contact_list(request: AuthenticatedHttpRequest, roll_call: RollCall):
     """A district's contact list, to fix what the roll-call found."""
     membership = membership_of(request.user)
-    if membership.organisation.kind != OrganisationKind.DISTRICT:
+    if membership is None or membership.organisation.kind != OrganisationKind.DISTRICT:
         return None
     return ContactList.objects.filter(
         election_id=roll_call.election_id, organisation_id=membership.organisation_id
@@ -210,7 +211,7 @@ def _own_contact_list(request: HttpRequest, roll_call: RollCall):
 
 
 @login_required
-def unreachable_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def unreachable_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The unreachable people the page lists (its filter applied), every
     page of them, as a spreadsheet."""
     roll_call = get_roll_call_for_user(request.user, pk)
@@ -272,7 +273,7 @@ def _logging_backend() -> bool:
 
 
 @login_required
-def simulate(request: HttpRequest) -> HttpResponse:
+def simulate(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The demo's stand-in for a person replying by SMS: the phone and text
     go to the same service a gateway's incoming webhook would call; the
     outcome is told on the page it comes back to."""
@@ -292,12 +293,14 @@ def simulate(request: HttpRequest) -> HttpResponse:
 
 def _reply_message(result: services.ReplyResult) -> tuple[int, str]:
     outcome = services.ReplyOutcome
+    # Both confirmations name the entry the reply matched.
+    name = result.entry.full_name if result.entry is not None else ""
     if result.outcome == outcome.CONFIRMED:
         text = _("Confirmed: %(name)s can be reached.")
-        return messages.SUCCESS, text % {"name": result.entry.full_name}
+        return messages.SUCCESS, text % {"name": name}
     if result.outcome == outcome.ALREADY_CONFIRMED:
         text = _("%(name)s had already confirmed; nothing changed.")
-        return messages.INFO, text % {"name": result.entry.full_name}
+        return messages.INFO, text % {"name": name}
     if result.outcome == outcome.NOT_UNDERSTOOD:
         return messages.WARNING, _(
             "The text is not a confirmation (OK followed by the code); nothing changed."

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from contacts.http import AuthenticatedHttpRequest
 from contacts.models import Organisation
 from contacts.permissions import (
     Action,
@@ -53,19 +54,19 @@ SHIFTS = Shift.objects.select_related("organisation", "election")
 
 
 def _get_roster(
-    request: HttpRequest, pk: int, action: Action = Action.VIEW
+    request: AuthenticatedHttpRequest, pk: int, action: Action = Action.VIEW
 ) -> Organisation:
     return get_roster_for_user(request.user, pk, action)
 
 
-def _get_shift(request: HttpRequest, pk: int, action: Action) -> Shift:
+def _get_shift(request: AuthenticatedHttpRequest, pk: int, action: Action) -> Shift:
     return get_object_for_user(
         request.user, shifts_visible_to(request.user), pk, action
     )
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff and observers pick an organisation; a carrier or the
     Department goes to its own roster; anyone else to "on duty now"."""
     membership = membership_of(request.user)
@@ -97,7 +98,7 @@ def _page_of(request: HttpRequest, rows: list):
 
 
 @login_required
-def on_duty(request: HttpRequest) -> HttpResponse:
+def on_duty(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Who is on duty this minute, for every organisation, to call at once."""
     if membership_of(request.user) is None:
         raise Http404
@@ -111,7 +112,7 @@ def on_duty(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def roster(request: HttpRequest, pk: int) -> HttpResponse:
+def roster(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation = _get_roster(request, pk)
     election = election_current_or_404()
     ctx = {
@@ -123,7 +124,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _shift_form_page(
-    request: HttpRequest, organisation: Organisation, shift: Shift | None
+    request: AuthenticatedHttpRequest, organisation: Organisation, shift: Shift | None
 ) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = ShiftForm(data, instance=shift, organisation=organisation)
@@ -148,20 +149,20 @@ def _shift_form_page(
 
 
 @login_required
-def shift_add(request: HttpRequest, pk: int) -> HttpResponse:
+def shift_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation = _get_roster(request, pk, Action.CHANGE)
     return _shift_form_page(request, organisation, None)
 
 
 @login_required
-def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def shift_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     shift = _get_shift(request, pk, Action.CHANGE)
     return _shift_form_page(request, shift.organisation, shift)
 
 
 @login_required
 @require_POST
-def shift_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def shift_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     shift = _get_shift(request, pk, Action.CHANGE)
     services.shift_remove(shift=shift)
     messages.success(
@@ -180,7 +181,7 @@ def _week_start(request: HttpRequest) -> datetime.date:
 
 
 @login_required
-def week(request: HttpRequest, pk: int) -> HttpResponse:
+def week(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A week of shifts typed in one grid and saved together, or not at all."""
     organisation = _get_roster(request, pk, Action.CHANGE)
     election, start = election_current_or_404(), _week_start(request)
@@ -218,7 +219,7 @@ def _report_added(request: HttpRequest, result: services.AddResult) -> None:
 
 
 @login_required
-def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Shifts from a spreadsheet: every row is saved, or none."""
     organisation = _get_roster(request, pk, Action.CHANGE)
     election = election_current_or_404()
@@ -240,7 +241,7 @@ def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     language = "en" if request.GET.get("lang") == "en" else "vi"
     election = election_current()
     day = election.polling_day if election else timezone.localdate()

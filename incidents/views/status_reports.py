@@ -20,6 +20,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from contacts.http import AuthenticatedHttpRequest
+from contacts.model_fields import verbose_name
 from contacts.models import Election, Organisation, OrganisationKind
 from contacts.permissions import Action, membership_of, sees_everything
 from contacts.selectors.registry import election_current_or_404
@@ -40,7 +42,7 @@ from incidents.services import status_reports as services
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A carrier's page; staff and observers go to the schedule."""
     if sees_everything(membership_of(request.user)):
         return redirect("status_reports:schedule")
@@ -110,7 +112,7 @@ def _report_form(
 
 
 def _filed(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     form: StatusReportForm,
     election: Election,
     carrier: Organisation,
@@ -141,7 +143,7 @@ def _filed(
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = get_status_report_for_user(request.user, pk)
     return render(
         request,
@@ -159,7 +161,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def schedule(request: HttpRequest) -> HttpResponse:
+def schedule(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The moments per period (editors add and remove them) and the moments
     that have come, each with how many carriers filed."""
     adding = request.method == "POST"
@@ -191,7 +193,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/status_report_schedule.html", ctx)
 
 
-def _may_change(request: HttpRequest) -> bool:
+def _may_change(request: AuthenticatedHttpRequest) -> bool:
     try:
         status_report_overseer_check(request.user, Action.CHANGE)
     except PermissionDenied:
@@ -205,7 +207,7 @@ def _periods(
     """Per period: its days, its times (with their rows, to remove) and the
     moments that have come (two queries); and the schedule."""
     times = list(ReportingMoment.objects.filter(election=election))
-    schedule = {p: [] for p in ReportingPeriod.values}
+    schedule: dict[str, list[datetime.time]] = {p: [] for p in ReportingPeriod.values}
     for moment in times:
         schedule[moment.period].append(moment.time_of_day)
     passed = selectors.moments_passed(
@@ -230,7 +232,7 @@ def _periods(
 
 @login_required
 @require_POST
-def moment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def moment_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     moment = get_reporting_moment_for_user(request.user, pk, Action.CHANGE)
     services.reporting_moment_remove(moment=moment)
     messages.success(
@@ -240,7 +242,7 @@ def moment_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def moment(request: HttpRequest, slug: str) -> HttpResponse:
+def moment(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Every carrier at one moment: its figures, or missing."""
     status_report_overseer_check(request.user)
     election, now = election_current_or_404(), timezone.now()
@@ -264,7 +266,7 @@ def moment(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest, period: str) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, period: str) -> HttpResponse:
     """One period's reports, a row per report, as .xlsx."""
     status_report_overseer_check(request.user)
     if period not in ReportingPeriod.values:
@@ -294,9 +296,7 @@ EXPORT_FIELDS = (
 
 
 def _export_headers() -> list[str]:
-    fields = [
-        capfirst(StatusReport._meta.get_field(n).verbose_name) for n in EXPORT_FIELDS
-    ]
+    fields = [capfirst(verbose_name(StatusReport, n)) for n in EXPORT_FIELDS]
     return [*fields, _("Filed by")]
 
 
