@@ -17,6 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from contacts.importers import (
     BODY_KIND_WORDS,
@@ -48,20 +49,46 @@ def safe_cell(value: object) -> str:
 
 
 def _local(value: object) -> object:
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        # Spreadsheets have no time zones: show the local (TIME_ZONE) time.
-        return timezone.make_naive(value)
-    return value
+    return _naive(value) if isinstance(value, datetime.datetime) else value
 
 
-def xlsx_value(value: object) -> object:
+def _naive(moment: datetime.datetime) -> datetime.datetime:
+    # Spreadsheets have no time zones: show the local (TIME_ZONE) time.
+    return timezone.make_naive(moment) if timezone.is_aware(moment) else moment
+
+
+# What xlsx_value gives openpyxl.
+XlsxCell = (
+    str
+    | int
+    | float
+    | Decimal
+    | datetime.date
+    | datetime.time
+    | datetime.datetime
+    | None
+)
+
+
+def xlsx_value(value: object) -> XlsxCell:
     """A value for openpyxl: text made safe and stripped of the control
     characters openpyxl refuses; numbers, dates and None as they are."""
     if value is None or isinstance(value, int | float | Decimal):
         return value
+    if isinstance(value, datetime.datetime):
+        return _naive(value)
     if isinstance(value, datetime.date | datetime.time):
-        return _local(value)
+        return value
     return xlsx_text(value)
+
+
+def active_sheet(workbook: Workbook) -> Worksheet:
+    """The workbook's active sheet: a new workbook's one sheet, or the one a
+    file opens on."""
+    sheet = workbook.active
+    if not isinstance(sheet, Worksheet):
+        raise ValueError("The workbook has no active worksheet.")
+    return sheet
 
 
 def xlsx_text(value: object) -> str:

@@ -48,7 +48,9 @@ class MissingSerializer(serializers.Serializer):
 
 
 class NextStepSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    # A declared field, taken out of the class by DRF's metaclass: the
+    # stubs read it as the serializer's own `label`.
+    label = serializers.CharField()  # type: ignore[assignment]
     url = serializers.URLField(help_text="The web page where it is done.")
 
 
@@ -93,7 +95,9 @@ class ObligationSerializer(serializers.Serializer):
 
     @extend_schema_field(MissingSerializer(many=True))
     def get_missing(self, todo: Todo) -> list[dict]:
-        return MissingSerializer(missing_of(todo.cell), many=True).data
+        # many=True makes a ListSerializer, whose data is a list; the stubs
+        # give every serializer's data as one object's dict.
+        return MissingSerializer(missing_of(todo.cell), many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(NextStepSerializer(allow_null=True))
     def get_next_step(self, todo: Todo) -> dict | None:

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contacts.attachments import MAX_ATTACHMENT_BYTES
-from contacts.forms import TypedInputForm
+from contacts.forms import TypedInputForm, form_field
 from contacts.models import AdministrativeUnit
 from contacts.phones import InvalidPhone, format_national, normalise_phone
 from contacts.selectors.units import province_areas
@@ -99,7 +99,7 @@ class ResourceForm(TypedInputForm, forms.Form):
 
     def __init__(self, *args, province: AdministrativeUnit, districts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["district"]
+        field = form_field(self, "district", forms.ModelChoiceField)
         field.queryset = province_areas(province.pk)
         # The options come from a list loaded once for the whole formset, so
         # rendering N rows does not make N queries; validation still goes

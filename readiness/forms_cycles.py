@@ -8,7 +8,7 @@ from django import forms
 from django.core.validators import validate_slug
 from django.utils.translation import gettext_lazy as _
 
-from contacts.forms import TypedInputForm
+from contacts.forms import TypedInputForm, form_field
 from contacts.models import AdministrativeUnit, Election, UnitLevel
 from contacts.validators import validate_date_in_range
 
@@ -80,8 +80,10 @@ class CycleCopyForm(TypedInputForm, forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = Election.objects.order_by("-polling_day")
-        self.fields["province"].queryset = AdministrativeUnit.objects.filter(
+        source = form_field(self, "source", forms.ModelChoiceField)
+        source.queryset = Election.objects.order_by("-polling_day")
+        province = form_field(self, "province", forms.ModelChoiceField)
+        province.queryset = AdministrativeUnit.objects.filter(
             level=UnitLevel.PROVINCE
         ).order_by("-edition", "name")
         self.helper = FormHelper()

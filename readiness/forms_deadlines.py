@@ -5,7 +5,7 @@ shape of what was typed; readiness.services.deadlines checks the rules
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from contacts.forms import TypedInputForm
+from contacts.forms import TypedInputForm, form_field
 from contacts.models import Organisation, OrganisationKind
 from contacts.validators import validate_date_in_range
 from contacts.widgets import LongSelect
@@ -72,12 +72,15 @@ class ExtensionForm(TypedInputForm, forms.Form):
         obligations = Obligation.objects.filter(directive=directive).exclude(
             evidence_kind=EvidenceKind.CHANNEL
         )
-        self.fields["obligation"].queryset = obligations.order_by("position")
+        obligation = form_field(self, "obligation", forms.ModelChoiceField)
+        obligation.queryset = obligations.order_by("position")
         kinds = {kind for kinds in GROUP_KINDS.values() for kind in kinds}
-        self.fields["organisation"].queryset = Organisation.objects.filter(
+        organisation = form_field(self, "organisation", forms.ModelChoiceField)
+        organisation.queryset = Organisation.objects.filter(
             kind__in=kinds, is_active=True
         ).order_by("kind", "name")
-        self.fields["organisation"].label_from_instance = _organisation_labeller()
+        # Django calls the field's label_from_instance: set on this form's copy.
+        organisation.label_from_instance = _organisation_labeller()  # type: ignore[method-assign]
 
     def clean(self) -> dict:
         cleaned = super().clean()

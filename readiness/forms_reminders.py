@@ -8,6 +8,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from contacts.forms import form_field
 from readiness.models import ReminderRule
 
 # Typed the same way whatever the page language; "21h00" is how times are
@@ -66,7 +67,7 @@ class ReminderRuleForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in ("quiet_start", "quiet_end"):
-            self.fields[name].input_formats = TIME_FORMATS
+            form_field(self, name, forms.TimeField).input_formats = TIME_FORMATS
         digest_hour = self.fields["digest_hour"]
         digest_hour.validators.append(MaxValueValidator(LAST_HOUR))
         digest_hour.widget.attrs["max"] = LAST_HOUR

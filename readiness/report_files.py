@@ -133,7 +133,8 @@ def committee_report_xlsx(report: CommitteeReport, language: str) -> bytes:
     number, date and subject and the moment of the report."""
     with translation.override(language):
         workbook = Workbook()
-        workbook.remove(workbook.active)
+        if workbook.active is not None:  # a new workbook's empty sheet
+            workbook.remove(workbook.active)
         for title, write in (
             (_("Summary"), _write_summary),
             (_("Overdue"), _write_overdue),
@@ -158,7 +159,9 @@ def sheet_append(sheet: Worksheet, values: Sequence, *, bold: bool = False) -> N
 
 
 def sheet_cell(sheet: Worksheet, value: object, bold: bool) -> Cell:
-    cell = Cell(sheet, value=xlsx_value(value))
+    # Cell's row and column are optional (append places it); its stubs
+    # ask for them.
+    cell = Cell(sheet, value=xlsx_value(value))  # type: ignore[call-arg]
     if bold:
         cell.font = _BOLD
     if isinstance(value, datetime.datetime):
@@ -194,6 +197,8 @@ def _write_summary(sheet: Worksheet, report: CommitteeReport) -> None:
     for group in report.groups:
         for line in group.lines:
             o = line.obligation
+            if o is None:  # every line is an obligation's (_group_figures)
+                continue
             rows.append(
                 [group.label, f"{o.code}: {o.display_title}", line.addressed]
                 + [line.met, line.submitted, line.overdue]
@@ -229,7 +234,7 @@ def _write_overdue(sheet: Worksheet, report: CommitteeReport) -> None:
 
 
 def _write_coverage(sheet: Worksheet, report: CommitteeReport) -> None:
-    rows = [
+    rows: list[list[object]] = [
         [
             c.organisation.display_name,
             c.communes_total,

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from contacts.models.registry import in_language
+from contacts.spreadsheets import active_sheet
 from incidents.models import OverallStatus, Severity
 from readiness.models import SituationReport
 from readiness.report_files import html_to_pdf, sheet_append
@@ -111,6 +112,10 @@ class Situation:
         return max(self.difficulties_unanswered - len(self.difficulties), 0)
 
 
+def _moment(value: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(value)
+
+
 def _time(value) -> datetime.datetime | None:
     return datetime.datetime.fromisoformat(value) if value else None
 
@@ -148,7 +153,7 @@ def situation_of(report: SituationReport) -> Situation:
         roster_gaps=[
             RosterGap(
                 in_language(g["organisation"], g.get("organisation_en", "")),
-                [(_time(s), _time(e)) for s, e in g["gaps"]],
+                [(_moment(s), _moment(e)) for s, e in g["gaps"]],
                 g["hours"],
             )
             for g in rosters.get("with_gaps", [])
@@ -221,7 +226,7 @@ def situation_report_xlsx(report: SituationReport, language: str) -> bytes:
     with translation.override(language):
         situation = situation_of(report)
         workbook = Workbook()
-        sheet = workbook.active
+        sheet = active_sheet(workbook)
         sheet.title = _("Situation report")[:31]
         _write_header(sheet, situation)
         _write_incidents(sheet, situation)

@@ -7,10 +7,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from contacts.models import Election, Organisation, OrganisationKind, in_language
+from contacts.models import (
+    ChangeAttribution,
+    Election,
+    Organisation,
+    OrganisationKind,
+    in_language,
+)
 
 
-class Directive(models.Model):
+class Directive(ChangeAttribution, models.Model):
     """An official letter that gives recipient groups obligations."""
 
     election = models.ForeignKey(
@@ -79,7 +85,7 @@ class RecipientGroup(models.TextChoices):
 
 # Which organisation kinds each group addresses. Used by
 # readiness.selectors.obligations_for_organisation.
-GROUP_KINDS = {
+GROUP_KINDS: dict[str, set[str]] = {
     RecipientGroup.DISTRICT: {OrganisationKind.DISTRICT},
     RecipientGroup.POSTAL: {OrganisationKind.POSTAL},
     RecipientGroup.TELECOM: {OrganisationKind.TELECOM},
@@ -115,7 +121,7 @@ PLAN_EVIDENCE = (
 )
 
 
-class Obligation(models.Model):
+class Obligation(ChangeAttribution, models.Model):
     directive = models.ForeignKey(
         Directive,
         on_delete=models.CASCADE,
@@ -165,7 +171,7 @@ class Obligation(models.Model):
         return in_language(self.evidence_note, self.evidence_note_en)
 
 
-class Deadline(models.Model):
+class Deadline(ChangeAttribution, models.Model):
     """When an obligation is due. The row without an organisation is the
     default for every recipient; a row with one is that organisation's
     extension."""
@@ -220,7 +226,7 @@ class Deadline(models.Model):
         return now >= self.due_at
 
 
-class ReminderRule(models.Model):
+class ReminderRule(ChangeAttribution, models.Model):
     """When reminders go out for a directive's deadlines. Staff edit it;
     readiness.services.reminders reads it on every tick."""
 

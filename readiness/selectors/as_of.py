@@ -6,6 +6,8 @@ the evidence the compliance rules need, as it stood then. The
 (the as_of_indexes migrations)."""
 
 import datetime
+from collections.abc import Mapping
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -31,8 +33,9 @@ from readiness.selectors.compliance import Evidence, contact_list_state
 # --- Reading the audit trail ---------------------------------------------------
 
 
-def latest_records(history: QuerySet, moment: datetime.datetime) -> QuerySet:
-    """Each object's latest historical row at `moment`, deletions included."""
+def latest_records(history: Any, moment: datetime.datetime) -> QuerySet:
+    """Each object's latest historical row at `moment`, deletions included
+    (`history`: a model's simple_history manager or queryset, untyped)."""
     return (
         history.filter(history_date__lte=moment)
         .latest_of_each()
@@ -154,13 +157,14 @@ def evidence_as_of(
 
 def _plan_versions_as_of(
     directive: Directive, moment: datetime.datetime
-) -> tuple[dict[int, dict], dict[int, int]]:
+) -> tuple[dict[int, Mapping[str, Any]], dict[int, int]]:
     """Organisation id → its latest plan version submitted by the moment (id
     and submitted_at), and version id → organisation id."""
     rows = PlanVersion.objects.filter(
         plan__directive=directive, submitted_at__lte=moment
     ).values("id", "number", "submitted_at", "plan__organisation_id")
-    latest, organisation_of = {}, {}
+    latest: dict[int, Mapping[str, Any]] = {}
+    organisation_of: dict[int, int] = {}
     for row in rows.order_by("number"):
         latest[row["plan__organisation_id"]] = row
         organisation_of[row["id"]] = row["plan__organisation_id"]
@@ -170,7 +174,7 @@ def _plan_versions_as_of(
 def _reviews_as_of(
     directive: Directive,
     moment: datetime.datetime,
-    latest_versions: dict[int, dict],
+    latest_versions: dict[int, Mapping[str, Any]],
     version_orgs: dict[int, int],
 ) -> tuple[set, dict]:
     """(org, obligation) with an accepted section, and the review status of
@@ -229,7 +233,7 @@ def contact_lists_as_of(
 
 
 def _contact_list_at(
-    row: dict, versions: list[dict], moment: datetime.datetime
+    row: Mapping[str, Any], versions: list[dict], moment: datetime.datetime
 ) -> ContactList:
     draft_changed_at = row["draft_changed_at"]
     if draft_changed_at is not None and draft_changed_at > moment:

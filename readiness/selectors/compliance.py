@@ -189,7 +189,8 @@ class Evidence:
         )
         saved, submitted_at = {}, {}
         for org, obligation, updated_at, last_submitted in sections:
-            saved[(org, obligation)] = updated_at
+            if updated_at is not None:  # (filtered above; nullable column)
+                saved[(org, obligation)] = updated_at
             if last_submitted is not None:
                 submitted_at[org] = last_submitted
         # The state needs the latest version; whether one is accepted, only

@@ -21,7 +21,7 @@ from contacts.models import (
     OrganisationKind,
 )
 from contacts.selectors.contact_lists import contact_list_overview
-from contacts.selectors.units import province_areas
+from contacts.selectors.units import district_unit, province_areas
 from incidents.models import (
     OPEN_STATUSES,
     SEVERITY_RANK,
@@ -60,7 +60,7 @@ class GroupReadiness(Tally):
 
     @property
     def label(self) -> str:
-        return RecipientGroup(self.group).label
+        return str(RecipientGroup(self.group).label)
 
 
 @dataclass
@@ -174,15 +174,17 @@ def _districts(election: Election) -> list[AdministrativeUnit]:
 
 
 def _readiness(matrix: ComplianceMatrix) -> list[GroupReadiness]:
-    groups = {g: GroupReadiness(group=g) for g in READINESS_GROUPS}
+    groups: dict[str, GroupReadiness] = {
+        g: GroupReadiness(group=g) for g in READINESS_GROUPS
+    }
     for org in matrix.organisations:
         for group in groups.values():
             group.organisations += org.kind in GROUP_KINDS[group.group]
     for cell in matrix.cells.values():
-        group = groups.get(cell.obligation.recipient_group)
-        if group is None or cell.obligation.evidence_kind == EvidenceKind.CHANNEL:
+        addressed = groups.get(cell.obligation.recipient_group)
+        if addressed is None or cell.obligation.evidence_kind == EvidenceKind.CHANNEL:
             continue
-        group.add(cell)
+        addressed.add(cell)
     return list(groups.values())
 
 
@@ -198,7 +200,7 @@ def _coverage(election: Election) -> list[DistrictCoverage]:
     )
     return [
         DistrictCoverage(
-            district=row.organisation.unit,
+            district=district_unit(row.organisation),
             covered=row.accepted.communes_covered if row.accepted else 0,
             total=row.communes_total,
             state=row.contact_list.state if row.contact_list else "not_started",
@@ -209,7 +211,7 @@ def _coverage(election: Election) -> list[DistrictCoverage]:
 
 def _by_severity(open_incidents) -> dict[str, int]:
     """Open incidents per severity, most severe first, every one listed."""
-    counts = dict.fromkeys(sorted(Severity.values, key=SEVERITY_RANK.get), 0)
+    counts = dict.fromkeys(sorted(Severity.values, key=SEVERITY_RANK.__getitem__), 0)
     rows = open_incidents.order_by().values("severity").annotate(n=Count("pk"))
     counts.update({row["severity"]: row["n"] for row in rows})
     return counts

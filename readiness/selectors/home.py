@@ -3,9 +3,11 @@ deadline, the days left, and the one thing to do next."""
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Organisation, SubmissionState
@@ -15,6 +17,9 @@ from readiness.selectors.compliance import (
     Cell,
     compliance_matrix,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # What the next step is called, by what the organisation has to do.
 START = _("Start")
@@ -27,7 +32,7 @@ REPORT_DIFFICULTY = _("Report a difficulty")
 
 @dataclass
 class NextAction:
-    label: str
+    label: "StrOrPromise"  # translated when shown
     url: str
     primary: bool  # something to do, not just something to look at
 
@@ -83,18 +88,19 @@ def _next_action(cell: Cell) -> NextAction | None:
         url = reverse("readiness:plan_index") + f"#section-{cell.obligation.code}"
     else:
         return None
-    return {
+    actions: dict[str, NextAction | None] = {
         SubmissionState.NOT_STARTED: NextAction(START, url, True),
         SubmissionState.DRAFT: NextAction(CONTINUE, url, True),
         SubmissionState.RETURNED: NextAction(FIX, url, True),
         SubmissionState.SUBMITTED: None,
         SubmissionState.ACCEPTED: NextAction(VIEW, url, False),
-    }.get(state)
+    }
+    return actions.get(state)
 
 
 # What keeps an unmet obligation unmet, for the API (readiness.api): the
 # cell's own state and roster coverage, put into words; no rule of its own.
-NOT_ACCEPTED = {
+NOT_ACCEPTED: dict[str, Promise] = {
     EvidenceKind.REPORT: _("The Department has not accepted the report yet."),
     EvidenceKind.CONTACT_LIST: _(
         "The Department has not accepted the contact list yet."

@@ -2,12 +2,20 @@
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from contacts.models import Election, Organisation
 from readiness.models import Deadline, Directive, Obligation, groups_for_kind
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _Deadlines(TypedDict):
+    applicable_deadlines: list[Deadline]  # the Prefetch's to_attr below
 
 
 @dataclass(frozen=True)
@@ -57,14 +65,17 @@ def obligations_due(
     return [_with_deadline(o, now) for o in q]
 
 
-def _with_deadline(obligation: Obligation, now: datetime.datetime) -> ObligationDue:
+def _with_deadline(
+    obligation: "WithAnnotations[Obligation, _Deadlines]", now: datetime.datetime
+) -> ObligationDue:
     extension = next(
         (d for d in obligation.applicable_deadlines if d.organisation_id), None
     )
     default = next(
         (d for d in obligation.applicable_deadlines if not d.organisation_id), None
     )
-    due_at = (extension or default).due_at if (extension or default) else None
+    applies = extension or default
+    due_at = applies.due_at if applies else None
     days_left = None
     if due_at is not None:
         days_left = (

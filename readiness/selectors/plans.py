@@ -4,9 +4,11 @@ changed between two submitted versions. Each in a fixed number of queries."""
 import difflib
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Prefetch
 
+from contacts.model_fields import verbose_name
 from contacts.models import SubmissionState
 from readiness.models import (
     Obligation,
@@ -20,6 +22,9 @@ from readiness.models import (
     ReviewStatus,
     SectionReview,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # The newest events shown on the plan page.
 TIMELINE_LIMIT = 100
@@ -148,7 +153,15 @@ def _section_view(section, version, mine, last_submitted_at) -> SectionView:
     return view
 
 
-def _fill_from_draft(view: SectionView, section: PlanSection, last_submitted_at):
+class _LiveAttachments(TypedDict):
+    live_attachments: list[PlanAttachment]  # _sections' Prefetch for a draft
+
+
+def _fill_from_draft(
+    view: SectionView,
+    section: "WithAnnotations[PlanSection, _LiveAttachments]",
+    last_submitted_at,
+):
     view.measures = section.measures
     view.responsible_name = section.responsible_name
     view.responsible_phone = section.responsible_phone
@@ -275,7 +288,7 @@ def _section_diff(code, obligation, old: dict | None, new: dict | None):
     old, new = old or {}, new or {}
     for name in COMPARED_FIELDS:
         if old.get(name, "") != new.get(name, ""):
-            label = str(PlanSection._meta.get_field(name).verbose_name)
+            label = verbose_name(PlanSection, name)
             diff.fields.append(
                 FieldChange(name, label, old.get(name, ""), new.get(name, ""))
             )

@@ -41,7 +41,9 @@ roster (tests/readiness/test_selectors_report.py pins it).
 
 import datetime
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
@@ -54,7 +56,7 @@ from contacts.models import (
     OrganisationKind,
     SubmissionState,
 )
-from contacts.selectors.units import area_commune_counts
+from contacts.selectors.units import area_commune_counts, district_unit
 from incidents.models import (
     OPEN_STATUSES,
     SEVERITY_RANK,
@@ -94,7 +96,7 @@ REPORT_GROUPS = (
     RecipientGroup.POSTAL,
     RecipientGroup.TELECOM,
 )
-_GROUP_OF_KIND = {
+_GROUP_OF_KIND: dict[str, str] = {
     OrganisationKind.DISTRICT: RecipientGroup.DISTRICT,
     OrganisationKind.POSTAL: RecipientGroup.POSTAL,
     OrganisationKind.TELECOM: RecipientGroup.TELECOM,
@@ -125,7 +127,7 @@ class GroupFigures:
 
     @property
     def label(self) -> str:
-        return RecipientGroup(self.group).label
+        return str(RecipientGroup(self.group).label)
 
     @property
     def addressed(self) -> int:
@@ -157,7 +159,7 @@ class OverdueItem:
 
     @property
     def state_label(self) -> str:
-        return SubmissionState(self.state).label
+        return str(SubmissionState(self.state).label)
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ class DistrictCoverage:
 
     @property
     def state_label(self) -> str:
-        return SubmissionState(self.state).label
+        return str(SubmissionState(self.state).label)
 
     @property
     def percent(self) -> int:
@@ -201,15 +203,15 @@ class IncidentLine:
 
     @property
     def category_label(self) -> str:
-        return Category(self.category).label
+        return str(Category(self.category).label)
 
     @property
     def severity_label(self) -> str:
-        return Severity(self.severity).label
+        return str(Severity(self.severity).label)
 
     @property
     def status_label(self) -> str:
-        return IncidentStatus(self.status).label
+        return str(IncidentStatus(self.status).label)
 
 
 @dataclass(frozen=True)
@@ -220,7 +222,7 @@ class CategoryRow:
 
     @property
     def label(self) -> str:
-        return Category(self.category).label
+        return str(Category(self.category).label)
 
 
 # Columns of the category × severity table, most severe first.
@@ -239,12 +241,12 @@ class IncidentFigures:
 
     @property
     def severity_labels(self) -> list[str]:
-        return [Severity(s).label for s in SEVERITIES]
+        return [str(Severity(s).label) for s in SEVERITIES]
 
     @property
     def status_counts(self) -> list[tuple[str, int]]:
         """(label, count) for every status, in the life cycle's order."""
-        return [(s.label, self.by_status.get(s.value, 0)) for s in IncidentStatus]
+        return [(str(s.label), self.by_status.get(s.value, 0)) for s in IncidentStatus]
 
 
 @dataclass
@@ -331,7 +333,7 @@ def _recipients(
 def _group_figures(
     recipients: list[Organisation], obligations: list[Obligation], cells: list[Cell]
 ) -> list[GroupFigures]:
-    groups = {g: GroupFigures(group=g) for g in REPORT_GROUPS}
+    groups: dict[str, GroupFigures] = {g: GroupFigures(group=g) for g in REPORT_GROUPS}
     for group in groups.values():
         kinds = GROUP_KINDS[group.group]
         group.lines = [
@@ -344,6 +346,7 @@ def _group_figures(
         (group.group, line.obligation.pk): line
         for group in groups.values()
         for line in group.lines
+        if line.obligation is not None
     }
     unmet: set[int] = set()
     for cell in cells:
@@ -371,9 +374,9 @@ def _overdue(cells: list[Cell], moment: datetime.datetime) -> list[OverdueItem]:
             days_overdue=(today - timezone.localtime(c.due_at).date()).days,
         )
         for c in cells
-        if c.overdue
+        if c.overdue and c.due_at is not None
     ]
-    order = {g: i for i, g in enumerate(REPORT_GROUPS)}
+    order: dict[str, int] = {g: i for i, g in enumerate(REPORT_GROUPS)}
     return sorted(
         items,
         key=lambda i: (
@@ -395,16 +398,15 @@ def _coverage(
     districts = [o for o in recipients if o.kind == OrganisationKind.DISTRICT]
     communes = area_commune_counts(d.unit_id for d in districts)
     found = []
-    for district in sorted(districts, key=lambda d: (d.unit.name, d.pk)):
+    for district in sorted(districts, key=lambda d: (district_unit(d).name, d.pk)):
+        unit = district_unit(district)
         contact_list = contact_lists.get(district.pk)
         in_force = contact_list.accepted_version if contact_list else None
         found.append(
             DistrictCoverage(
                 organisation=district,
                 communes_total=(
-                    in_force.communes_total
-                    if in_force
-                    else communes.get(district.unit_id, 0)
+                    in_force.communes_total if in_force else communes.get(unit.pk, 0)
                 ),
                 communes_covered=in_force.communes_covered if in_force else 0,
                 state=contact_list_state(contact_list),
@@ -420,7 +422,7 @@ def _coverage(
 
 def _latest_updates(
     kind: str, moment: datetime.datetime, period: dict
-) -> dict[int, dict]:
+) -> dict[int, Mapping[str, Any]]:
     """Incident id → its latest update of `kind` by the moment, for the
     incidents of the period (one query). One ranked pass over the updates:
     a subquery per incident took half a second for a country's 30,000."""

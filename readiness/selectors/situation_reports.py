@@ -26,6 +26,8 @@ and organisations (tests/readiness/test_situation_reports.py pins it).
 """
 
 import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -111,15 +113,15 @@ def _incidents(election: Election, since, now) -> dict:
         .exclude(category=Category.DIFFICULTY)
         .filter(windows["opened"] | windows["resolved"] | windows["open"])
     )
-    rows = (
+    rows: Iterable[Mapping[str, Any]] = (
         counted.order_by()
         .values("severity")
         .annotate(**{name: Count("pk", filter=q) for name, q in windows.items()})
     )
-    found = {row["severity"]: row for row in rows}
+    found: dict[str, Mapping[str, Any]] = {row["severity"]: row for row in rows}
     by_severity = [
         {"severity": s, **{f: found.get(s, {}).get(f, 0) for f in FIGURES}}
-        for s in sorted(Severity.values, key=SEVERITY_RANK.get)
+        for s in sorted(Severity.values, key=SEVERITY_RANK.__getitem__)
     ]
     return {
         "by_severity": by_severity,
@@ -131,7 +133,7 @@ def _incidents(election: Election, since, now) -> dict:
 def _by_district(counted, since, now) -> list[dict]:
     through = Incident.districts.through
     windows = _windows(since, now, prefix="incident__")
-    rows = (
+    rows: Iterable[Mapping[str, Any]] = (
         through.objects.filter(incident__in=counted)
         .values("administrativeunit__code", "administrativeunit__name")
         .annotate(

@@ -38,7 +38,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -71,6 +71,9 @@ from readiness.models import (
 from readiness.report_files import committee_report_pdf
 from readiness.selectors import directive_current
 from readiness.selectors.report import committee_report
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRead
 
 MANIFEST = "MANIFEST.txt"
 _HASH_LINE = re.compile(r"^(?P<sha>[0-9a-f]{64}) [ *](?P<path>.+)$")
@@ -194,7 +197,7 @@ def _sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def _stream_sha256(f: BinaryIO) -> str:
+def _stream_sha256(f: "SupportsRead[bytes]") -> str:
     """The SHA-256 of what is left to read in `f`, a chunk at a time."""
     digest = hashlib.sha256()
     while chunk := f.read(_CHUNK):

@@ -135,7 +135,7 @@ def _digest(
             days_overdue=math.floor((now - cell.due_at) / DAY) + 1,
         )
         for cell in matrix.cells.values()
-        if cell.overdue
+        if cell.overdue and cell.due_at is not None
     ]
     # Oldest deadline first; the matrix keeps organisations in name order.
     overdue.sort(key=lambda line: (line.due_at, line.obligation.position))

@@ -5,6 +5,7 @@ reminder once."""
 import datetime
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -75,7 +76,9 @@ def reminders_enqueue_due(*, now: datetime.datetime | None = None) -> int:
     matrix = compliance_matrix(directive=directive, now=now)
     members = _members_by_organisation(matrix.organisations)
     send_at = _outside_quiet_hours(now, rule)
-    messages, rendered = [], {}
+    messages: list[OutboundMessage] = []
+    # A tick's links and texts, each rendered once (_link, _render).
+    rendered: dict[tuple, Any] = {}
     for cell in matrix.cells.values():
         occasion = (
             None
@@ -126,6 +129,7 @@ def _link(cell: Cell, rendered: dict) -> str:
     plan's section for it is accepted but the roster has gaps, else the plan.
     Reversed once per tick (`rendered` is the tick's): reverse() for each of
     a country's 17,000 reminders took a tenth of the tick."""
+    args: tuple[int, ...]
     if cell.obligation.evidence_kind == EvidenceKind.CONTACT_LIST:
         name, args = "contacts:contact_list_index", ()
     elif cell.roster_covered is False and cell.state == SubmissionState.ACCEPTED:

@@ -15,7 +15,7 @@ districts and carriers get 403.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from contacts.attachments import attachment_response
 from contacts.forms_access_log import ExportPurposeForm
+from contacts.http import AuthenticatedHttpRequest
 from contacts.models import Election, PhoneAccessKind
 from contacts.permissions import (
     Action,
@@ -46,7 +47,7 @@ from readiness.services.closeout import election_close
 ZIP = "application/zip"
 
 
-def _election(request: HttpRequest) -> Election:
+def _election(request: AuthenticatedHttpRequest) -> Election:
     if not sees_everything(membership_of(request.user)):
         raise Http404
     election = election_current()
@@ -57,7 +58,7 @@ def _election(request: HttpRequest) -> Election:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def page(request: HttpRequest) -> HttpResponse:
+def page(request: AuthenticatedHttpRequest) -> HttpResponse:
     election = _election(request)
     may_close = is_department(membership_of(request.user)) and may(
         request.user, Action.CHANGE, election
@@ -89,7 +90,9 @@ def page(request: HttpRequest) -> HttpResponse:
     return render(request, "readiness/closeout.html", ctx)
 
 
-def _close(request: HttpRequest, form: CloseoutForm, election: Election) -> bool:
+def _close(
+    request: AuthenticatedHttpRequest, form: CloseoutForm, election: Election
+) -> bool:
     try:
         election_close(election=election, by=request.user)
     except ValidationError as e:
@@ -104,7 +107,7 @@ def _close(request: HttpRequest, form: CloseoutForm, election: Election) -> bool
 
 @login_required
 @require_GET
-def download(request: HttpRequest, pk: int) -> HttpResponse:
+def download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The archive of election `pk`, once a purpose is given."""
     if not sees_everything(membership_of(request.user)):
         raise PermissionDenied

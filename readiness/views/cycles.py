@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from contacts.http import AuthenticatedHttpRequest
 from contacts.models import ElectionPhase
 from contacts.permissions import may_change_anything, membership_of
 from contacts.selectors import election_current
@@ -24,14 +25,14 @@ from readiness.selectors.cycles import cycle_list
 from readiness.services.cycles import CycleCopyResult, cycle_copy
 
 
-def _editor(request: HttpRequest) -> None:
+def _editor(request: AuthenticatedHttpRequest) -> None:
     if not may_change_anything(membership_of(request.user)):
         raise PermissionDenied
 
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     _editor(request)
     today = timezone.localdate()
     elections = list(cycle_list())
@@ -41,7 +42,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def new(request: HttpRequest) -> HttpResponse:
+def new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up the next election; what was typed stays on an error."""
     _editor(request)
     if request.method != "POST":

@@ -5,10 +5,11 @@ itself (htmx swaps the page's body every DASHBOARD_REFRESH_SECONDS)."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from contacts.http import AuthenticatedHttpRequest
 from contacts.models import ElectionPhase
 from incidents.models import Severity
 from incidents.selectors.status_reports import status_report_card
@@ -31,7 +32,7 @@ ON_DUTY_LISTED = 20
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     _overseer(request)
     directive = _directive()
     board = province_dashboard(directive=directive, now=timezone.now())

@@ -1,8 +1,11 @@
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from contacts.http import AuthenticatedHttpRequest
 from contacts.models import ElectionPhase
 from contacts.permissions import (
     Action,
@@ -25,13 +28,13 @@ from readiness.selectors.home import recipient_todo
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each role's start page: what this organisation must do, and by when."""
     membership = membership_of(request.user)
     now = timezone.now()
     election = election_current()
     directive = directive_current(election=election)
-    ctx = {
+    ctx: dict[str, Any] = {
         "now": now,
         "election": election,
         "directive": directive,
@@ -61,7 +64,9 @@ def home(request: HttpRequest) -> HttpResponse:
 HOME_LISTED = 5
 
 
-def _recipient(request: HttpRequest, organisation, directive, election, now) -> dict:
+def _recipient(
+    request: AuthenticatedHttpRequest, organisation, directive, election, now
+) -> dict:
     """What the organisation must do, its open incidents, its latest
     notifications."""
     todos = (
@@ -81,7 +86,7 @@ def _recipient(request: HttpRequest, organisation, directive, election, now) -> 
     }
 
 
-def _incidents_awaiting(request: HttpRequest, election) -> dict:
+def _incidents_awaiting(request: AuthenticatedHttpRequest, election) -> dict:
     """Open incidents by status, and difficulty reports not yet answered."""
     incidents = incidents_visible_to(request.user).filter(election=election)
     return {
@@ -91,7 +96,7 @@ def _incidents_awaiting(request: HttpRequest, election) -> dict:
 
 
 @login_required
-def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def directive_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     directive = get_object_for_user(
         request.user, Directive.objects.select_related("election"), pk, Action.VIEW
     )

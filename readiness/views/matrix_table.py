@@ -133,8 +133,8 @@ def matrix_table(matrix: ComplianceMatrix, group: str) -> _Table:
         ],
         matrix=matrix,
     )
-    table.summary = [_Summary(obligation=o) for o in table.obligations]
-    column = {s.obligation.id: s for s in table.summary}
+    column = {o.id: _Summary(obligation=o) for o in table.obligations}
+    table.summary = list(column.values())
     shown = {org.id for org in matrix.organisations}
     for (org_id, obligation_id), cell in matrix.cells.items():
         summary = column.get(obligation_id)
@@ -152,7 +152,7 @@ def matrix_page(
     page = Paginator(organisations, MATRIX_PER_PAGE).get_page(request.GET.get("page"))
     # The matrix is read without units (readiness.selectors.compliance);
     # the rows shown name their district's (one query).
-    prefetch_related_objects(page.object_list, "unit")
+    prefetch_related_objects(list(page.object_list), "unit")
     rows = [
         (org, [(cell, cell_url(cell, *urls)) for cell in table.row(org)])
         for org in page.object_list

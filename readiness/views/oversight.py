@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from contacts.http import AuthenticatedHttpRequest
 from contacts.models import (
     Membership,
     Organisation,
@@ -61,7 +62,7 @@ from readiness.views.matrix_table import (
 )
 
 
-def _overseer(request: HttpRequest) -> Membership:
+def _overseer(request: AuthenticatedHttpRequest) -> Membership:
     """The member's membership if they read every organisation's records;
     404 otherwise, so the pages do not even show they exist."""
     membership = membership_of(request.user)
@@ -85,7 +86,7 @@ def _short(value: datetime.datetime) -> str:
 
 
 @login_required
-def matrix(request: HttpRequest) -> HttpResponse:
+def matrix(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every (organisation, obligation) with its state, deadline and
     evidence, in a fixed number of queries."""
     _overseer(request)
@@ -121,7 +122,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Plan sections and contact lists awaiting review, oldest first."""
     _overseer(request)
     directive = _directive()
@@ -243,7 +244,7 @@ def _deadlines_page(
 
 
 @login_required
-def deadlines(request: HttpRequest) -> HttpResponse:
+def deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = _overseer(request)
     if request.method not in ("GET", "HEAD"):
         # The forms post to their own addresses (deadline_move, ...).
@@ -255,7 +256,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def deadline_move(request: HttpRequest, pk: int) -> HttpResponse:
+def deadline_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Move the default deadline of an obligation, with the reason."""
     membership = _overseer(request)
     directive = _directive()
@@ -289,7 +290,7 @@ def deadline_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def extension_grant(request: HttpRequest) -> HttpResponse:
+def extension_grant(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Give one organisation a later deadline for one obligation."""
     membership = _overseer(request)
     if not may_change_anything(membership):
@@ -317,7 +318,7 @@ def extension_grant(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def extension_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def extension_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Take an extension back; the organisation has the default deadline."""
     _overseer(request)
     extension = get_object_for_user(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contacts.attachments import InvalidAttachment, attachment_response
+from contacts.http import AuthenticatedHttpRequest
 from contacts.permissions import (
     Action,
     get_object_for_user,
@@ -54,17 +55,18 @@ REVIEWS = SectionReview.objects.select_related(
 
 
 def _get_plan(
-    request: HttpRequest, pk: int, action: Action = Action.VIEW
+    request: AuthenticatedHttpRequest, pk: int, action: Action = Action.VIEW
 ) -> ReadinessPlan:
     return get_object_for_user(request.user, PLANS, pk, action)
 
 
-def _is_owner(request: HttpRequest, plan: ReadinessPlan) -> bool:
-    return membership_of(request.user).organisation_id == plan.organisation_id
+def _is_owner(request: AuthenticatedHttpRequest, plan: ReadinessPlan) -> bool:
+    membership = membership_of(request.user)
+    return membership is not None and membership.organisation_id == plan.organisation_id
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A carrier or district goes to its own plan for the current directive;
     the Department and observers to the compliance matrix."""
     membership = membership_of(request.user)
@@ -120,7 +122,7 @@ def _review_forms(section, may_review: bool):
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _get_plan(request, pk)
     is_owner = _is_owner(request, plan)
     version = _shown_version(request, plan, is_owner)
@@ -181,7 +183,7 @@ def _conflict_forms(request: HttpRequest, section: PlanSection, exc):
     return form, formset, saved
 
 
-def _save(request: HttpRequest, section: PlanSection, form, formset):
+def _save(request: AuthenticatedHttpRequest, section: PlanSection, form, formset):
     """Save the section; on an edit conflict, the forms to show again."""
     try:
         services.plan_section_save(
@@ -199,7 +201,7 @@ def _save(request: HttpRequest, section: PlanSection, form, formset):
 
 
 @login_required
-def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def section_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     section = get_object_for_user(request.user, SECTIONS, pk, Action.CHANGE)
     data = request.POST if request.method == "POST" else None
     form, formset = _section_forms(section, data)
@@ -229,12 +231,12 @@ def _back_to_edit(section_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     section = get_object_for_user(request.user, SECTIONS, pk, Action.CHANGE)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         for error in form.errors.get("file", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return _back_to_edit(section.pk)
     upload = form.cleaned_data["file"]
     try:
@@ -255,7 +257,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The file, to anyone who may see the plan; a file removed from the
     draft stays downloadable because submitted versions cite it."""
     attachment = get_object_for_user(request.user, ATTACHMENTS, pk, Action.VIEW)
@@ -268,7 +270,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     attachment = get_object_for_user(request.user, ATTACHMENTS, pk, Action.CHANGE)
     if attachment.removed_at is None:
         services.attachment_remove(attachment=attachment, by=request.user)
@@ -282,7 +284,7 @@ def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _get_plan(request, pk, Action.CHANGE)
     try:
         version = services.plan_submit(plan=plan, by=request.user)
@@ -297,7 +299,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("readiness:plan_detail", pk=plan.pk)
 
 
-def _get_review(request: HttpRequest, pk: int) -> SectionReview:
+def _get_review(request: AuthenticatedHttpRequest, pk: int) -> SectionReview:
     review = get_object_for_user(request.user, REVIEWS, pk, Action.VIEW)
     if not may(request.user, Action.REVIEW, review.version.plan):
         raise PermissionDenied
@@ -313,11 +315,13 @@ def _back_to_review(review: SectionReview) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def review_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = _get_review(request, pk)
     form = ReviewAcceptForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("comment", [])))
+        messages.error(
+            request, " ".join(str(e) for e in form.errors.get("comment", []))
+        )
         return _back_to_review(review)
     try:
         services.section_accept(
@@ -335,7 +339,7 @@ def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_return(request: HttpRequest, pk: int) -> HttpResponse:
+def review_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = _get_review(request, pk)
     form = ReviewReturnForm(request.POST)
     if not form.is_valid():
@@ -357,16 +361,18 @@ def review_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def changes(request: HttpRequest, pk: int) -> HttpResponse:
+def changes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """What changed between two versions: `?from=N&to=M`; `to` defaults to
     the latest version and `from` to the version before `to`."""
     plan = _get_plan(request, pk)
     if request.GET.get("to"):
         new = _version_by_number(plan, request.GET["to"])
     else:
-        new = plan.versions.order_by("-number").first()
-        if new is None:
+        latest = plan.versions.order_by("-number").first()
+        if latest is None:
             raise Http404
+        new = latest
+    old: PlanVersion | None
     if request.GET.get("from"):
         old = _version_by_number(plan, request.GET["from"])
     else:

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from contacts.http import AuthenticatedHttpRequest
+from contacts.model_fields import verbose_name
 from contacts.models import Membership, User
 from contacts.permissions import may_change_anything, membership_of, sees_everything
 from contacts.selectors import election_current
@@ -29,7 +31,7 @@ from readiness.services.reminders import reminder_rule_for
 HISTORY_SHOWN = 10
 
 
-def _overseer(request: HttpRequest) -> Membership:
+def _overseer(request: AuthenticatedHttpRequest) -> Membership:
     """The member's membership if they read every organisation's records;
     404 otherwise, so the page does not even show it exists."""
     membership = membership_of(request.user)
@@ -64,7 +66,7 @@ def _shown(value) -> str:
 
 
 def _label(name: str) -> str:
-    return str(ReminderRule._meta.get_field(name).verbose_name)
+    return verbose_name(ReminderRule, name)
 
 
 def _fields_changed(newer, older) -> list[tuple[str, str, str]]:
@@ -97,7 +99,7 @@ def _rule_history(rule: ReminderRule) -> list[_Change]:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def rule(request: HttpRequest) -> HttpResponse:
+def rule(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show the rule; editors change it (what was typed stays on an error)."""
     membership = _overseer(request)
     directive = _directive()

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from contacts.attachments import attachment_response
+from contacts.http import AuthenticatedHttpRequest
 from contacts.permissions import membership_of, sees_everything
 from contacts.selectors import election_current
 from contacts.spreadsheets import XLSX_CONTENT_TYPE
@@ -39,7 +40,7 @@ from readiness.selectors.report import committee_report
 FILE_STEMS = {"vi": "bao-cao-uy-ban-bau-cu", "en": "election-committee-report"}
 
 
-def _committee_reader(request: HttpRequest) -> None:
+def _committee_reader(request: AuthenticatedHttpRequest) -> None:
     if not sees_everything(membership_of(request.user)):
         raise PermissionDenied
 
@@ -47,7 +48,7 @@ def _committee_reader(request: HttpRequest) -> None:
 def _directive() -> Directive:
     election = election_current()
     directive = directive_current(election=election)
-    if directive is None:
+    if directive is None or election is None:
         raise Http404
     # The election with its province (the place above the signatures).
     directive.election = election
@@ -76,7 +77,7 @@ def _download_urls(moment: datetime.datetime, language: str) -> dict[str, str]:
 
 @login_required
 @require_GET
-def page(request: HttpRequest) -> HttpResponse:
+def page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The printable report; a moment that cannot be read is shown with its
     error, as typed, and no figures."""
     _committee_reader(request)
@@ -92,13 +93,16 @@ def page(request: HttpRequest) -> HttpResponse:
     return render(request, REPORT_TEMPLATE, ctx)
 
 
-def _download(request: HttpRequest, make, content_type: str, extension: str):
+def _download(
+    request: AuthenticatedHttpRequest, make, content_type: str, extension: str
+):
     _committee_reader(request)
     directive = _directive()
     form = _moment_form(request)
     if not form.is_valid():
         return HttpResponseBadRequest(
-            " ".join(form.errors["moment"]), content_type="text/plain; charset=utf-8"
+            " ".join(str(e) for e in form.errors["moment"]),
+            content_type="text/plain; charset=utf-8",
         )
     moment = form.cleaned_data["moment"]
     language = file_language(request)
@@ -114,11 +118,11 @@ def _download(request: HttpRequest, make, content_type: str, extension: str):
 
 @login_required
 @require_GET
-def report_pdf(request: HttpRequest) -> HttpResponse:
+def report_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _download(request, committee_report_pdf, PDF_CONTENT_TYPE, "pdf")
 
 
 @login_required
 @require_GET
-def report_xlsx(request: HttpRequest) -> HttpResponse:
+def report_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _download(request, committee_report_xlsx, XLSX_CONTENT_TYPE, "xlsx")

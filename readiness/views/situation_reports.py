@@ -12,13 +12,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contacts.attachments import attachment_response
+from contacts.http import AuthenticatedHttpRequest
 from contacts.models import Membership
 from contacts.permissions import (
     get_object_for_user,
@@ -39,14 +40,14 @@ from readiness.views.report import file_language
 FILE_STEMS = {"vi": "bao-cao-tinh-hinh", "en": "situation-report"}
 
 
-def _reader(request: HttpRequest) -> Membership:
+def _reader(request: AuthenticatedHttpRequest) -> Membership:
     membership = membership_of(request.user)
     if not sees_everything(membership):
         raise PermissionDenied
     return membership
 
 
-def _editor(request: HttpRequest) -> Membership:
+def _editor(request: AuthenticatedHttpRequest) -> Membership:
     membership = _reader(request)
     if not may_change_anything(membership):
         raise PermissionDenied
@@ -55,7 +56,7 @@ def _editor(request: HttpRequest) -> Membership:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def situation_report_list(request: HttpRequest) -> HttpResponse:
+def situation_report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The election's reports, newest first; editors set how often they are
     made (what was typed stays on an error)."""
     membership = _reader(request)
@@ -90,7 +91,7 @@ def situation_report_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def situation_report_make(request: HttpRequest) -> HttpResponse:
+def situation_report_make(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Make a report now (it is sent like the scheduled ones)."""
     _editor(request)
     election = election_current_or_404()
@@ -103,7 +104,7 @@ def situation_report_make(request: HttpRequest) -> HttpResponse:
     return redirect("situation_reports:situation_report_detail", pk=report.pk)
 
 
-def _report(request: HttpRequest, pk: int) -> SituationReport:
+def _report(request: AuthenticatedHttpRequest, pk: int) -> SituationReport:
     _reader(request)
     return get_object_for_user(
         request.user,
@@ -114,14 +115,20 @@ def _report(request: HttpRequest, pk: int) -> SituationReport:
 
 @login_required
 @require_GET
-def situation_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def situation_report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     ctx = files.situation_context(report, language=request.LANGUAGE_CODE)
     ctx["page"] = True
     return render(request, files.SITUATION_TEMPLATE, ctx)
 
 
-def _download(request: HttpRequest, pk: int, make, content_type: str, extension: str):
+def _download(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    make,
+    content_type: str,
+    extension: str,
+):
     report = _report(request, pk)
     language = file_language(request)
     stamp = timezone.localtime(report.as_of).strftime("%Y%m%d-%H%M")
@@ -135,13 +142,13 @@ def _download(request: HttpRequest, pk: int, make, content_type: str, extension:
 
 @login_required
 @require_GET
-def situation_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def situation_report_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _download(request, pk, files.situation_report_pdf, PDF_CONTENT_TYPE, "pdf")
 
 
 @login_required
 @require_GET
-def situation_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def situation_report_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _download(
         request, pk, files.situation_report_xlsx, XLSX_CONTENT_TYPE, "xlsx"
     )
