@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from contacts.importers import BODY_KIND_WORDS, COLUMNS_BY_KEY, POSITION_WORDS, fold
 from contacts.models import Contact, ContactList, ElectionBody, UnitLevel
 from contacts.phones import normalise_phone, split_phones
+from contacts.selectors.units import district_unit
 
 # Column headers of the file (the Vietnamese template).
 HEADER = {key: column.vi for key, column in COLUMNS_BY_KEY.items()}
@@ -107,7 +108,7 @@ class ContactResource(resources.ModelResource):
         self.contact_list = contact_list
 
     def before_import(self, dataset, **kwargs):
-        district = self.contact_list.organisation.unit
+        district = district_unit(self.contact_list.organisation)
         units = [district, *district.children.filter(level=UnitLevel.COMMUNE)]
         self.units = {unit.code: unit for unit in units}
         self.bodies: dict[tuple, ElectionBody] = {
@@ -158,7 +159,8 @@ class ContactResource(resources.ModelResource):
         return (kind, unit.pk, name)
 
     def before_import_row(self, row, **kwargs):
-        body = self.bodies.get(self._body_key(row))
+        key = self._body_key(row)
+        body = self.bodies.get(key) if key is not None else None
         if body is None:
             raise ValidationError("Unknown body kind or unit, or no body name.")
         row[BODY_COLUMN] = body

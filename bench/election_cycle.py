@@ -54,8 +54,10 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlparse, urlunparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -113,7 +115,12 @@ def local(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     )
 
 
-def measure(label: str, size, fn, *, memory_fn=None) -> tuple[object, Measured]:
+T = TypeVar("T")
+
+
+def measure(
+    label: str, size, fn: Callable[[], T], *, memory_fn=None
+) -> tuple[T, Measured]:
     """Peak memory in a rolled-back run of `memory_fn` (default: `fn`),
     then time and queries of `fn`, kept. `size` is a text or a function of
     fn's result."""
@@ -232,7 +239,7 @@ def roll_call(results: list, polling: datetime.date) -> dict:
     asks = OutboundMessage.objects.filter(
         dedupe_key__startswith=f"roll-call:{call.pk}:"
     )
-    figures = {"entries": entries.count(), "asks": asks.count()}
+    figures: dict[str, float] = {"entries": entries.count(), "asks": asks.count()}
     row.size = f"{figures['entries']:,} entries, {figures['asks']:,} SMS rows"
     results.append(row)
     # Of which: typing every number (phone_type, cold), timed alone.

@@ -408,7 +408,7 @@ def _breakdown(path: Path) -> dict:
     cells = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     read = time.perf_counter() - started
     column = [c.key for c in COLUMNS].index("phones")
-    numbers = [part for row in cells[1:] for part in split_phones(row[column])]
+    numbers = [part for row in cells[1:] for part in split_phones(str(row[column]))]
     started = time.perf_counter()
     for number in numbers:
         normalise_phone(number)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from contacts.importers import COLUMNS_BY_KEY
 from contacts.importers.vocabulary import BODY_KINDS, POSITIONS, fold
 from contacts.models import Contact, ContactList, ElectionBody, UnitLevel
+from contacts.selectors.units import district_unit
 from contacts.services.contact_imports import _Body, _Contact, _Writer
 
 
@@ -27,7 +28,7 @@ def import_floor(*, contact_list: ContactList, path: str) -> tuple[int, int]:
     cells = workbook.get_sheet_by_index(0).to_python()
     header = [str(value) for value in cells[0]]
     at = {key: header.index(column.vi) for key, column in COLUMNS_BY_KEY.items()}
-    district = contact_list.organisation.unit
+    district = district_unit(contact_list.organisation)
     units = {
         unit.code: unit
         for unit in [district, *district.children.filter(level=UnitLevel.COMMUNE)]

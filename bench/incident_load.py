@@ -82,7 +82,9 @@ def prepare(env: dict, config_path: Path) -> None:
     reporters = [
         users[n] for n in ("telecom", "telecom2", "postal", "district", "district2")
     ]
-    province = election_current().province
+    election = election_current()
+    assert election is not None, "no election: load the demo first"
+    province = election.province
     moment = timezone.localtime() - datetime.timedelta(hours=1)
     config = {
         "reporter_sessions": [session_of(u) for u in reporters for _ in range(10)],

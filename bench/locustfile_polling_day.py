@@ -189,7 +189,7 @@ class Person(FastHttpUser):
         category = random.choice(self.categories)
         marker = self.marker()
         started = random.randint(5, 90)
-        form = {
+        form: dict[str, object] = {
             "category": category,
             "severity": "minor"
             if category == "difficulty"
@@ -240,7 +240,7 @@ class Person(FastHttpUser):
             }
             self.move(pk, form, "resolve", "resolve")
             self.mine.remove(pk)
-        elif STATUS.search(page) and STATUS.search(page).group(1) != "reported":
+        elif (shown := STATUS.search(page)) and shown.group(1) != "reported":
             self.mine.remove(pk)  # resolved or closed by now
 
     def units(self) -> list[int]:

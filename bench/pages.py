@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +40,12 @@ PAGES = [
     ("live board refresh (htmx)", "staff", "/incidents/", {"HX-Request": "true"}),
     ("Election Committee report", "observer", "/report/", {}),
 ]
-PDF = ("report PDF", "observer", "/report/report.pdf", {})
+PDF: tuple[str, str, str, dict[str, str]] = (
+    "report PDF",
+    "observer",
+    "/report/report.pdf",
+    {},
+)
 
 
 def database_url(base: str, scale: str) -> str:
@@ -131,8 +137,8 @@ def measure(runs: int, pdf_runs: int, first_round: bool) -> None:
     # the district and telecom ones moved to the busiest organisations.
     objects = objects_find()
     logins_move(demo, objects)
-    for label, who, path, headers in EVERY_PAGE:
-        url = path(objects)
+    for label, who, path_of, headers in EVERY_PAGE:
+        url = path_of(objects)
         # An export is a file of every row (the country's directory is
         # 400,000 contacts): timed once, not as a page.
         is_file = url.endswith((".xlsx", ".csv"))
@@ -205,7 +211,9 @@ def main() -> None:
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL server (any database on it).")
-    results, sizes, every = {}, {}, {}
+    results: dict[str, Any] = {}
+    sizes: dict[str, Any] = {}
+    every: dict[str, Any] = {}
     urls = {}
     for scale in SCALES:
         urls[scale] = database_url(base, scale)

@@ -144,7 +144,9 @@ def polling_day_today(now: datetime.datetime) -> int:
 
     from contacts.selectors import election_current
 
-    days = (timezone.localdate(now) - election_current().polling_day).days
+    election = election_current()
+    assert election is not None, "no election: load the scale data first"
+    days = (timezone.localdate(now) - election.polling_day).days
     with connection.cursor() as cursor:
         for model in apps.get_models():
             if model._meta.app_label not in ("contacts", "incidents", "readiness"):
@@ -157,16 +159,18 @@ def polling_day_today(now: datetime.datetime) -> int:
             if not fields:
                 continue
             # A date moves by a number of days, a time by an interval.
-            shifts = [
+            shifts: list[datetime.timedelta | int] = [
                 datetime.timedelta(days=days)
                 if isinstance(f, models.DateTimeField)
                 else days
                 for f in fields
             ]
             columns = ", ".join(f'"{f.column}" = "{f.column}" + %s' for f in fields)
+            # Django adapts a timedelta (an interval); its stubs' parameter
+            # types leave it out.
             cursor.execute(
                 f'UPDATE "{model._meta.db_table}" SET {columns}',  # noqa: S608 (model metadata)
-                shifts,
+                shifts,  # type: ignore[arg-type]
             )
     return days
 
@@ -224,7 +228,9 @@ def province_places() -> dict:
     from contacts.models import OrganisationKind as Kind
     from contacts.selectors import election_current
 
-    province = election_current().province
+    election = election_current()
+    assert election is not None, "no election: load the scale data first"
+    province = election.province
     communes: dict[str, list[int]] = {}
     for district in AdministrativeUnit.objects.filter(
         parent=province, level=UnitLevel.DISTRICT
@@ -450,6 +456,7 @@ def outbox_figures(marks: dict[str, int], accepted_by_smtp: int) -> dict:
         for created, sent in q.filter(status=MessageStatus.SENT).values_list(
             "created_at", "sent_at"
         )
+        if sent is not None
     )
     return {
         "by_status": Counter(q.values_list("status", flat=True)),

@@ -112,10 +112,15 @@ def end_to_end(settings, expected: int) -> None:
     from config.celery_app import app
     from readiness.tasks import plan_reminders
 
-    app.conf.broker_url = settings.CELERY_BROKER_URL
+    app.conf["broker_url"] = settings.CELERY_BROKER_URL
     with (
         smtp_sink(SMTP_PORT) as handler,
-        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30),
+        start_worker(
+            app,  # type: ignore[arg-type]  # celery-types: Celery[Task] only
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=30,
+        ),
     ):
         start = time.perf_counter()
         plan_reminders.delay()

@@ -197,8 +197,6 @@ def _write_summary(sheet: Worksheet, report: CommitteeReport) -> None:
     for group in report.groups:
         for line in group.lines:
             o = line.obligation
-            if o is None:  # every line is an obligation's (_group_figures)
-                continue
             rows.append(
                 [group.label, f"{o.code}: {o.display_title}", line.addressed]
                 + [line.met, line.submitted, line.overdue]

@@ -20,7 +20,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
-from contacts.models import MembershipRole, Organisation, OrganisationKind, User
+from contacts.models import (
+    AdministrativeUnit,
+    MembershipRole,
+    Organisation,
+    OrganisationKind,
+    User,
+)
 from readiness.models import Directive, EvidenceKind, RecipientGroup
 from tests.factories import (
     VN,
@@ -86,7 +92,7 @@ def redis_url() -> str:
 
 @dataclass
 class World:
-    province: object
+    province: AdministrativeUnit
     district_a: Organisation
     district_b: Organisation
     telecom: Organisation

@@ -68,9 +68,9 @@ class SlowFileEmailBackend(FileEmailBackend):
     $SLOW_EMAIL_SECONDS (default 30) first: a worker killed during the sleep
     has written nothing."""
 
-    def __init__(self, *args, file_path=None, **kwargs):
+    def __init__(self, *, file_path=None, **kwargs):
         file_path = file_path or os.environ.get("TEST_EMAIL_DIR")
-        super().__init__(*args, file_path=file_path, **kwargs)
+        super().__init__(file_path=file_path, **kwargs)
 
     def send_messages(self, email_messages):
         time.sleep(float(os.environ.get("SLOW_EMAIL_SECONDS", "30")))

@@ -269,6 +269,7 @@ def objects_find() -> Objects:
         .order_by("-n", "code")
         .first()
     )
+    assert district is not None
     # The telecom firm with the most open incidents: the carrier's home page
     # prefetches their areas only when there are some.
     carrier = (
@@ -277,12 +278,20 @@ def objects_find() -> Objects:
         .order_by("-n", "code")
         .first()
     )
+    assert carrier is not None
     incident = (
         Incident.objects.filter(organisation=carrier)
         .annotate(n=Count("updates"))
         .order_by("-n", "pk")
         .first()
     )
+    assert incident is not None
+    accepted = (
+        ContactList.objects.filter(accepted_version__isnull=False)
+        .order_by("organisation__unit__code")
+        .first()
+    )
+    assert accepted is not None
     return Objects(
         directive=Directive.objects.get(),
         contact_list=ContactList.objects.get(organisation=district),
@@ -290,10 +299,7 @@ def objects_find() -> Objects:
         incident=incident,
         carrier=carrier,
         district=district,
-        accepted_district=ContactList.objects.filter(accepted_version__isnull=False)
-        .order_by("organisation__unit__code")
-        .first()
-        .organisation,
+        accepted_district=accepted.organisation,
         **roll_calls_for_pages(),
         **_status_reports(),
     )
@@ -303,6 +309,7 @@ def _status_reports() -> dict:
     """The latest status report (its moment has come, in the scale data and
     in the authorization matrix's world alike)."""
     latest = StatusReport.objects.order_by("-due_at", "pk").first()
+    assert latest is not None
     return {
         "status_report": latest,
         "status_moment_slug": timezone.localtime(latest.due_at).strftime(MOMENT_SLUG),

@@ -35,6 +35,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -55,6 +56,7 @@ from contacts.models import (
     OutboundMessage,
     User,
 )
+from contacts.selectors.units import district_unit
 from contacts.services import contact_lists as contact_services
 from contacts.services.api_tokens import api_token_create
 from contacts.services.outbox import outbox_enqueue
@@ -602,7 +604,8 @@ def _cases():
     for name in URL_NAMES:
         for method in ("GET", "POST"):
             rules = [r for r in RULE_LIST if r.name == name and r.method == method]
-            for rule in rules or [None]:
+            candidates: list[Rule | None] = list(rules) or [None]
+            for rule in candidates:
                 key = rule.key if rule else name
                 for user in USERS:
                     yield pytest.param(
@@ -622,7 +625,7 @@ def mark(kind: str, owner: str) -> str:
 @dataclass(frozen=True)
 class Target:
     owner: str | None  # the owning organisation's key; None: nobody's
-    pk: int
+    pk: Any  # a record's id, or a roll-call link's token
     watchers: frozenset[str] = frozenset()
 
 
@@ -678,7 +681,7 @@ def _contact_list(m: Matrix, d: str) -> None:
     """A district's list: version 1 accepted (in the directory), version 2
     awaiting review, a draft beyond it, and an uploaded file not applied."""
     org, officer = m.orgs[d], m.users[d]
-    communes = list(org.unit.children.order_by("code"))
+    communes = list(district_unit(org).children.order_by("code"))
     m.communes[d] = communes
     accepted_name = m.marker("accepted", d, OVERSEERS | watchers_of(d))
     pending_name = m.marker("pending", d, OVERSEERS | {d})
@@ -901,7 +904,7 @@ def _matrix_make() -> Matrix:
         **extra,
     }
     for carrier, districts in SERVES.items():
-        orgs[carrier].served_units.set([orgs[d].unit for d in districts])
+        orgs[carrier].served_units.set([district_unit(orgs[d]) for d in districts])
     users = {
         "staff": world.staff,
         "staff_viewer": world.staff_viewer,
@@ -976,6 +979,7 @@ def matrix(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 def _body(m: Matrix, t: Target) -> dict:
+    assert t.owner is not None
     return {
         "kind": "team",
         "unit": m.communes[t.owner][1].pk,
@@ -1029,6 +1033,7 @@ def _status_report(m: Matrix, t) -> dict:
     """A report for the moment due now (the mail figures are read only from
     a postal firm)."""
     moment = moment_latest(election=m.world.directive.election, now=timezone.now())
+    assert moment is not None
     return {
         "due_at": moment.at.isoformat(),
         "overall_status": "normal",
@@ -1054,10 +1059,12 @@ SHIFT = {
 def _roll_call_reply(m: Matrix, t) -> dict:
     """A reply that confirms one person of the contacts roll-call."""
     entry = RollCallEntry.objects.filter(roll_call__audience="contacts").first()
+    assert entry is not None
     return {"phone": entry.phone, "text": f"OK {entry.reply_code}"}
 
 
-PAYLOADS: dict[str, Callable[[Matrix, Target | None], dict]] = {
+# Each takes the matrix and the target (None for a URL without a record).
+PAYLOADS: dict[str, Callable[[Matrix, Any], dict]] = {
     "contacts:body_create": _body,
     "contacts:body_edit": _body,
     "contacts:import_upload": lambda m, t: {
@@ -1171,21 +1178,23 @@ READ_LOGS = {"contacts_phoneaccess", "contacts_phoneaccess_districts"}
 
 
 @functools.cache
-def _snapshot_sql() -> tuple[str, list[str], list]:
+def _snapshot_sql() -> tuple[str, list[str | None], list]:
     """One query, one pass over each table: the row count of every table
     of the three apps (history tables included) and, for the domain
     tables, aggregates of every column (_aggregates). A UNION ALL of one
     row per table, as text: PostgreSQL plans it at once, where it would
     search for a join order among seventy subqueries in a FROM list."""
     qn = connection.ops.quote_name
-    rows, labels, params = [], [], []
+    rows: list[tuple[str, list]] = []
+    labels: list[str | None] = []
+    params: list = []
     for app in ("contacts", "incidents", "readiness"):
         config = apps.get_app_config(app)
         for model in config.get_models(include_auto_created=True):
             table = model._meta.db_table
             if table in READ_LOGS:
                 continue
-            aggregates = [("rows", "COUNT(*)", [])]
+            aggregates: list[tuple[str, str, list]] = [("rows", "COUNT(*)", [])]
             if not model.__name__.startswith("Historical"):  # only added to
                 aggregates += [
                     (f"{f.column} {label}", aggregate, values)
@@ -1223,15 +1232,16 @@ def _column(rule: Rule, user: str, target: Target | None) -> str:
     if user == "anonymous":
         return "anonymous"
     org = ORG_OF[user]
-    owned = target is not None and target.owner is not None
-    if owned and org == target.owner and user in EDITORS:
+    owner = target.owner if target is not None else None
+    watchers = target.watchers if target is not None else frozenset()
+    if owner is not None and org == owner and user in EDITORS:
         return "c1"  # own
     if user in OVERSEERS:
         return {"staff": "staff", "staff_viewer": "viewer", "observer": "observer"}[
             user
         ]
-    if owned:
-        return "c2" if org in target.watchers else "c3"  # watcher, other
+    if owner is not None:
+        return "c2" if org in watchers else "c3"  # watcher, other
     return {"district": "c1", "telecom": "c2", "postal": "c3"}[KIND_OF[user]]
 
 

@@ -63,7 +63,7 @@ def _tool(name: str, *args: str, settings_dict) -> None:
 def test_a_dump_restored_into_an_empty_database_has_the_same_rows(tmp_path):
     need(connection.vendor == "postgresql", "the backup is a PostgreSQL dump")
     need(
-        shutil.which("pg_dump") and shutil.which("pg_restore"),
+        bool(shutil.which("pg_dump") and shutil.which("pg_restore")),
         "pg_dump and pg_restore (Debian's postgresql-client) are not installed",
     )
     call_command("load_seed", stdout=io.StringIO())

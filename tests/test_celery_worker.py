@@ -15,8 +15,9 @@ from tests.conftest import need, port_open, redis_url
 def reset_producer_pool() -> None:
     """Make the next publish connect to the broker now configured (what
     Celery itself does after a fork)."""
-    app._pool = None
-    app.amqp._producer_pool = None
+    # Celery's own pools, not in its stubs.
+    app._pool = None  # type: ignore[attr-defined]
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")
@@ -29,15 +30,18 @@ def redis_worker(django_db_setup, django_db_blocker):
     # Celery reads CELERY_BROKER_URL from the environment before its
     # configuration, so both are pointed at Redis for the session.
     previous, previous_env = app.conf.broker_url, os.environ.get("CELERY_BROKER_URL")
-    os.environ["CELERY_BROKER_URL"] = app.conf.broker_url = url
+    os.environ["CELERY_BROKER_URL"] = app.conf["broker_url"] = url
     reset_producer_pool()
     try:
         with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+            app,  # type: ignore[arg-type]  # celery-types: Celery[Task] only
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=10,
         ):
             yield app
     finally:
-        app.conf.broker_url = previous
+        app.conf["broker_url"] = previous
         if previous_env is None:
             os.environ.pop("CELERY_BROKER_URL", None)
         else:

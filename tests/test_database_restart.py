@@ -523,7 +523,12 @@ def test_a_task_that_loses_its_connection_closes_it_before_each_retry(monkeypatc
     the last retry it fails."""
     closes = []
     close = connection.close
-    monkeypatch.setattr(connection, "close", lambda: closes.append(1) or close())
+
+    def counted_close():
+        closes.append(1)
+        close()
+
+    monkeypatch.setattr(connection, "close", counted_close)
     monkeypatch.setattr(connection, "is_usable", lambda: False)
 
     def lost():
@@ -535,4 +540,5 @@ def test_a_task_that_loses_its_connection_closes_it_before_each_retry(monkeypatc
     result = plan_reminders.apply()
     assert result.state == "FAILURE"
     assert isinstance(result.result, OperationalError)
+    assert plan_reminders.max_retries is not None
     assert len(closes) == 1 + plan_reminders.max_retries

@@ -60,7 +60,7 @@ def use_broker(url: str) -> None:
     """Point the app's publishing at `url`. Celery prefers the environment's
     CELERY_BROKER_URL to app.conf.broker_url (celery.app.utils.Settings)."""
     os.environ["CELERY_BROKER_URL"] = url
-    app.conf.broker_url = url
+    app.conf["broker_url"] = url
     reset_producer_pool()
 
 
@@ -113,7 +113,7 @@ def worker_on_own_queue(url: str, prefix: str) -> Iterator[Finished]:
         os.environ.get("CELERY_BROKER_URL"),
         app.conf.broker_url,
         app.conf.task_default_queue,
-        app.amqp.queues._consume_from,
+        app.amqp.queues._consume_from,  # type: ignore[attr-defined]  # Celery's own
     )
     use_broker(url)
     app.conf.task_default_queue = queue
@@ -125,7 +125,7 @@ def worker_on_own_queue(url: str, prefix: str) -> Iterator[Finished]:
     set_event_loop(None)
     try:
         with start_worker(
-            app,
+            app,  # type: ignore[arg-type]  # celery-types: Celery[Task] only
             pool="solo",
             perform_ping_check=False,
             shutdown_timeout=10,
@@ -140,9 +140,9 @@ def worker_on_own_queue(url: str, prefix: str) -> Iterator[Finished]:
             os.environ.pop("CELERY_BROKER_URL", None)
         else:
             os.environ["CELERY_BROKER_URL"] = env
-        app.conf.broker_url = broker
+        app.conf["broker_url"] = broker
         app.conf.task_default_queue = default_queue
-        app.amqp.queues._consume_from = consume_from
+        app.amqp.queues._consume_from = consume_from  # type: ignore[attr-defined]
         app.amqp.queues.pop(queue, None)
         reset_producer_pool()
         forget_queue(url, queue)
@@ -327,6 +327,7 @@ def test_a_delivery_that_fails_twice_is_retried_and_sent_once(finished):
         failed = OutboundMessage.objects.get(dedupe_key="digest:flaky")
         assert (failed.status, failed.attempts) == (MessageStatus.PENDING, attempt)
         assert "SMTPServerDisconnected" in failed.last_error
+        assert failed.next_attempt_at is not None and failed.claimed_at is not None
         assert failed.next_attempt_at - failed.claimed_at == datetime.timedelta(
             seconds=backoff
         )
@@ -427,7 +428,7 @@ def test_a_worker_killed_mid_send_leaves_it_sending_and_the_sweep_sends_it_once(
             stderr=subprocess.STDOUT,
         )
         try:
-            deliver_message.apply_async(args=[row.pk], queue=queue)
+            deliver_message.apply_async(args=(row.pk,), queue=queue)
             assert wait_until(lambda: count(pk=row.pk, status=MessageStatus.SENDING)), (
                 log_path.read_text()
             )

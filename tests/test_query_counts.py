@@ -17,6 +17,7 @@ import datetime
 import io
 import re
 from importlib import import_module
+from typing import cast
 
 import pytest
 import time_machine
@@ -224,7 +225,9 @@ def _names(patterns, prefix=""):
 
 def test_every_page_of_the_project_is_counted():
     """A new list or detail page must join PAGES (or NOT_READ_PAGES)."""
-    counted = [path(_AnyObjects()).split("?")[0] for _, _, path, _ in PAGES]
+    # Any object's attribute is the stand-in itself: only paths' shapes count.
+    anything = cast(Objects, _AnyObjects())
+    counted = [path(anything).split("?")[0] for _, _, path, _ in PAGES]
     missing = []
     for name, pattern in _names(get_resolver().url_patterns):
         shape = re.compile("/" + re.sub(r"<[^>]+>", "[^/]+", pattern))

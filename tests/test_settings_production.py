@@ -27,7 +27,9 @@ _CLEARED = (
 )
 
 
-def production_env(**overrides: str) -> dict[str, str]:
+def production_env(**overrides: str | None) -> dict[str, str]:
+    """The environment of a production start-up; an override of None
+    leaves that variable out."""
     env = {k: v for k, v in os.environ.items() if k not in _CLEARED}
     env |= {
         "DJANGO_SETTINGS_MODULE": "config.settings.production",

@@ -1,6 +1,7 @@
 """Reads of the in-app notifications: a user's own messages and the
 delivery log of every message (contacts.views.inbox)."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from contacts.models import MessageStatus, OutboundMessage, User
@@ -23,7 +24,7 @@ def inbox_messages(*, user: User) -> QuerySet[OutboundMessage]:
     )
 
 
-def unread_count(user: User) -> int:
+def unread_count(user: User | AnonymousUser) -> int:
     """How many of the user's messages are unread (one query; none for an
     anonymous visitor). Used by contacts.context_processors.membership for
     the badge in the navigation."""

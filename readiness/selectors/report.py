@@ -106,12 +106,12 @@ _GROUP_OF_KIND: dict[str, str] = {
 # --- What the report holds -----------------------------------------------------
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ObligationFigures(Tally):
     """One obligation within one recipient group: how many organisations it
     addresses, and how many have met it, await review, are overdue."""
 
-    obligation: Obligation | None = None
+    obligation: Obligation
 
 
 @dataclass
@@ -346,7 +346,6 @@ def _group_figures(
         (group.group, line.obligation.pk): line
         for group in groups.values()
         for line in group.lines
-        if line.obligation is not None
     }
     unmet: set[int] = set()
     for cell in cells:

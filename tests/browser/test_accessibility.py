@@ -11,6 +11,7 @@ from tests.browser.test_login_journey import log_in
 
 def checked(page: Page, url: str) -> list[str]:
     response = page.goto(url)
+    assert response is not None
     assert response.status == 200, url
     return axe_violations(page)
 

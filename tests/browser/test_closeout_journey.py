@@ -19,6 +19,7 @@ def test_a_department_editor_closes_the_election_and_downloads_the_archive(
     live_server, page, demo_world, tmp_path
 ):
     election = election_current()
+    assert election is not None
     log_in(page, live_server.url, "staff")
     page.locator("#more-menu").click()
     page.locator("nav a[href='/close-out/']").click()

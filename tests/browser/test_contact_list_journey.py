@@ -4,7 +4,7 @@ a carrier finds a phone number in the directory."""
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from contacts.models import AdministrativeUnit
 from tests.browser.test_login_journey import log_in
@@ -30,9 +30,12 @@ def contact_file(communes, bad_row: int | None = None) -> bytes:
 
 def upload(page: Page, content: bytes) -> None:
     page.locator("a[href$='/import/']").first.click()
-    page.locator("input[type=file]").set_input_files(
-        files=[{"name": "danh-sach.csv", "mimeType": "text/csv", "buffer": content}]
-    )
+    payload: FilePayload = {
+        "name": "danh-sach.csv",
+        "mimeType": "text/csv",
+        "buffer": content,
+    }
+    page.locator("input[type=file]").set_input_files(files=[payload])
     page.locator("form[enctype] button[type=submit]").click()
 
 
@@ -73,7 +76,12 @@ def test_a_contact_list_goes_from_the_district_to_the_carrier(
             posts.append(request.url)
 
     page.on("request", on_request)
-    page.once("dialog", lambda d: (questions.append(d.message), d.dismiss()))
+
+    def dismiss(dialog):
+        questions.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
     page.locator("form[data-confirm]").first.get_by_role("button").click()
     page.wait_for_timeout(300)
     page.remove_listener("request", on_request)

@@ -55,8 +55,11 @@ def test_staff_filter_the_matrix_and_open_an_overdue_plan(
 ):
     vnpt = Organisation.objects.get(code="vnpt-thanhhoa")
     directive = directive_current(election=election_current())
+    assert directive is not None
     plan = plan_get_or_create(directive=directive, organisation=vnpt)
     section = plan.sections.get(obligation__code="T1")
+    membership = vnpt.memberships.first()
+    assert membership is not None
     plan_section_save(
         section=section,
         revision=section.revision,
@@ -64,7 +67,7 @@ def test_staff_filter_the_matrix_and_open_an_overdue_plan(
         responsible_name="Hoàng Văn Em",
         responsible_phone="0912 401 201",
         resources=[],
-        by=vnpt.memberships.first().user,
+        by=membership.user,
         now=datetime.datetime.now(datetime.UTC),
     )
 

@@ -21,10 +21,11 @@ def test_an_observer_downloads_the_report_as_pdf_and_xlsx(
     live_server, page, demo_world, tmp_path
 ):
     need(
-        shutil.which("pdftotext"),
+        shutil.which("pdftotext") is not None,
         "pdftotext is not installed (apt-get install poppler-utils)",
     )
     directive = directive_current(election=election_current())
+    assert directive is not None
     log_in(page, live_server.url, "observer")
     page.locator("nav a[href='/report/']").click()
     expect(page.locator("main")).to_contain_text("BÁO CÁO")

@@ -68,6 +68,7 @@ def accepted_list(world, list_a, communes_a) -> ContactList:
     )
     services.contact_list_accept(version=version, by=world.staff)
     body = ElectionBody.objects.filter(contact_list=list_a, version=None).first()
+    assert body is not None
     first = body.contacts.get()
     first.phones = "+84987000111"
     services.body_save(
@@ -207,6 +208,7 @@ def test_uploaded_files_are_deleted_after_commit(
     election = close(accepted_list.election)
     upload = ContactImport.objects.get()
     storage, name = upload.file.storage, upload.file.name
+    assert name is not None
     assert storage.exists(name)
 
     with django_capture_on_commit_callbacks(execute=True):

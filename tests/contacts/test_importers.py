@@ -33,6 +33,7 @@ from contacts.importers import (
     unknown_body_kind_message,
     unknown_position_message,
 )
+from contacts.spreadsheets import active_sheet
 
 VI = [column.vi for column in COLUMNS]
 EN = [column.en for column in COLUMNS]
@@ -68,7 +69,7 @@ def row(person=HUNG, **changes) -> list:
 def xlsx(rows: list[list]) -> bytes:
     workbook = openpyxl.Workbook()
     for values in rows:
-        workbook.active.append(values)
+        active_sheet(workbook).append(values)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -185,7 +186,7 @@ def test_the_headers_must_be_in_row_1():
 
 def test_it_keeps_the_users_column_and_row_numbers_when_column_a_is_empty():
     workbook = openpyxl.Workbook()
-    sheet = workbook.active
+    sheet = active_sheet(workbook)
     sheet.append(["", *VI])
     sheet.append(["", *row()])
     sheet.append(["", *row(LAN)])
@@ -199,7 +200,7 @@ def test_it_keeps_the_users_column_and_row_numbers_when_column_a_is_empty():
 
 def test_it_reads_body_columns_merged_down_over_the_people():
     workbook = openpyxl.Workbook()
-    sheet = workbook.active
+    sheet = active_sheet(workbook)
     sheet.append(VI)
     sheet.append(row())
     sheet.append(row(LAN, body_kind=None, unit_code=None, body_name=None))
@@ -399,7 +400,7 @@ def test_errors_name_the_column_as_written_in_the_file():
 
 def test_a_formula_cell_in_xlsx_is_an_error_in_its_column():
     workbook = openpyxl.Workbook()
-    sheet = workbook.active
+    sheet = active_sheet(workbook)
     sheet.append(VI)
     sheet.append(row())
     sheet.append(row(LAN))

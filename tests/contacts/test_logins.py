@@ -111,7 +111,7 @@ def test_a_session_ends_after_an_hour_without_a_request(officer):
     with time_machine.travel(NOW + datetime.timedelta(minutes=175), tick=False):
         response = client.get(reverse("home"))
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("login"))
 
 
 def test_a_username_too_long_to_be_one_is_refused_with_a_message(db):

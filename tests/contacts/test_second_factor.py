@@ -55,7 +55,9 @@ def _code(key: bytes) -> str:
 def _key_shown(page) -> bytes:
     """The key as the enrolment page shows it to type by hand."""
     text = page.content.decode()
-    groups = re.search(r'id="second-factor-key">([A-Z2-7 ]+)<', text).group(1)
+    found = re.search(r'id="second-factor-key">([A-Z2-7 ]+)<', text)
+    assert found is not None
+    groups = found.group(1)
     secret = groups.replace(" ", "")
     return b32decode(secret + "=" * (-len(secret) % 8))
 
@@ -93,7 +95,9 @@ def test_enrolment_shows_the_key_as_a_qr_code_and_text_and_a_code_confirms_it(
     page = client.get(SECOND_FACTOR + "?next=/dashboard/")
     text = page.content.decode()
     assert "quét mã này" in text
-    qr = re.search(r'<img src="(data:image/svg\+xml[^"]+)"', text).group(1)
+    found = re.search(r'<img src="(data:image/svg\+xml[^"]+)"', text)
+    assert found is not None
+    qr = found.group(1)
     assert "<path" in unquote(qr)
     key = _key_shown(page)
     device = TOTPDevice.objects.get(user=world.staff)

@@ -32,6 +32,8 @@ class Gateway(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
+    server: Gateway
+
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
         length = int(self.headers["Content-Length"])
         body = json.loads(self.rfile.read(length))

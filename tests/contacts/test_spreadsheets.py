@@ -11,6 +11,7 @@ from django.utils import translation
 
 from contacts.importers import COLUMNS, parse_contact_file
 from contacts.spreadsheets import (
+    active_sheet,
     contact_template_xlsx,
     rows_to_csv,
     rows_to_xlsx,
@@ -70,7 +71,7 @@ def test_safe_cell_leaves_plain_values_alone(value, shown):
 # Exports.
 
 HEADERS = ["Họ và tên", "Số điện thoại", "Ghi chú", "Số người", "Ngày"]
-ROWS = [
+ROWS: list[list[object]] = [
     ["Lê Văn Hùng", "+84912345678", "=1+1", 3, datetime.date(2021, 5, 23)],
     ["Nguyễn Thị Lan", "0987 654 321", "@cmd|' /C calc'!A0", None, None],
     ["Trần\x07 Văn Nam", "-", "\t=2", -1, None],
@@ -78,7 +79,7 @@ ROWS = [
 
 
 def test_an_exported_xlsx_has_escaped_text_and_no_formula():
-    sheet = load(rows_to_xlsx(HEADERS, ROWS)).active
+    sheet = active_sheet(load(rows_to_xlsx(HEADERS, ROWS)))
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0] == HEADERS
     assert values[1][:4] == ["Lê Văn Hùng", "'+84912345678", "'=1+1", 3]
@@ -91,7 +92,7 @@ def test_an_exported_xlsx_has_escaped_text_and_no_formula():
 
 def test_exports_show_aware_datetimes_in_local_time():
     at = datetime.datetime(2021, 5, 23, 0, 30, tzinfo=datetime.UTC)
-    sheet = load(rows_to_xlsx(["Lúc"], [[at]])).active
+    sheet = active_sheet(load(rows_to_xlsx(["Lúc"], [[at]])))
     assert sheet["A2"].value == datetime.datetime(2021, 5, 23, 7, 30)
     assert rows_to_csv(["Lúc"], [[at]]).decode("utf-8-sig").splitlines()[1] == (
         "2021-05-23 07:30:00"
@@ -100,7 +101,7 @@ def test_exports_show_aware_datetimes_in_local_time():
 
 def test_an_exported_xlsx_accepts_a_generator_of_rows():
     rows = ([f"Người {n}", f"+8491234567{n}"] for n in range(3))
-    sheet = load(rows_to_xlsx(["Tên", "Số"], rows)).active
+    sheet = active_sheet(load(rows_to_xlsx(["Tên", "Số"], rows)))
     assert sheet.max_row == 4
     assert sheet["B4"].value == "'+84912345672"
 
@@ -193,5 +194,5 @@ def test_the_template_explains_each_column(language, title, kinds, positions):
         required, how = lines[column.header(language)]
         assert bool(required) is (column.required or column.key.startswith("unit_"))
         assert how
-    assert kinds in lines[COLUMNS[0].header(language)][1]
-    assert positions in lines[COLUMNS[7].header(language)][1]
+    assert kinds in str(lines[COLUMNS[0].header(language)][1])
+    assert positions in str(lines[COLUMNS[7].header(language)][1])

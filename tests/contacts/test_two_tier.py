@@ -8,11 +8,15 @@ import io
 from pathlib import Path
 
 import pytest
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils import translation
 
+from contacts.filters import model_choice_filter
+from contacts.forms import form_field
 from contacts.models import (
     AdministrativeUnit,
     ContactList,
@@ -105,8 +109,14 @@ def commune_org(edition_2025):
         name_en="People's Committee of Xã Mới",
         unit=commune,
     )
-    org.officer = MembershipFactory(user__username="xa-moi", organisation=org).user
+    MembershipFactory(user__username="xa-moi", organisation=org)
     return org
+
+
+@pytest.fixture
+def commune_officer(commune_org):
+    """The commune People's Committee's officer."""
+    return commune_org.memberships.get().user
 
 
 # --- Loading an edition -----------------------------------------------------------
@@ -223,7 +233,9 @@ def test_a_file_without_the_columns_is_refused(world, tmp_path):
 def test_codes_are_found_in_the_election_s_own_edition(world, edition_2025, cycle_2026):
     code = world.district_b.unit.code
     old = unit_by_code(election=world.directive.election, code=code)
+    assert old is not None
     new = unit_by_code(election=cycle_2026, code=code)
+    assert new is not None
     assert (old.edition, old.level) == ("2021", UnitLevel.DISTRICT)
     assert (new.edition, new.level) == ("2025", UnitLevel.COMMUNE)
     assert election_current() == cycle_2026
@@ -286,7 +298,9 @@ def test_the_copy_keeps_the_bodies_of_kept_communes_and_lists_districts(
     assert version.bodies.count() == 4
 
 
-def test_coverage_counts_the_commune_itself(world, cycle_2026, commune_org):
+def test_coverage_counts_the_commune_itself(
+    world, cycle_2026, commune_org, commune_officer
+):
     contact_list = ContactList.objects.create(
         election=cycle_2026, organisation=commune_org
     )
@@ -294,7 +308,7 @@ def test_coverage_counts_the_commune_itself(world, cycle_2026, commune_org):
     make_bodies(contact_list, [commune_org.unit], 2)
     coverage = coverage_of(contact_list=contact_list, version=None)
     assert (coverage.covered, coverage.total) == (1, 1)
-    version = contact_list_submit(contact_list=contact_list, by=commune_org.officer)
+    version = contact_list_submit(contact_list=contact_list, by=commune_officer)
     assert (version.communes_covered, version.communes_total) == (1, 1)
     rows = contact_list_overview(
         election=cycle_2026,
@@ -303,12 +317,14 @@ def test_coverage_counts_the_commune_itself(world, cycle_2026, commune_org):
     assert [(r.communes_total, r.draft_covered) for r in rows] == [(1, 1)]
 
 
-def test_the_dashboard_shows_the_communes(client, world, cycle_2026, commune_org):
+def test_the_dashboard_shows_the_communes(
+    client, world, cycle_2026, commune_org, commune_officer
+):
     contact_list = ContactList.objects.create(
         election=cycle_2026, organisation=commune_org
     )
     make_bodies(contact_list, [commune_org.unit], 1)
-    version = contact_list_submit(contact_list=contact_list, by=commune_org.officer)
+    version = contact_list_submit(contact_list=contact_list, by=commune_officer)
     contact_list_accept(version=version, by=world.staff)
     incident_report(
         election=cycle_2026,
@@ -366,9 +382,13 @@ def test_the_incident_filters_and_form_offer_the_communes(world, cycle_2026):
     found = IncidentFilter(
         {}, province=province, organisations=Organisation.objects.none()
     )
-    assert {u.name for u in found.filters["district"].queryset} == names
+    districts = model_choice_filter(found, "district").queryset
+    assert districts is not None
+    assert {u.name for u in districts} == names
     form = IncidentReportForm(province=province, on_behalf=None)
-    labels = [label for _value, label in form.fields["units"].choices]
+    choices = form_field(form, "units", forms.ModelChoiceField).choices
+    assert isinstance(choices, ModelChoiceIterator)
+    labels = [label for _value, label in choices]
     assert set(labels) == names  # no "— ": each commune is an area
 
 
@@ -416,19 +436,19 @@ def test_the_api_reads_codes_in_the_election_s_edition(world, cycle_2026):
 
 
 def test_the_directory_shows_a_commune_s_accepted_list(
-    client, world, cycle_2026, commune_org
+    client, world, cycle_2026, commune_org, commune_officer
 ):
     contact_list = ContactList.objects.create(
         election=cycle_2026, organisation=commune_org
     )
     make_bodies(contact_list, [commune_org.unit], 1, prefix="Tổ bầu cử Xã Mới")
-    version = contact_list_submit(contact_list=contact_list, by=commune_org.officer)
+    version = contact_list_submit(contact_list=contact_list, by=commune_officer)
     contact_list_accept(version=version, by=world.staff)
     client.force_login(world.staff)
     r = client.get(reverse("contacts:directory"), {"district": commune_org.pk})
     assert r.status_code == 200
     assert "Tổ bầu cử Xã Mới 0" in r.content.decode()
-    api = token_client(organisation=commune_org, by=commune_org.officer)
+    api = token_client(organisation=commune_org, by=commune_officer)
     r = api.get(reverse("api:directory"), {"commune": "16000"})
     assert r.status_code == 200, r.content
     assert [b["commune"]["code"] for b in r.json()["results"]] == ["16000"]
@@ -471,11 +491,15 @@ def test_the_2021_cycle_still_shows_its_districts(world, cycle_2026):
     found = IncidentFilter(
         {}, province=old.province, organisations=Organisation.objects.none()
     )
-    assert sorted(u.name for u in found.filters["district"].queryset) == sorted(
+    districts = model_choice_filter(found, "district").queryset
+    assert districts is not None
+    assert sorted(u.name for u in districts) == sorted(
         [world.district_a.unit.name, world.district_b.unit.name]
     )
     form = IncidentReportForm(province=old.province, on_behalf=None)
-    labels = [label for _value, label in form.fields["units"].choices]
+    choices = form_field(form, "units", forms.ModelChoiceField).choices
+    assert isinstance(choices, ModelChoiceIterator)
+    labels = [label for _value, label in choices]
     # Each district, then its two communes.
     assert [label.startswith("— ") for label in labels] == [False, True, True] * 2
     rows = contact_list_overview(
@@ -497,6 +521,7 @@ def test_only_the_new_structure_s_districts_answer_in_the_new_cycle(
     obligations go to the organisations of its own structure, and to the
     carriers (who have no unit)."""
     new = directive_current(election=cycle_2026)
+    assert new is not None
     orgs = {o.pk for o in compliance_matrix(directive=new, now=NOW).organisations}
     assert commune_org.pk in orgs
     assert world.telecom.pk in orgs

@@ -38,7 +38,9 @@ def make_message(recipient, **fields) -> OutboundMessage:
 
 
 def item_classes(body: str, message: OutboundMessage) -> str:
-    return re.search(rf'<li class="([^"]*)" id="message-{message.pk}"', body).group(1)
+    found = re.search(rf'<li class="([^"]*)" id="message-{message.pk}"', body)
+    assert found is not None
+    return found.group(1)
 
 
 def failed(recipient, **fields) -> OutboundMessage:

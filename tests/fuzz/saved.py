@@ -34,7 +34,7 @@ from readiness.models import (
     SectionReview,
 )
 from tests.fuzz import strategies as s
-from tests.fuzz.support import Matrix, Target, as_received, received, typed
+from tests.fuzz.support import Matrix, Target, as_received, received, sent, typed
 
 VN = timezone.get_default_timezone()
 
@@ -66,13 +66,13 @@ def _pk(data: dict, name: str) -> int | None:
 
 
 def _int(data: dict, name: str) -> int:
-    return int(re.sub(r"\.0*$", "", received(data, name).strip()))
+    return int(re.sub(r"\.0*$", "", sent(data, name).strip()))
 
 
 def _moment(data: dict, name: str, formats) -> datetime.datetime:
     """A date and time as a DateTimeField reads it: ISO 8601 first (Django
     always accepts it), then the field's formats, in Vietnam time."""
-    text = received(data, name).strip()
+    text = sent(data, name).strip()
     with contextlib.suppress(ValueError):
         if parsed := parse_datetime(text):
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=VN)
@@ -88,7 +88,7 @@ def _moment(data: dict, name: str, formats) -> datetime.datetime:
 def _ticked(data: dict, name: str) -> bool:
     """A checkbox as Django reads it: sent and not "false"/empty."""
     value = received(data, name)
-    return bool(value) and value.lower() != "false"
+    return value is not None and value.lower() not in ("", "false")
 
 
 def _listed(data: dict, name: str) -> list[str]:
@@ -219,9 +219,10 @@ def saved_deadline(m: Matrix, t: Target, data: dict) -> list[str]:
 
 
 def saved_extension(m: Matrix, t, data: dict) -> list[str]:
+    obligation, organisation = _pk(data, "obligation"), _pk(data, "organisation")
+    assert obligation is not None and organisation is not None
     extension = Deadline.objects.get(
-        obligation_id=_pk(data, "obligation"),
-        organisation_id=_pk(data, "organisation"),
+        obligation_id=obligation, organisation_id=organisation
     )
     return _problems(
         [
@@ -237,8 +238,8 @@ def saved_revoke(m: Matrix, t: Target, data: dict) -> list[str]:
 
 def saved_rule(m: Matrix, t, data: dict) -> list[str]:
     rule = ReminderRule.objects.get()
-    sent = [p.strip() for p in received(data, "offsets_days").split(",")]
-    offsets = ",".join(str(d) for d in sorted({int(p) for p in sent}, reverse=True))
+    parts = [p.strip() for p in sent(data, "offsets_days").split(",")]
+    offsets = ",".join(str(d) for d in sorted({int(p) for p in parts}, reverse=True))
     times = ["%H:%M", "%H:%M:%S", "%Hh%M"]
     return _problems(
         [
@@ -277,13 +278,17 @@ MOMENT_FORMATS = [
 def saved_incident(organisation: str | None) -> Callable:
     def check(m: Matrix, t, data: dict) -> list[str]:
         incident = Incident.objects.latest("pk")
-        owner = _pk(data, "organisation") if organisation is None else None
+        owner = (
+            _pk(data, "organisation")
+            if organisation is None
+            else m.orgs[organisation].pk
+        )
         pairs = _texts(incident, data, "title", "description", "affected_bodies")
         pairs += [
             (
                 "organisation",
                 incident.organisation_id,
-                owner or m.orgs[organisation].pk,
+                owner,
             ),
             ("category", incident.category, received(data, "category")),
             ("severity", incident.severity, received(data, "severity")),

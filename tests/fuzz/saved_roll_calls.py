@@ -6,7 +6,7 @@ import datetime
 from incidents.models import RollCall, RollCallEntry
 from incidents.services.roll_calls import reply_code_of
 from tests.fuzz.saved import _int, _problems
-from tests.fuzz.support import received
+from tests.fuzz.support import received, sent
 
 
 def saved_roll_call(m, t, data: dict) -> list[str]:
@@ -27,6 +27,6 @@ def saved_roll_call(m, t, data: dict) -> list[str]:
 
 def saved_reply(m, t, data: dict) -> list[str]:
     """A reply that changed something confirmed the entry of its code."""
-    code = reply_code_of(received(data, "text"))
+    code = reply_code_of(sent(data, "text"))
     confirmed = RollCallEntry.objects.filter(confirmed_via="reply")
     return _problems([("confirmed codes", [e.reply_code for e in confirmed], [code])])

@@ -10,11 +10,11 @@ from django.utils import timezone
 from incidents.importers import TIME_FORMATS
 from incidents.models import ReportingMoment, StatusReport
 from incidents.selectors.status_reports import moment_latest
-from tests.fuzz.support import Matrix, Target, received, typed
+from tests.fuzz.support import Matrix, Target, received, sent, typed
 
 
 def _number(data: dict, name: str) -> int:
-    return int(re.sub(r"\.0*$", "", received(data, name).strip()))
+    return int(re.sub(r"\.0*$", "", sent(data, name).strip()))
 
 
 def _problems(pairs) -> list[str]:
@@ -25,13 +25,16 @@ def saved_status_report(org: str):
     def saved(m: Matrix, t: Target | None, data: dict) -> list[str]:
         election = m.world.directive.election
         moment = moment_latest(election=election, now=timezone.now())
+        assert moment is not None
         report = StatusReport.objects.get(
             election=election, organisation=m.orgs[org], due_at=moment.at
         )
         names = ["sites_out", "open_incidents"]
         if m.orgs[org].kind == "postal":
             names += ["mail_accepted", "mail_delivered", "mail_delayed"]
-        pairs = [(n, getattr(report, n), _number(data, n)) for n in names]
+        pairs: list[tuple[str, object, object]] = [
+            (n, getattr(report, n), _number(data, n)) for n in names
+        ]
         pairs += [
             ("overall_status", report.overall_status, received(data, "overall_status")),
             ("note", report.note, typed(data, "note")),
@@ -55,6 +58,6 @@ def saved_reporting_moment(m: Matrix, t: Target | None, data: dict) -> list[str]
     return _problems(
         [
             ("period", moment.period, received(data, "period")),
-            ("time_of_day", moment.time_of_day, _time(received(data, "time_of_day"))),
+            ("time_of_day", moment.time_of_day, _time(sent(data, "time_of_day"))),
         ]
     )

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import overload
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib.messages import constants, get_messages
@@ -55,6 +56,12 @@ def client_for(m: Matrix, user: str) -> Client:
     return client
 
 
+@overload
+def target_of(m: Matrix, kind: str, owner: str | None) -> Target: ...
+@overload
+def target_of(m: Matrix, kind: None, owner: str | None) -> None: ...
+@overload
+def target_of(m: Matrix, kind: str | None, owner: str | None) -> Target | None: ...
 def target_of(m: Matrix, kind: str | None, owner: str | None) -> Target | None:
     if kind is None:
         return None
@@ -154,6 +161,13 @@ def received(data: dict, name: str) -> str | None:
     return as_received(str(value))
 
 
+def sent(data: dict, name: str) -> str:
+    """The value of a field the form must have been sent, since it saved."""
+    value = received(data, name)
+    assert value is not None, f"saved without {name}"
+    return value
+
+
 def typed(data: dict, name: str) -> str:
     """A text field as a form cleans it: what was received, trimmed, in
     Unicode's composed form (NFC)."""
@@ -218,7 +232,8 @@ def listed_errors(page: str, table_id: str) -> list[tuple[str, str, str]]:
     cells = re.findall(
         r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", table.group(), re.S
     )
-    return [tuple(html_module.unescape(c) for c in row) for row in cells]
+    unescape = html_module.unescape
+    return [(unescape(a), unescape(b), unescape(c)) for a, b, c in cells]
 
 
 _QUOTED = re.compile(r"“.*?”", re.S)
@@ -263,7 +278,7 @@ class HtmlField:
     name: str
     tag: str
     type: str = ""
-    value: str = ""
+    value: str | None = ""  # None: a button without a value
     options: list[str] = field(default_factory=list)
     selected: list[str] = field(default_factory=list)
     checked: bool = False

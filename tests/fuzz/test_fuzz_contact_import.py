@@ -19,6 +19,7 @@ import datetime
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 
 import pytest
 import python_calamine
@@ -184,7 +185,7 @@ def expected_contacts(cells: list[list], units: dict) -> list[tuple]:
     """(kind, unit, body name, areas, location, person, position, phones,
     e-mail, note) of each row with anything in it, from the file's cells."""
     header = [fold(_text(h, "")) for h in cells[0]]
-    position = {}
+    position: dict[str, int] = {}
     for column in COLUMNS:
         for index, text in enumerate(header):
             if text in (fold(column.vi), fold(column.en)):
@@ -264,7 +265,7 @@ def _draft_state(contact_list_pk: int) -> dict[str, dict[int, tuple]]:
 # --- The pages ---------------------------------------------------------------------
 
 
-def _units(m) -> tuple[dict, callable]:
+def _units(m) -> tuple[dict, Callable]:
     communes = m.communes[DISTRICT]
 
     def resolve(ref: s.Ref):

@@ -98,6 +98,7 @@ from tests.fuzz.support import (
     post,
     received,
     rolled_back,
+    sent,
     shows_error,
     snapshot,
     stays_on_site,
@@ -130,11 +131,13 @@ class FormCase:
 
     name: str
     user: str
-    saved: Callable[[Matrix, Target | None, dict], list[str]]
+    # Each takes the matrix, the target (a Target when `target` names a
+    # kind, else None) and, for `saved`, the body posted.
+    saved: Callable[..., list[str]]
     target: str | None = None
     owner: str | None = None
-    page: Callable[[Matrix, Target | None], str] | None = None
-    valid: Callable[[Matrix, Target | None], dict] | None = None
+    page: Callable[..., str] | None = None
+    valid: Callable[..., dict] | None = None
     # Logs in or changes the session's password: a fresh client each time.
     fresh_client: bool = False
     # A redirect that changes nothing and says nothing is right here.
@@ -557,6 +560,7 @@ def test_every_url_is_fuzzed_or_exempt():
 def test_a_button_sends_no_field(matrix, name):
     user, kind, page = BUTTONS[name]
     with rolled_back():
+        target: Target | None
         if kind == "token":
             target = _token(matrix)
         else:
@@ -711,7 +715,7 @@ def _judge_login(m, response, body) -> None:
     """Logged in as the user named (Django trims the name and folds it to
     NFKC)."""
     user = User.objects.get(pk=response.wsgi_request.session[SESSION_KEY])
-    name = unicodedata.normalize("NFKC", received(body, "username").strip())
+    name = unicodedata.normalize("NFKC", sent(body, "username").strip())
     assert user.username == name
 
 

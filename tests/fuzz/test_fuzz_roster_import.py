@@ -180,7 +180,7 @@ def expected_shifts(cells: list[list], meanings: list[dict]) -> list[tuple]:
     """(starts, ends, person, role, phone, location) of each row with
     anything in it; starts and ends None where a cell was hostile."""
     header = [fold(_text(h)) for h in cells[0]]
-    position = {}
+    position: dict[str, int] = {}
     for column in COLUMNS:
         for index, text in enumerate(header):
             if text in (fold(column.vi), fold(column.en)):
@@ -195,7 +195,7 @@ def expected_shifts(cells: list[list], meanings: list[dict]) -> list[tuple]:
 
 
 def _span(meaning: dict) -> tuple:
-    day, starts, ends = (meaning.get(k) for k in ("day", "starts", "ends"))
+    day, starts, ends = (meaning[k] for k in ("day", "starts", "ends"))
     if UNKNOWN in (day, starts, ends):
         return None, None
     start = datetime.datetime.combine(day, starts, tzinfo=VN)
@@ -253,9 +253,9 @@ def check_roster_import(m, client, content: bytes, sheet: s.Sheet, meanings) -> 
     wanted = expected_shifts(cells, meanings)
     assert len(saved) == len(wanted), (saved, wanted)
     unmatched = list(saved)
-    for row in wanted:
-        found = next((x for x in unmatched if _matches(x, row)), None)
-        assert found is not None, f"no shift saved for {row} among {unmatched}"
+    for shift in wanted:
+        found = next((x for x in unmatched if _matches(x, shift)), None)
+        assert found is not None, f"no shift saved for {shift} among {unmatched}"
         unmatched.remove(found)
 
 

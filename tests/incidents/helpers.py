@@ -1,6 +1,7 @@
 """Building incidents for the incident tests (the world is tests/conftest.py)."""
 
 import datetime
+from typing import Any
 
 from incidents.models import Incident, Shift
 from incidents.services import IncidentReport, incident_report
@@ -13,7 +14,7 @@ MINUTE = datetime.timedelta(minutes=1)
 
 def a_report(world, **changes) -> IncidentReport:
     commune = world.district_a.unit.children.order_by("code").first()
-    values = {
+    values: dict[str, Any] = {
         "category": "fibre_cut",
         "severity": "critical",
         "title": "Đứt cáp quang tuyến Quảng Xương",

@@ -6,6 +6,7 @@ the person's own organisation may read (observers read the totals only,
 and a district never another district's people)."""
 
 import datetime
+from typing import Any
 
 from contacts.models import Contact
 from incidents.models import RollCall, RollCallAudience, RollCallEntry, Shift
@@ -58,6 +59,7 @@ def roll_calls_make(m) -> None:
             )
         m.add(kind, Target(None, roll_call.pk))
         entry = entries.order_by("pk").first()
+        assert entry is not None
         m.add("roll_call_link", Target(None, entry.token))
 
 
@@ -68,11 +70,12 @@ def roll_calls_for_pages() -> dict:
     counts are taken, so the reminder task has work too)."""
     from contacts.models import Election, User
 
-    found = {}
+    found: dict[str, Any] = {}
     for audience in (RollCallAudience.CONTACTS, RollCallAudience.ON_DUTY):
         roll_call = RollCall.objects.filter(audience=audience).order_by("-pk").first()
         if roll_call is None:
             election = Election.objects.order_by("-polling_day").first()
+            assert election is not None
             start = datetime.datetime.combine(
                 election.polling_day - datetime.timedelta(days=4),
                 datetime.time(9),
@@ -85,6 +88,8 @@ def roll_calls_for_pages() -> dict:
                 now=start,
             )
         found[f"{audience}_roll_call"] = roll_call
-    entry = RollCallEntry.objects.filter(roll_call=found["contacts_roll_call"])
-    found["roll_call_token"] = entry.order_by("pk").first().token
+    entries = RollCallEntry.objects.filter(roll_call=found["contacts_roll_call"])
+    first = entries.order_by("pk").first()
+    assert first is not None
+    found["roll_call_token"] = first.token
     return found

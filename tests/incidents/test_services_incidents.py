@@ -210,7 +210,8 @@ def test_an_update_keeps_a_file_only_of_an_accepted_type(world):
         "hien truong.png",
         "image/png",
     )
-    assert update.file.name.endswith(".png") and "hien" not in update.file.name
+    name = update.file.name
+    assert name is not None and name.endswith(".png") and "hien" not in name
     with pytest.raises(InvalidAttachment):
         incident_comment(
             incident=incident,

@@ -31,7 +31,7 @@ def asked(world):
     return entries(start(world))["+84912000002"]
 
 
-def confirmed() -> list[str]:
+def confirmed() -> list[tuple[str, str]]:
     return list(
         RollCallEntry.objects.filter(confirmed_at__isnull=False).values_list(
             "phone", "confirmed_via"

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contacts.models import OrganisationKind
+from contacts.spreadsheets import active_sheet
 from incidents.models import Shift
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.incidents.conftest import POLLING_DAY, on
@@ -251,7 +252,7 @@ def test_a_shift_is_removed(client, world, shift):
 
 
 def week_post(rows: dict[int, dict], total: int = 21) -> dict:
-    data = {
+    data: dict[str, object] = {
         "rows-TOTAL_FORMS": total,
         "rows-INITIAL_FORMS": 0,
         "rows-MIN_NUM_FORMS": 0,
@@ -351,7 +352,7 @@ def test_the_template_downloads_in_either_language(client, world, lang, header):
     login(client, world.district_a_officer)  # anyone signed in
     r = client.get(url("import_template") + f"?lang={lang}")
     assert r["Content-Disposition"].endswith('.xlsx"')
-    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    sheet = active_sheet(openpyxl.load_workbook(io.BytesIO(r.content)))
     assert header in [c.value for c in sheet[1]]
     assert sheet["A2"].value == "23/05/2021"
 

@@ -84,6 +84,7 @@ def cycle(world, election):
     )
     lists.contact_list_accept(version=version, by=world.staff, now=at(-49))
     body = ElectionBody.objects.filter(contact_list=contact_list, version=None).first()
+    assert body is not None
     changed = body.contacts.get()
     changed.phones = "+84987000111"
     secretary = Contact(
@@ -314,9 +315,9 @@ def test_a_dry_run_changes_nothing(world, election, cycle, other):
     assert everything() == before
     assert "Dry run" in out
     assert "  contacts: 5" in out  # 2 imported, 1 added to the draft, 2 frozen
-    assert ContactImport.objects.get().file.storage.exists(
-        ContactImport.objects.get().file.name
-    )
+    upload = ContactImport.objects.get().file
+    assert upload.name is not None
+    assert upload.storage.exists(upload.name)
 
 
 def test_no_personal_data_remains_and_the_totals_are_kept(

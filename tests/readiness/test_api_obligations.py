@@ -203,8 +203,10 @@ def test_a_submitted_list_awaits_review_with_no_next_step(world, district_a):
     contact_list = accepted_list(world, world.district_a)
     contact_list.accepted_version = None
     contact_list.save()
-    contact_list.latest_version.status = VersionStatus.SUBMITTED
-    contact_list.latest_version.save()
+    latest = contact_list.latest_version
+    assert latest is not None
+    latest.status = VersionStatus.SUBMITTED
+    latest.save()
     d2 = district_a.get(detail("D2")).json()
     assert (d2["state"], d2["state_label"], d2["next_step"]) == (
         "submitted",

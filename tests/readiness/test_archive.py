@@ -181,6 +181,7 @@ def test_a_cited_file_missing_from_storage_stops_the_close_out_and_is_named(
         by=officer,
     )
     plan_submit(plan=plan, by=officer)
+    assert cited.file.name is not None
     cited.file.storage.delete(cited.file.name)
     with pytest.raises(ValidationError, match="Sơ đồ trạm.pdf"):
         election_close(election=cycle.election, by=plan_world.staff, now=AFTER_AFTER)

@@ -129,7 +129,9 @@ def _writes(w, cycle) -> list[tuple[str, str, dict]]:
         plan__organisation=w.telecom, obligation__code="T1"
     )
     review = SectionReview.objects.filter(status="submitted").first()
+    assert review is not None
     deadline = Deadline.objects.filter(organisation=None).first()
+    assert deadline is not None
     commune = w.district_a.unit.children.order_by("code").first()
     return [
         (

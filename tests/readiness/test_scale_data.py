@@ -149,6 +149,7 @@ def test_accepted_lists_show_in_the_overview_with_their_coverage(generated, seed
     assert accepted
     for row in accepted:
         version = row.accepted
+        assert version is not None and row.contact_list is not None
         assert row.contact_list.state == SubmissionState.ACCEPTED
         assert version.communes_total == row.communes_total
         assert version.communes_covered == row.draft_covered
@@ -177,9 +178,9 @@ def test_rosters_are_covered_or_not(generated):
     carriers = Organisation.objects.filter(
         kind__in=[OrganisationKind.TELECOM, OrganisationKind.POSTAL]
     )
-    coverage = roster_coverage(
-        election=Shift.objects.first().election, organisations=carriers
-    )
+    shift = Shift.objects.first()
+    assert shift is not None
+    coverage = roster_coverage(election=shift.election, organisations=carriers)
     assert {c.covered for c in coverage.values()} == {True, False}
 
 
@@ -196,8 +197,10 @@ def test_incidents_exist_in_every_status_with_a_consistent_timeline(generated):
         if incident.acknowledged_at:
             assert incident.acknowledged_at > incident.created_at
         if incident.resolved_at:
+            assert incident.acknowledged_at is not None
             assert incident.resolved_at > incident.acknowledged_at
         if incident.closed_at:
+            assert incident.resolved_at is not None
             assert incident.closed_at > incident.resolved_at
 
 

@@ -436,6 +436,7 @@ def test_the_matrix_costs_the_same_queries_for_1000_organisations_as_for_10(
     first = Organisation.objects.get(code="carrier-0")
     plan = plan_get_or_create(directive=directive, organisation=first)
     section = plan.sections.select_related("plan", "obligation").first()
+    assert section is not None
     plan_section_save(
         section=section,
         revision=0,

@@ -103,6 +103,7 @@ def a_difficulty(world, title: str) -> Incident:
 
 def the_report(moment) -> CommitteeReport:
     directive = directive_current(election=election_current())
+    assert directive is not None
     return committee_report(directive=directive, moment=moment)
 
 
@@ -404,6 +405,7 @@ def test_the_report_costs_the_same_queries_whatever_the_size(
 ):
     grow(world, clock, count)
     directive = directive_current(election=election_current())
+    assert directive is not None
 
     with CaptureQueriesContext(connection) as queries:
         r = committee_report(directive=directive, moment=clock(2))

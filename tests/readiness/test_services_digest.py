@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -206,6 +207,7 @@ def test_it_is_delivered_as_an_email_with_its_key_as_message_id(world):
         assert outbox_deliver_one(message_id=message.pk, now=MORNING) == "sent"
     assert len(mail.outbox) == 2
     email = mail.outbox[0]
+    assert isinstance(email, EmailMultiAlternatives)
     assert email.extra_headers["Message-ID"].startswith("<digest.")
     assert email.alternatives[0][1] == "text/html"
 

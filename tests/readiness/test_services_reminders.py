@@ -75,6 +75,7 @@ def test_overdue_reminders_are_daily_and_reach_the_head_after_three_days(world):
 def test_no_reminder_at_night_until_quiet_hours_end(world):
     reminders_enqueue_due(now=AT(2021, 4, 1, 22, 30, tzinfo=VN))
     message = OutboundMessage.objects.first()
+    assert message is not None
     assert message.next_attempt_at == AT(2021, 4, 2, 7, 0, tzinfo=VN)
 
 
@@ -116,6 +117,7 @@ def test_a_reminder_planned_before_the_deadline_moved_is_dropped(world):
         by=world.staff,
     )
     message = OutboundMessage.objects.first()
+    assert message is not None
     assert outbox_deliver_one(message_id=message.pk, now=now) == MessageStatus.CANCELLED
     assert "deadline moved" in OutboundMessage.objects.get(pk=message.pk).last_error
     assert mail.outbox == []

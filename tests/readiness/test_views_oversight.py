@@ -214,7 +214,9 @@ def test_the_matrix_marks_overdue_cells_and_extensions_and_sums_them_up(client, 
     assert ">overdue</span>" in body  # district B's D2
     # English pages keep day-first dates (config/formats/en).
     assert "15/04/2021 17:00" in body and ">extended</span>" in body
-    summary = re.search(r'data-summary="D2">(.*?)</td>', body, re.S).group(1)
+    found = re.search(r'data-summary="D2">(.*?)</td>', body, re.S)
+    assert found is not None
+    summary = found.group(1)
     assert re.search(r'class="met">0</span>/2', summary)
     assert re.search(r'class="overdue">1</span>', summary)
     assert "never unmet" in body  # the ALL channel column

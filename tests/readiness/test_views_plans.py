@@ -821,7 +821,9 @@ def test_a_path_like_name_is_kept_as_a_base_name_and_the_file_renamed(
     assert raw_upload(client, section, name, PDF_BYTES).status_code == 302
     attachment = PlanAttachment.objects.get()
     assert attachment.original_name == "x.pdf"
-    assert re.fullmatch(r"plan-attachments/[0-9a-f]{32}(\.pdf)?", attachment.file.name)
+    name = attachment.file.name
+    assert name is not None
+    assert re.fullmatch(r"plan-attachments/[0-9a-f]{32}(\.pdf)?", name)
 
 
 def test_a_removed_file_leaves_the_draft_but_stays_downloadable(

@@ -139,6 +139,7 @@ def test_the_page_shows_the_figures_of_the_moment_asked_for(
     postal = re.search(
         r'data-group="postal" data-obligation="P1">(.*?)</tr>', body, re.S
     )
+    assert postal is not None
     assert re.findall(r'class="num[^"]*">(\d+)<', postal.group(1)) == [
         "1",
         "0",
@@ -148,6 +149,7 @@ def test_the_page_shows_the_figures_of_the_moment_asked_for(
     telecom = re.search(
         r'data-group="telecom" data-obligation="T1">(.*?)</tr>', body, re.S
     )
+    assert telecom is not None
     assert re.search(r'class="num submitted">1<', telecom.group(1))
     for organisation in (world.district_b, world.postal, world.telecom):
         assert f'data-organisation="{organisation.code}" data-obligation' in body
@@ -273,7 +275,7 @@ def test_the_pdf_is_laid_out_by_the_pages_stylesheet(client, world, evidence_at_
     """static/readiness/report.css, which the page links, reaches WeasyPrint:
     its @page rule numbers the pages ("1 / 2")."""
     need(
-        shutil.which("pdftotext"),
+        shutil.which("pdftotext") is not None,
         "pdftotext is not installed (apt-get install poppler-utils)",
     )
     client.force_login(world.staff)
@@ -376,7 +378,9 @@ def test_long_lists_are_cut_on_the_page_and_whole_in_the_xlsx(
     client.force_login(world.observer)
     moment = {"moment": typed(evidence_at_m), "lang": "en"}
     body = client.get(reverse("readiness:report"), moment).content.decode()
-    overdue = re.search(r'data-part="overdue">(.*?)</table>', body, re.S).group(1)
+    found = re.search(r'data-part="overdue">(.*?)</table>', body, re.S)
+    assert found is not None
+    overdue = found.group(1)
     assert overdue.count("data-organisation=") == 1
     assert "Và 2 mục khác, có đầy đủ trong tệp .xlsx của báo cáo này." in body
     book = load_workbook(
