@@ -24,7 +24,7 @@ from contacts.selectors.units import district_unit
 from contacts.services.closure import election_ensure_open
 
 # The import lives in its own module; these names stay importable from here
-# (contacts.views.contact_lists, contacts.services.demo, the tests).
+# (contacts.views.contact_lists, demo.contacts, the tests).
 from contacts.services.contact_imports import (
     BODY_FIELDS,
     CONTACT_FIELDS,
