@@ -13,6 +13,7 @@ from contacts.models import (
     Organisation,
     User,
 )
+from contacts.selectors.units import district_unit
 from contacts.services.contact_lists import (
     contact_list_accept,
     contact_list_get_or_create,
@@ -91,7 +92,7 @@ def demo_contact_list_ensure(
     contact_list = contact_list_get_or_create(election=election, organisation=district)
     if contact_list.imports.exists() or contact_list.versions.exists():
         return
-    content = demo_list_file(district=district.unit)
+    content = demo_list_file(district=district_unit(district))
     contact_import = ContactImport(
         contact_list=contact_list, original_name="demo.csv", uploaded_by=officer
     )

@@ -7,14 +7,19 @@ import copy
 import datetime
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import DateField, Model, TimeField
+from simple_history.utils import get_history_model_for_model
 
 BATCH = 2000
+
+
+M = TypeVar("M", bound=Model)
 
 
 @contextmanager
@@ -24,7 +29,7 @@ def _given_times(model: type[Model]) -> Iterator[None]:
     stamped = [
         (f, f.auto_now, f.auto_now_add)
         for f in model._meta.concrete_fields
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        if isinstance(f, DateField | TimeField) and (f.auto_now or f.auto_now_add)
     ]
     for f, _now, _add in stamped:
         f.auto_now = f.auto_now_add = False
@@ -63,7 +68,7 @@ def _reserve_ids(model: type[Model], count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _copy(model: type[Model], objs: list[Model], *, ids: bool) -> None:
+def _copy(model: type[Model], objs: Sequence[Model], *, ids: bool) -> None:
     """COPY the objects in; with `ids`, take their ids from the sequence
     first so that children can point at them."""
     concrete = list(model._meta.concrete_fields)
@@ -78,14 +83,15 @@ def _copy(model: type[Model], objs: list[Model], *, ids: bool) -> None:
         buffer.write("\n")
     buffer.seek(0)
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in concrete)
+    # Every concrete field has a column.
+    columns = ", ".join(quote(f.column) for f in concrete if f.column is not None)
     with connection.cursor() as cursor:
         cursor.copy_expert(
             f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN", buffer
         )
 
 
-def insert(objs: list[Model], *, ids: bool = True) -> list[Model]:
+def insert(objs: list[M], *, ids: bool = True) -> list[M]:
     """Insert objects of one model in bulk; with `ids`, each gets its id."""
     if not objs:
         return objs
@@ -118,7 +124,7 @@ class Audit:
             obj = copy.copy(obj)
             for name, value in then.items():
                 setattr(obj, name, value)
-        history = type(obj).history.model
+        history = get_history_model_for_model(type(obj))
         row = history(
             history_date=at,
             history_type=kind,

@@ -1,6 +1,7 @@
 """Contact lists (D2) in every state: the districts' drafts, their bodies
 and contacts, and the frozen copies of submitted versions."""
 
+import datetime
 import random
 import uuid
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from contacts.models import (
     UnitLevel,
     VersionStatus,
 )
+from contacts.selectors.units import district_unit
 from demo.contacts import mobile_phone, person_name
 from demo.scale_data.bulk import insert
 from demo.scale_data.world import (
@@ -47,7 +49,7 @@ INCOMPLETE_REASON = (
     "Các xã còn lại đang kiện toàn Tổ bầu cử; huyện cam kết bổ sung số điện "
     "thoại trước ngày bầu cử."
 )
-TEAM_POSITIONS = [
+TEAM_POSITIONS: list[str] = [
     ContactPosition.CHAIR,
     ContactPosition.VICE_CHAIR,
     ContactPosition.SECRETARY,
@@ -71,6 +73,7 @@ class _ListDraft:
     contact_list: ContactList
     communes: list[AdministrativeUnit]
     covered: list[AdministrativeUnit]
+    created_at: datetime.datetime  # the list's, for its first audit row
     version: ContactListVersion | None = None
 
 
@@ -87,7 +90,9 @@ def contact_lists_generate(world: World, districts: list[Organisation]) -> None:
         if state == "not_started" and rng.random() < 0.5:
             continue  # never opened: no list row at all
         drafts.append(
-            _list_draft(world, rng, org, state, communes.get(org.unit_id, []), due)
+            _list_draft(
+                world, rng, org, state, communes.get(district_unit(org).pk, []), due
+            )
         )
     insert([d.contact_list for d in drafts])
     versions = [d.version for d in drafts if d.version is not None]
@@ -107,7 +112,8 @@ def _communes_by_district(districts: list[Organisation]) -> dict[int, list]:
     for unit in AdministrativeUnit.objects.filter(
         level=UnitLevel.COMMUNE, parent_id__in=[d.unit_id for d in districts]
     ).order_by("code"):
-        found.setdefault(unit.parent_id, []).append(unit)
+        if unit.parent_id is not None:  # (filtered on the parent)
+            found.setdefault(unit.parent_id, []).append(unit)
     return found
 
 
@@ -125,10 +131,10 @@ def _list_draft(world, rng, org, state, communes, due) -> _ListDraft:
     )
     # Opened after the directive arrived, before the first change.
     opened = changed - between(rng, HOUR, 10 * DAY)
-    contact_list._created_at = max(opened, min(world.start, changed - HOUR))
+    created_at = max(opened, min(world.start, changed - HOUR))
     if state == "not_started":
         covered = []
-    draft = _ListDraft(org, state, contact_list, communes, covered)
+    draft = _ListDraft(org, state, contact_list, communes, covered, created_at)
     if state in VERSION_STATUS:
         draft.version = _version(world, rng, draft, filed, len(communes))
     return draft
@@ -174,7 +180,7 @@ def _link_versions(world: World, drafts: list[_ListDraft]) -> None:
         officer = world.officers[d.organisation.pk].pk
         world.audit.add(
             cl,
-            cl._created_at,
+            d.created_at,
             user_id=officer,
             draft_changed_at=None,
         )
@@ -243,7 +249,7 @@ def _bodies_generate(world: World, drafts: list[_ListDraft]) -> None:
 def _district_bodies(world, rng, draft: _ListDraft):
     """(body, [contact values]) for the district's Committee and Board, a
     Board in every commune and Election Teams in the covered communes."""
-    district = draft.organisation.unit
+    district = district_unit(draft.organisation)
     cl = draft.contact_list
     covered = {u.pk for u in draft.covered}
     yield _body(

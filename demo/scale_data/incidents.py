@@ -51,7 +51,7 @@ CATEGORIES = {
     Category.OTHER: 10,
 }
 # Who reports each category, by organisation kind and weight.
-REPORTERS = {
+REPORTERS: dict[str, dict[str, int]] = {
     Category.POSTAL_DELIVERY: {OrganisationKind.POSTAL: 1},
     Category.DIFFICULTY: {
         OrganisationKind.DISTRICT: 8,
@@ -131,7 +131,8 @@ def _communes_by_unit(unit_ids: list[int]) -> dict[int, list]:
     for unit in AdministrativeUnit.objects.filter(
         level=UnitLevel.COMMUNE, parent_id__in=unit_ids
     ).order_by("code"):
-        found.setdefault(unit.parent_id, []).append(unit)
+        if unit.parent_id is not None:  # (filtered on the parent)
+            found.setdefault(unit.parent_id, []).append(unit)
     return found
 
 
@@ -156,6 +157,16 @@ def incidents_generate(world, districts, carriers) -> None:
             for item in plan[start : start + CHUNK]
         ]
         _incidents_insert(world, [i for i in incidents if i is not None])
+
+
+@dataclass
+class _Planned:
+    """An incident before it is written, with its areas and timeline."""
+
+    incident: Incident
+    units: list[AdministrativeUnit]
+    district: AdministrativeUnit
+    timeline: list[IncidentUpdate]
 
 
 def _reporter(rng, reporters: _Reporters, category: str) -> Organisation | None:
@@ -185,7 +196,9 @@ def _incident_start(world: World, rng) -> datetime.datetime:
     return between(rng, at_hour(first, 0), at_hour(polling, 0))
 
 
-def _incident(world, rng, reporters, limits, category, severity, status):
+def _incident(
+    world, rng, reporters, limits, category, severity, status
+) -> _Planned | None:
     org = _reporter(rng, reporters, category)
     if org is None:
         return None
@@ -217,14 +230,15 @@ def _incident(world, rng, reporters, limits, category, severity, status):
         policy = limits[severity]
         incident.ack_due_at = reported + policy.acknowledge_within
         incident.leadership_due_at = incident.ack_due_at + policy.leadership_after
-    incident._units = units
-    incident._district = district
-    incident._timeline = _life(world, rng, incident)
-    return incident
+    return _Planned(incident, units, district, _life(world, rng, incident))
 
 
 MINUTE = datetime.timedelta(minutes=1)
-ACK_WITHIN = {Severity.CRITICAL: 25, Severity.MAJOR: 90, Severity.MINOR: 300}
+ACK_WITHIN: dict[str, int] = {
+    Severity.CRITICAL: 25,
+    Severity.MAJOR: 90,
+    Severity.MINOR: 300,
+}
 
 
 def _life(world, rng, incident: Incident) -> list[IncidentUpdate]:
@@ -264,9 +278,10 @@ def _life(world, rng, incident: Incident) -> list[IncidentUpdate]:
         )
         incident.updated_at = done
     if status == IncidentStatus.CLOSED:
-        incident.closed_at = incident.resolved_at + between(rng, HOUR, 2 * DAY)
-        rows.append(_status(incident, staff, incident.closed_at, "resolved", "closed"))
-        incident.updated_at = incident.closed_at
+        closed = done + between(rng, HOUR, 2 * DAY)
+        incident.closed_at = closed
+        rows.append(_status(incident, staff, closed, "resolved", "closed"))
+        incident.updated_at = closed
     return rows
 
 
@@ -292,34 +307,38 @@ def _status(incident, by, at, was, to, text="") -> IncidentUpdate:
 
 
 def _update(incident, kind, by, at, **values) -> IncidentUpdate:
-    update = IncidentUpdate(kind=kind, author=by, created_at=at, **values)
-    update._incident = incident
-    update.organisation_id = getattr(by, "_organisation_id", None)
-    return update
+    return IncidentUpdate(kind=kind, author=by, created_at=at, **values)
 
 
-def _incidents_insert(world: World, incidents: list[Incident]) -> None:
+def _incidents_insert(world: World, planned: list[_Planned]) -> None:
+    incidents = [p.incident for p in planned]
     insert(incidents)
     Units, Districts = Incident.units.through, Incident.districts.through
     insert(
         [
-            Units(incident_id=i.pk, administrativeunit_id=u.pk)
-            for i in incidents
-            for u in i._units
+            Units(incident_id=p.incident.pk, administrativeunit_id=u.pk)
+            for p in planned
+            for u in p.units
         ],
         ids=False,
     )
     insert(
         [
-            Districts(incident_id=i.pk, administrativeunit_id=i._district.pk)
-            for i in incidents
+            Districts(incident_id=p.incident.pk, administrativeunit_id=p.district.pk)
+            for p in planned
         ],
         ids=False,
     )
+    # The organisation each officer acts for, on the timeline rows they write.
+    organisation_of: dict[int | None, int] = {
+        user.pk: org_id for org_id, user in world.officers.items()
+    }
     updates = []
-    for incident in incidents:
-        for update in incident._timeline:
+    for p in planned:
+        incident = p.incident
+        for update in p.timeline:
             update.incident_id = incident.pk
+            update.organisation_id = organisation_of.get(update.author_id)
             updates.append(update)
         world.audit.add(
             incident,

@@ -13,6 +13,7 @@ from contacts.models import (
     UnitLevel,
     User,
 )
+from contacts.selectors.units import district_unit
 from demo.contacts import mobile_phone, person_name
 from demo.scale_data.bulk import insert
 from demo.scale_data.world import World, e164
@@ -78,7 +79,8 @@ def _districts_by_province(world: World) -> dict[int, list[AdministrativeUnit]]:
     for unit in AdministrativeUnit.objects.filter(
         level=UnitLevel.DISTRICT, parent__in=world.provinces
     ).order_by("code"):
-        found.setdefault(unit.parent_id, []).append(unit)
+        if unit.parent_id is not None:  # (filtered on the parent)
+            found.setdefault(unit.parent_id, []).append(unit)
     return found
 
 
@@ -173,7 +175,6 @@ def officers_generate(world: World) -> None:
     for obj in users + memberships:
         world.audit.add(obj, world.now, user_id=None)
     for org, user in zip(orgs, users, strict=True):
-        user._organisation_id = org.pk  # for the timeline rows they write
         world.officers[org.pk] = user
     world.counts.users = len(users)
 
@@ -181,6 +182,7 @@ def officers_generate(world: World) -> None:
 def active_districts(world: World) -> list[Organisation]:
     """The districts that get lists, reports and incidents."""
     districts = sorted(
-        in_scope(world, [OrganisationKind.DISTRICT]), key=lambda o: o.unit.code
+        in_scope(world, [OrganisationKind.DISTRICT]),
+        key=lambda o: district_unit(o).code,
     )
     return districts[: world.spec.districts]

@@ -183,7 +183,7 @@ def _reviews(world, rng, draft: _PlanDraft) -> list[SectionReview]:
                 reviewed_by=world.staff if reviewed else None,
                 reviewed_at=(
                     draft.version.submitted_at + between(rng, HOUR, 4 * DAY)
-                    if reviewed
+                    if reviewed and draft.version
                     else None
                 ),
             )

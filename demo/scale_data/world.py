@@ -5,6 +5,7 @@ moments and write phone numbers."""
 
 import datetime
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import TypeVar
 
@@ -118,7 +119,10 @@ def filed_at(rng: random.Random, start: datetime.datetime, due: datetime.datetim
     return between(rng, due, due + 10 * DAY)
 
 
-def spread(rng: random.Random, weights: dict[str, float], count: int) -> list[str]:
+S = TypeVar("S", bound=str)  # a state, often a TextChoices member
+
+
+def spread(rng: random.Random, weights: Mapping[S, float], count: int) -> list[S]:
     """`count` states drawn by weight, each state at least once when there
     is room for all (so a tiny run still shows every state)."""
     states = list(weights)[:count]

@@ -15,6 +15,7 @@ def test_the_demo_has_the_schedule_and_a_missing_report_and_runs_twice(db):
     seed_case_load()
     users = {u.username: u for u in demo_users_ensure(password="x-Pass-1")}
     election = election_current()
+    assert election is not None
     assert demo_status_reports_ensure(election=election, users=users) == 12
     assert demo_status_reports_ensure(election=election, users=users) == 0
     assert ReportingMoment.objects.filter(election=election).count() == 5
@@ -24,6 +25,7 @@ def test_the_demo_has_the_schedule_and_a_missing_report_and_runs_twice(db):
             election.polling_day, datetime.time(19, 30), tzinfo=VN
         ),
     )
+    assert evening is not None
     table = moment_table(election=election, moment=evening, now=evening.at)
     vnpost = users["postal"].membership.organisation
     assert vnpost in [row.organisation for row in table.missing]

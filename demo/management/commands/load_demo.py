@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from contacts.models import Organisation
+from contacts.models import Election, Organisation
 from contacts.selectors import election_current
 from demo.contacts import demo_contact_list_ensure
 from demo.incidents import demo_incidents_ensure, demo_rosters_ensure
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         try:
             users = {u.username: u for u in demo_users_ensure(password=password)}
             self._contact_lists(users)
-            election = election_current()
+            election = _election()
             demo_rosters_ensure(
                 election=election, users=users, today=timezone.localdate()
             )
@@ -41,7 +41,7 @@ class Command(BaseCommand):
     def _contact_lists(self, users: dict) -> None:
         """Đông Sơn's list accepted (so the directory has content); Thành
         phố Thanh Hóa's submitted and awaiting review."""
-        election = election_current()
+        election = _election()
         for username, reviewer in (("district2", users["staff"]), ("district", None)):
             officer = users[username]
             demo_contact_list_ensure(
@@ -50,3 +50,10 @@ class Command(BaseCommand):
                 officer=officer,
                 reviewer=reviewer,
             )
+
+
+def _election() -> Election:
+    election = election_current()
+    if election is None:
+        raise CommandError("There is no election: run `manage.py load_seed` first.")
+    return election
