@@ -34,6 +34,7 @@ run: install
 test: install-dev
 	mkdir -p var
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	# The outbox reliability tests start their own worker on their own queue;
 	# they run in a session of their own so that no other worker shares it.
 	$(BIN)/pytest $(PYTEST_ARGS) --ignore=tests/test_outbox_reliability.py
