@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
@@ -641,6 +642,9 @@ class Matrix:
     communes: dict[str, list] = field(default_factory=dict)
     targets: dict[str, list[Target]] = field(default_factory=dict)
     markers: list[Marker] = field(default_factory=list)
+    # Each user's session key, made with the world (matrix_kept): a login
+    # per test cost more than most of the requests the test checks.
+    sessions: dict[str, str] = field(default_factory=dict)
 
     def add(self, kind: str, target: Target) -> None:
         self.targets.setdefault(kind, []).append(target)
@@ -652,6 +656,19 @@ class Matrix:
 
     def editor(self, org: str) -> User:
         return self.users["staff" if org == "department" else org]
+
+    def client(self, user: str) -> Client:
+        """A client signed in as `user` (anonymous: signed in as nobody)."""
+        client = Client()
+        if user != "anonymous":
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[user]
+        return client
+
+    def sign_in_everyone(self) -> None:
+        for key, user in self.users.items():
+            client = Client()
+            client.force_login(user)
+            self.sessions[key] = client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def _import_rows(contact_list, by: User, rows) -> None:
@@ -955,6 +972,7 @@ def matrix_kept(django_db_blocker, tmp_path_factory):
         atomic.__enter__()
         try:
             made = _matrix_make()
+            made.sign_in_everyone()
         except BaseException as exc:
             atomic.__exit__(type(exc), exc, exc.__traceback__)
             media.disable()
@@ -1329,9 +1347,7 @@ def _no_op(rule: Rule) -> bool:
 @pytest.mark.parametrize(("name", "rule", "user", "method"), list(_cases()))
 def test_the_rule_holds(matrix, name, rule, user, method):
     assert rule is not None, f"{name} has no rule for {method} in RULES"
-    client = Client()
-    if user != "anonymous":
-        client.force_login(matrix.users[user])
+    client = matrix.client(user)
     targets = [None] if rule.target == "-" else matrix.targets[rule.target]
     before = _snapshot()  # each request is rolled back: all find this
     problems = []

@@ -49,10 +49,7 @@ def rolled_back() -> Iterator[None]:
 
 
 def client_for(m: Matrix, user: str) -> Client:
-    client = Client()
-    if user != "anonymous":
-        client.force_login(m.users[user])
-    return client
+    return m.client(user)
 
 
 def target_of(m: Matrix, kind: str | None, owner: str | None) -> Target | None:
