@@ -142,7 +142,7 @@ def build(seed: int, now: datetime.datetime):
     from django.core.management import call_command
 
     from contacts.models import Membership, MembershipRole, Organisation, User
-    from readiness.services.scale_data import SCALES, scale_data_generate
+    from demo.scale_data import SCALES, scale_data_generate
 
     # The province spec with a few more Election Teams per commune (9.5
     # instead of 8 on average): its lists in every state leave some communes

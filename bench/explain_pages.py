@@ -52,7 +52,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    from contacts.services import demo_users_ensure
+    from demo.users import demo_users_ensure
     from tests.pages import PAGES, logins_move, objects_find
 
     setup_test_environment()

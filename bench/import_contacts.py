@@ -56,7 +56,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 DISTRICT_ORG = "district-380"  # the demo district; the file is for its units
-UPLOADER = "district"  # its demo user (contacts.services.registry.DEMO_USERS)
+UPLOADER = "district"  # its demo user (demo.users.DEMO_USERS)
 CONTENDERS = {
     "ours": "ours (parse_contact_file → import_plan → contact_list_import)",
     "ie": "django-import-export 4.4 (ModelResource, use_bulk, batch_size 1000)",
@@ -134,7 +134,7 @@ def _database_description(connection) -> str:
 
 
 def _load_seed() -> None:
-    from contacts.services import demo_users_ensure
+    from demo.users import demo_users_ensure
     from readiness.services import seed_case_load
 
     seed_case_load()

@@ -71,7 +71,7 @@ def prepare(env: dict, config_path: Path) -> None:
 
     from bench.load_urls import CEILING_TABLE
     from contacts.selectors import election_current
-    from contacts.services import demo_users_ensure
+    from demo.users import demo_users_ensure
     from incidents.forms import PICKER, units_of_province
 
     with connection.cursor() as cursor:

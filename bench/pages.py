@@ -98,7 +98,7 @@ def measure(runs: int, pdf_runs: int, first_round: bool) -> None:
     from django.test.utils import setup_test_environment
 
     from contacts.models import Membership, OrganisationKind
-    from contacts.services import demo_users_ensure
+    from demo.users import demo_users_ensure
     from incidents.models import Incident
     from tests.pages import PAGES as EVERY_PAGE
     from tests.pages import logins_move, objects_find

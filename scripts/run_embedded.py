@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# As created by contacts.services.demo_users_ensure.
+# As created by demo.users.demo_users_ensure.
 DEMO_LOGINS = "staff, observer, district, district2, telecom, telecom2, postal"
 BIN = Path(sys.executable).parent
 

@@ -2,7 +2,7 @@
 tests/test_query_counts.py (the same number of queries at two data sizes)
 and timed by bench/pages.py at province and country scale.
 
-Each page is opened by a demo login (contacts.services.DEMO_USERS) on
+Each page is opened by a demo login (demo.users.DEMO_USERS) on
 records of its organisation; logins_move gives the district and telecom
 logins the busiest organisations of a generated world.
 """

@@ -11,10 +11,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from readiness.services.scale_data import scale_data_generate
+from demo.scale_data import scale_data_generate
 from tests.conftest import need
+from tests.demo.test_scale_data import TINY
 from tests.factories import VN
-from tests.readiness.test_scale_data import TINY
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

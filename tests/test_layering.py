@@ -1,4 +1,6 @@
-"""The apps depend one way: contacts ← incidents ← readiness (DESIGN.md)."""
+"""The apps depend one way: contacts ← incidents ← readiness ← demo (README
+"How the code is laid out"): the demo and scale-data generators may use
+everything, and no production app imports them."""
 
 import ast
 from pathlib import Path
@@ -11,6 +13,7 @@ ALLOWED = {
     "contacts": set(),
     "incidents": {"contacts"},
     "readiness": {"contacts", "incidents"},
+    "demo": {"contacts", "incidents", "readiness"},
 }
 
 
@@ -44,4 +47,13 @@ def test_the_check_catches_a_wrong_import(tmp_path):
     assert violations("contacts", root=tmp_path) == [
         "contacts/models.py imports incidents",
         "contacts/models.py imports readiness",
+    ]
+
+
+def test_the_check_catches_a_production_app_importing_the_demo(tmp_path):
+    (tmp_path / "readiness" / "management").mkdir(parents=True)
+    wrong = "from demo.users import demo_users_ensure\n"
+    (tmp_path / "readiness" / "management" / "seed.py").write_text(wrong)
+    assert violations("readiness", root=tmp_path) == [
+        "readiness/management/seed.py imports demo"
     ]

@@ -2,7 +2,7 @@
 same number of SQL queries in a small world and in a bigger one.
 
 Both worlds are the Thanh Hóa seed case plus the scale-data generator
-(readiness.services.scale_data) at two sizes: SMALL gives contact lists,
+(demo.scale_data) at two sizes: SMALL gives contact lists,
 plans and incidents to 2 districts and 8 carriers, BIG to 10 districts and
 16 carriers, with several times the teams, contacts, incidents, shifts and
 reviews. Pages are opened by the demo logins (their organisations exist in
@@ -27,8 +27,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from contacts.models import User
-from contacts.services import demo_users_ensure
-from readiness.services.scale_data import ScaleSpec, scale_data_generate
+from demo.scale_data import ScaleSpec, scale_data_generate
+from demo.users import demo_users_ensure
 from tests.factories import VN
 from tests.pages import NOT_READ_PAGES, PAGES, Objects, logins_move, objects_find
 

@@ -3,10 +3,8 @@ writes live in services). Re-exported so callers import from
 `contacts.services`."""
 
 from contacts.services.registry import (
-    DEMO_USERS,
     LoadResult,
     create_missing,
-    demo_users_ensure,
     election_ensure,
     heartbeat_record,
     province_organisations_ensure,
@@ -14,10 +12,8 @@ from contacts.services.registry import (
 )
 
 __all__ = [
-    "DEMO_USERS",
     "LoadResult",
     "create_missing",
-    "demo_users_ensure",
     "election_ensure",
     "heartbeat_record",
     "province_organisations_ensure",

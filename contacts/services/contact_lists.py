@@ -23,7 +23,7 @@ from contacts.selectors.contact_lists import coverage_of
 from contacts.services.closure import election_ensure_open
 
 # The import lives in its own module; these names stay importable from here
-# (contacts.views.contact_lists, contacts.services.demo, the tests).
+# (contacts.views.contact_lists, demo.contacts, the tests).
 from contacts.services.contact_imports import (
     BODY_FIELDS,
     CONTACT_FIELDS,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from contacts.services import demo_users_ensure
+from demo.users import demo_users_ensure
 from readiness.services import seed_case_load
 from tests.conftest import need
 

@@ -22,8 +22,6 @@ from django.utils.html import escape
 from openpyxl import load_workbook
 
 from contacts.models import MembershipRole, MessageStatus, OutboundMessage
-from contacts.selectors import election_current
-from contacts.services import demo_users_ensure
 from contacts.services.closure import ElectionClosed
 from contacts.services.outbox import outbox_deliver
 from incidents.models import ReportingMoment, StatusReport
@@ -45,10 +43,8 @@ from incidents.services.status_reports import (
     status_report_file,
     status_reports_remind_missed,
 )
-from incidents.services.status_reports_demo import demo_status_reports_ensure
 from incidents.tasks import remind_missed_status_reports
-from readiness.services import seed_case_load
-from tests.factories import VN, MembershipFactory, OrganisationFactory
+from tests.factories import MembershipFactory, OrganisationFactory
 from tests.incidents.conftest import POLLING_DAY, on
 from tests.incidents.helpers import report
 
@@ -633,28 +629,6 @@ def test_the_navigation_links_carriers_and_staff_only(client, world, schedule):
         client.force_login(user)
         page = client.get(reverse("incidents:index")).content.decode()
         assert (f'href="{url}"' in page) is shown, user
-
-
-# --- The demo --------------------------------------------------------------------------
-
-
-def test_the_demo_has_the_schedule_and_a_missing_report_and_runs_twice(db):
-    seed_case_load()
-    users = {u.username: u for u in demo_users_ensure(password="x-Pass-1")}
-    election = election_current()
-    assert demo_status_reports_ensure(election=election, users=users) == 12
-    assert demo_status_reports_ensure(election=election, users=users) == 0
-    assert ReportingMoment.objects.filter(election=election).count() == 5
-    evening = moment_latest(
-        election=election,
-        now=datetime.datetime.combine(
-            election.polling_day, datetime.time(19, 30), tzinfo=VN
-        ),
-    )
-    table = moment_table(election=election, moment=evening, now=evening.at)
-    vnpost = users["postal"].membership.organisation
-    assert vnpost in [row.organisation for row in table.missing]
-    assert vnpost not in [row.organisation for row in table.filed]
 
 
 def test_the_latest_report_of_every_carrier(world, election, schedule):

@@ -11,6 +11,15 @@ from contacts.models import (
     UnitLevel,
     User,
 )
+from demo.scale_data.bulk import insert
+from demo.scale_data.world import (
+    DAY,
+    HOUR,
+    World,
+    at_hour,
+    between,
+    spread,
+)
 from incidents.models import (
     Category,
     Incident,
@@ -21,15 +30,6 @@ from incidents.models import (
     UpdateKind,
 )
 from incidents.services.limits import severity_policy_for
-from readiness.services.scale_data.bulk import insert
-from readiness.services.scale_data.world import (
-    DAY,
-    HOUR,
-    World,
-    at_hour,
-    between,
-    spread,
-)
 
 INCIDENT_STATES = {
     IncidentStatus.CLOSED: 60,

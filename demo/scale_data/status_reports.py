@@ -11,10 +11,10 @@ rows that no page reads at once."""
 import datetime
 
 from contacts.models import Organisation, OrganisationKind
+from demo.scale_data.bulk import insert
+from demo.scale_data.world import DAY, World, at_hour, between, spread
 from incidents.models import ReportingMoment, StatusReport
 from incidents.selectors.status_reports import reporting_moments_between
-from readiness.services.scale_data.bulk import insert
-from readiness.services.scale_data.world import DAY, World, at_hour, between, spread
 
 SCHEDULE = [("during", 10), ("during", 14), ("during", 19)]
 SCHEDULE += [("before", 16), ("after", 16)]

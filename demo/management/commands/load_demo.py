@@ -6,10 +6,10 @@ from django.utils import timezone
 
 from contacts.models import Organisation
 from contacts.selectors import election_current
-from contacts.services import DEMO_USERS, demo_users_ensure
-from contacts.services.demo import demo_contact_list_ensure
-from incidents.services.demo import demo_incidents_ensure, demo_rosters_ensure
-from incidents.services.status_reports_demo import demo_status_reports_ensure
+from demo.contacts import demo_contact_list_ensure
+from demo.incidents import demo_incidents_ensure, demo_rosters_ensure
+from demo.status_reports import demo_status_reports_ensure
+from demo.users import DEMO_USERS, demo_users_ensure
 
 
 class Command(BaseCommand):

@@ -11,8 +11,8 @@ from typing import TypeVar
 from django.utils import timezone
 
 from contacts.models import AdministrativeUnit, Election, Organisation, User
+from demo.scale_data.bulk import Audit
 from readiness.models import Deadline, Directive
-from readiness.services.scale_data.bulk import Audit
 
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)

@@ -5,10 +5,9 @@ import datetime
 import random
 
 from contacts.models import Organisation
-from contacts.services.demo import mobile_phone, person_name
-from incidents.models import Shift
-from readiness.services.scale_data.bulk import insert
-from readiness.services.scale_data.world import (
+from demo.contacts import mobile_phone, person_name
+from demo.scale_data.bulk import insert
+from demo.scale_data.world import (
     DAY,
     World,
     at_hour,
@@ -16,6 +15,7 @@ from readiness.services.scale_data.world import (
     e164,
     spread,
 )
+from incidents.models import Shift
 
 ROSTER_STATES = {"covered": 60, "polling_day_gap": 15, "daytime_only": 10, "none": 15}
 DAY_AND_NIGHT = [(7, 19), (19, 31)]  # hours from midnight; 31 = 07:00 next day

@@ -44,14 +44,13 @@ MOBILE_PREFIXES = ["091", "094", "098", "097", "086", "088", "083", "085", "070"
 
 
 def person_name(rng: random.Random) -> str:
-    """A plausible Vietnamese full name. Also used by
-    readiness.services.scale_data."""
+    """A plausible Vietnamese full name. Also used by demo.scale_data."""
     return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
 
 def mobile_phone(rng: random.Random) -> str:
     """A valid Vietnamese mobile number, written the national way
-    ("0912 345 678"). Also used by readiness.services.scale_data."""
+    ("0912 345 678"). Also used by demo.scale_data."""
     digits = f"{rng.randrange(10**7):07d}"
     return f"{rng.choice(MOBILE_PREFIXES)}{digits[0]} {digits[1:4]} {digits[4:]}"
 

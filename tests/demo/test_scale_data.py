@@ -21,18 +21,18 @@ from contacts.models import (
 )
 from contacts.phones import is_mobile, normalise_phone
 from contacts.selectors.contact_lists import contact_list_overview, coverage_of
-from incidents.models import Incident, IncidentStatus, Shift, StatusReport, UpdateKind
-from incidents.selectors.rosters import roster_coverage
-from readiness.models import Directive, EvidenceKind
-from readiness.selectors import compliance_matrix
-from readiness.selectors.report import committee_report
-from readiness.services.scale_data import (
+from demo.scale_data import (
     ALREADY_GENERATED,
     AlreadyGenerated,
     ScaleCounts,
     ScaleSpec,
     scale_data_generate,
 )
+from incidents.models import Incident, IncidentStatus, Shift, StatusReport, UpdateKind
+from incidents.selectors.rosters import roster_coverage
+from readiness.models import Directive, EvidenceKind
+from readiness.selectors import compliance_matrix
+from readiness.selectors.report import committee_report
 from tests.factories import VN
 
 TINY = ScaleSpec(

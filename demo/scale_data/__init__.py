@@ -45,21 +45,21 @@ from contacts.models import (
     OrganisationKind,
     UnitLevel,
 )
-from incidents.models import Incident, Shift
-from readiness import seed as readiness_seed
-from readiness.models import Directive, ReadinessPlan
-from readiness.services.scale_data.contact_lists import contact_lists_generate
-from readiness.services.scale_data.incidents import incidents_generate
-from readiness.services.scale_data.organisations import (
+from demo.scale_data.contact_lists import contact_lists_generate
+from demo.scale_data.incidents import incidents_generate
+from demo.scale_data.organisations import (
     active_districts,
     in_scope,
     officers_generate,
     organisations_generate,
 )
-from readiness.services.scale_data.plans import plans_generate
-from readiness.services.scale_data.rosters import rosters_generate
-from readiness.services.scale_data.status_reports import status_reports_generate
-from readiness.services.scale_data.world import SCALES, ScaleCounts, ScaleSpec, World
+from demo.scale_data.plans import plans_generate
+from demo.scale_data.rosters import rosters_generate
+from demo.scale_data.status_reports import status_reports_generate
+from demo.scale_data.world import SCALES, ScaleCounts, ScaleSpec, World
+from incidents.models import Incident, Shift
+from readiness import seed as readiness_seed
+from readiness.models import Directive, ReadinessPlan
 
 ALREADY_GENERATED = (
     "The election already has contact lists, plans, shifts or incidents; "

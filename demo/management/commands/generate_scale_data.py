@@ -3,7 +3,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from readiness.services.scale_data import (
+from demo.scale_data import (
     SCALES,
     AlreadyGenerated,
     scale_data_generate,

@@ -13,9 +13,9 @@ from contacts.models import (
     UnitLevel,
     User,
 )
-from contacts.services.demo import mobile_phone, person_name
-from readiness.services.scale_data.bulk import insert
-from readiness.services.scale_data.world import World, e164
+from demo.contacts import mobile_phone, person_name
+from demo.scale_data.bulk import insert
+from demo.scale_data.world import World, e164
 
 # (code, kind, Vietnamese name, English name, loaded by load_seed for the
 # seed's province under its own code). Sixteen brands × 63 provinces ≈ 1,000.

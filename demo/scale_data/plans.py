@@ -7,7 +7,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from contacts.models import Organisation, User
-from contacts.services.demo import mobile_phone, person_name
+from demo.contacts import mobile_phone, person_name
+from demo.scale_data.bulk import insert
+from demo.scale_data.world import (
+    DAY,
+    HOUR,
+    World,
+    between,
+    e164,
+    filed_at,
+    spread,
+)
 from readiness.models import (
     PLAN_EVIDENCE,
     Obligation,
@@ -19,16 +29,6 @@ from readiness.models import (
     ReviewStatus,
     SectionReview,
     groups_for_kind,
-)
-from readiness.services.scale_data.bulk import insert
-from readiness.services.scale_data.world import (
-    DAY,
-    HOUR,
-    World,
-    between,
-    e164,
-    filed_at,
-    spread,
 )
 
 SECTION_STATES = {

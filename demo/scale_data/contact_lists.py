@@ -17,9 +17,9 @@ from contacts.models import (
     UnitLevel,
     VersionStatus,
 )
-from contacts.services.demo import mobile_phone, person_name
-from readiness.services.scale_data.bulk import insert
-from readiness.services.scale_data.world import (
+from demo.contacts import mobile_phone, person_name
+from demo.scale_data.bulk import insert
+from demo.scale_data.world import (
     DAY,
     HOUR,
     World,

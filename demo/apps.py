@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    # Installed everywhere so that its commands exist (load_demo refuses to
+    # run without DEBUG); it has no models and no ready() hook, so start-up
+    # imports nothing of it beyond this file.
+    name = "demo"

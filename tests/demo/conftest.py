@@ -1,0 +1,2 @@
+# The demo rosters are checked against the incidents tests' election.
+from tests.incidents.conftest import election  # noqa: F401
