@@ -1,4 +1,5 @@
-"""The apps depend one way: contacts ← incidents ← readiness (DESIGN.md)."""
+"""The apps depend one way: contacts ← incidents ← readiness
+(docs/architecture.md, "Apps and their dependencies")."""
 
 import ast
 from pathlib import Path
