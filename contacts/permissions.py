@@ -6,7 +6,7 @@ Rules are registered per model; higher apps register theirs in their own
 permissions.py, loaded by their AppConfig.ready(), so this module never
 imports them.
 
-Roles follow the organisation's kind (DESIGN.md "Who uses it"):
+Roles follow the organisation's kind (docs/architecture.md, "Who uses it"):
 - Department staff read everything; editors among them change everything.
 - Observers read everything and change nothing.
 - Districts and carriers read and change their own organisation's things;

@@ -12,7 +12,8 @@ from contacts.forms import TypedInputForm
 from contacts.models import AdministrativeUnit, Election, UnitLevel
 from contacts.validators import validate_date_in_range
 
-# Typed the Vietnamese way whatever the page language (PITFALLS).
+# Typed the Vietnamese way whatever the page language (docs/conventions.md,
+# "Vietnamese dates").
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
 BEFORE_NOT_EARLIER = _("The before-period must start before polling day.")
 AFTER_NOT_LATER = _("The after-period must end after polling day.")

@@ -150,7 +150,8 @@ ROSTER_KEEPERS = ("department", "telecom", "telecom2", "postal", "postal2")
 
 def watchers_of(district: str) -> frozenset[str]:
     """The organisations answering for a district: the district itself and
-    the carriers serving it (DESIGN.md, incidents/permissions.py)."""
+    the carriers serving it (docs/architecture.md, "Who sees what";
+    incidents/permissions.py)."""
     return frozenset({district} | {c for c in CARRIERS if district in SERVES[c]})
 
 

@@ -96,8 +96,8 @@ def groups_for_kind(kind: str) -> list[str]:
 
 
 class EvidenceKind(models.TextChoices):
-    """What shows an obligation is met (DESIGN.md "How obligations become a
-    status")."""
+    """What shows an obligation is met (docs/architecture.md, "How
+    obligations become a status")."""
 
     REPORT = "report", _("report accepted by the Department")
     CONTACT_LIST = "contact_list", _("contact list accepted, every commune covered")
