@@ -177,6 +177,10 @@ def members_of(org: str) -> frozenset[str]:
 # login: 302 to the login page; 302: the page's redirect (never to the
 # login page); 405: the method is refused whoever asks; 200|503: healthz,
 # public, 503 when the broker is down.
+#
+# Pages only the Department and observers open (contacts.permissions.
+# overseer_membership) answer 404 to every other member, and 403 to a
+# read-only member or an observer asking to change.
 RULES = """
 # URL                                           object           method anon    staff viewer observer own/dis watch/tel other/pos
 home                                            -                GET    login   200   200    200      200     200       200
@@ -333,38 +337,40 @@ readiness:extension_grant                       -                GET    login   
 readiness:extension_grant                       -                POST   login   302   403    403      404     404       404
 readiness:extension_revoke                      extension        GET    login   405   405    405      405     405       405
 readiness:extension_revoke                      extension        POST   login   302   403    403      404     404       404
-readiness:report                                -                GET    login   200   200    200      403     403       403
+readiness:report                                -                GET    login   200   200    200      404     404       404
 readiness:report                                -                POST   login   405   405    405      405     405       405
-readiness:report_pdf                            -                GET    login   200   200    200      403     403       403
+readiness:report_pdf                            -                GET    login   200   200    200      404     404       404
 readiness:report_pdf                            -                POST   login   405   405    405      405     405       405
-readiness:report_xlsx                           -                GET    login   200   200    200      403     403       403
+readiness:report_xlsx                           -                GET    login   200   200    200      404     404       404
 readiness:report_xlsx                           -                POST   login   405   405    405      405     405       405
 reminders:rule                                  -                GET    login   200   200    200      404     404       404
 reminders:rule                                  -                POST   login   302   403    403      404     404       404
 # Polling-day situation reports: staff and observers read them, Department
-# editors make one now and set how often; others 403, as for the report.
-situation_reports:situation_report_list         -                GET    login   200   200    200      403     403       403
-situation_reports:situation_report_list         -                POST   login   302   403    403      403     403       403
+# editors make one now and set how often; others 404, as for the report.
+situation_reports:situation_report_list         -                GET    login   200   200    200      404     404       404
+situation_reports:situation_report_list         -                POST   login   302   403    403      404     404       404
 situation_reports:situation_report_make         -                GET    login   405   405    405      405     405       405
-situation_reports:situation_report_make         -                POST   login   302   403    403      403     403       403
-situation_reports:situation_report_detail       situation_report GET    login   200   200    200      403     403       403
+situation_reports:situation_report_make         -                POST   login   302   403    403      404     404       404
+situation_reports:situation_report_detail       situation_report GET    login   200   200    200      404     404       404
 situation_reports:situation_report_detail       situation_report POST   login   405   405    405      405     405       405
-situation_reports:situation_report_pdf          situation_report GET    login   200   200    200      403     403       403
+situation_reports:situation_report_pdf          situation_report GET    login   200   200    200      404     404       404
 situation_reports:situation_report_pdf          situation_report POST   login   405   405    405      405     405       405
-situation_reports:situation_report_xlsx         situation_report GET    login   200   200    200      403     403       403
+situation_reports:situation_report_xlsx         situation_report GET    login   200   200    200      404     404       404
 situation_reports:situation_report_xlsx         situation_report POST   login   405   405    405      405     405       405
-# Setting up the next election: Department editors only, 403 for the rest.
-cycles:index                                    -                GET    login   200   403    403      403     403       403
+# Setting up the next election: Department editors only, 403 for the
+# Department's read-only members and observers, 404 for the rest.
+cycles:index                                    -                GET    login   200   403    403      404     404       404
 cycles:index                                    -                POST   login   405   405    405      405     405       405
-cycles:new                                      -                GET    login   200   403    403      403     403       403
-cycles:new                                      -                POST   login   302   403    403      403     403       403
+cycles:new                                      -                GET    login   200   403    403      404     404       404
+cycles:new                                      -                POST   login   302   403    403      404     404       404
 # Close-out: Department members and observers read the page, Department
 # editors close (the world's election stays open: the POST, which closes it
 # and makes the archive, is rolled back in its savepoint). The world has no
-# archive: those who may download find none (404), the others get 403.
+# archive: those who may download find none (404), the others get 404 as
+# for the page.
 closeout:page                                   -                GET    login   200   200    200      404     404       404
 closeout:page                                   -                POST   login   302   403    403      404     404       404
-closeout:download(1)                            -                GET    login   404   404    404      403     403       403
+closeout:download(1)                            -                GET    login   404   404    404      404     404       404
 closeout:download(1)                            -                POST   login   405   405    405      405     405       405
 
 # Incidents: the owner and the organisations answering for the district
@@ -413,19 +419,20 @@ rosters:shift_remove                            shift            POST   login   
 
 # Carriers' status reports: a carrier files its own at each moment; staff
 # and observers read every one and the schedule (sent there from the
-# carriers' page), Department editors change the schedule; districts 403.
+# carriers' page), Department editors change the schedule; districts get
+# 403 on the carriers' page, 404 on the Department's as everyone else.
 status_reports:index                            -                GET    login   302   302    302      403     200       200
 status_reports:index                            -                POST   login   302   302    302      403     302       302
 status_reports:detail                           status_report    GET    login   200   200    200      200     404       404
 status_reports:detail                           status_report    POST   login   200   200    200      200     404       404
-status_reports:schedule                         -                GET    login   200   200    200      403     403       403
-status_reports:schedule                         -                POST   login   302   403    403      403     403       403
+status_reports:schedule                         -                GET    login   200   200    200      404     404       404
+status_reports:schedule                         -                POST   login   302   403    403      404     404       404
 status_reports:moment_remove                    reporting_moment GET    login   405   405    405      405     405       405
-status_reports:moment_remove                    reporting_moment POST   login   302   403    403      403     403       403
-status_reports:moment(202105231400)             -                GET    login   200   200    200      403     403       403
-status_reports:moment(202105231400)             -                POST   login   200   200    200      403     403       403
-status_reports:export(during)                   -                GET    login   200   200    200      403     403       403
-status_reports:export(during)                   -                POST   login   200   200    200      403     403       403
+status_reports:moment_remove                    reporting_moment POST   login   302   403    403      404     404       404
+status_reports:moment(202105231400)             -                GET    login   200   200    200      404     404       404
+status_reports:moment(202105231400)             -                POST   login   200   200    200      404     404       404
+status_reports:export(during)                   -                GET    login   200   200    200      404     404       404
+status_reports:export(during)                   -                POST   login   200   200    200      404     404       404
 
 # Reachability checks (roll-calls): Department editors start them (and, in
 # the demo, simulate SMS replies); the Department reads everyone's answers,

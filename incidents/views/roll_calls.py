@@ -30,9 +30,11 @@ from contacts.channels.sms import log_send
 from contacts.forms_access_log import ExportPurposeForm
 from contacts.models import ContactList, OrganisationKind, PhoneAccessKind
 from contacts.permissions import (
+    Action,
     is_department,
     may_change_anything,
     membership_of,
+    overseer_membership,
     sees_everything,
 )
 from contacts.phones import format_national
@@ -72,16 +74,6 @@ def _member(request: HttpRequest):
     return membership
 
 
-def _department_editor(request: HttpRequest) -> None:
-    """404 outside the Department, 403 for its read-only members and
-    anyone else who reads everything (observers)."""
-    membership = _member(request)
-    if not sees_everything(membership):
-        raise Http404
-    if not may_change_anything(membership):
-        raise PermissionDenied
-
-
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     membership = _member(request)
@@ -103,7 +95,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def start(request: HttpRequest) -> HttpResponse:
-    _department_editor(request)
+    overseer_membership(request.user, Action.CHANGE)
     election = election_current_or_404()
     data = request.POST if request.method == "POST" else None
     form = RollCallStartForm(data)
@@ -278,7 +270,7 @@ def simulate(request: HttpRequest) -> HttpResponse:
     outcome is told on the page it comes back to."""
     if not _logging_backend():
         raise Http404
-    _department_editor(request)
+    overseer_membership(request.user, Action.CHANGE)
     data = request.POST if request.method == "POST" else None
     form = SimulatedReplyForm(data)
     if data is not None and form.is_valid():
