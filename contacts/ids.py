@@ -4,10 +4,11 @@ for every record of the three apps, applied before any query.
 Every primary key is a BigAutoField (DEFAULT_AUTO_FIELD), 1 to 2**63 - 1.
 Django's `exact` lookup reads a larger integer as "no such row", but its
 `__in` lookup (a ModelMultipleChoiceField's check) passes it on: SQLite's
-driver raises OverflowError, PostgreSQL refuses an out-of-range bigint, a
-server error either way. int() also reads " 7", "1_000" and "٣". So an id
-is ASCII digits only, at most 19 of them, from 1 to 2**63 - 1; anything
-else is no id, refused as a record that does not exist would be:
+driver raises OverflowError, a server error (psycopg2 happens to send it to
+PostgreSQL as a numeric, which compares). int() also reads " 7", "1_000"
+and "٣". So an id is ASCII digits only, at most 19 of them, from 1 to
+2**63 - 1; anything else is no id, refused as a record that does not exist
+would be:
 
 - in a URL, by the `id` path converter (registered in contacts.apps): the
   URL does not match, 404;
@@ -126,8 +127,8 @@ class IdMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
 
 
 class IdRelatedField(serializers.PrimaryKeyRelatedField):
-    """PrimaryKeyRelatedField for the API's serializers: DRF's reads 1.5 as
-    record 1 and true as record 1."""
+    """PrimaryKeyRelatedField for the API's serializers: DRF's reads 1.5
+    and "1 " as record 1."""
 
     def to_internal_value(self, data):
         if id_from(data) is None:

@@ -39,8 +39,8 @@ from tests.incidents.helpers import report
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# None of these is an id; the first three were server errors where Django
-# queries with `__in` (OverflowError on SQLite, out of range on PostgreSQL).
+# None of these is an id; the first two were server errors on SQLite where
+# Django queries with `__in` (OverflowError), "٣" was read as 3.
 NOT_IDS = [
     str(ID_MAX + 1),
     str(2**64),
