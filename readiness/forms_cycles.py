@@ -9,6 +9,7 @@ from django.core.validators import validate_slug
 from django.utils.translation import gettext_lazy as _
 
 from contacts.forms import TypedInputForm
+from contacts.ids import IdChoiceField
 from contacts.models import AdministrativeUnit, Election, UnitLevel
 from contacts.validators import validate_date_in_range
 
@@ -35,7 +36,7 @@ def _date_field(label, help_text="") -> forms.DateField:
     )
 
 
-class ProvinceField(forms.ModelChoiceField):
+class ProvinceField(IdChoiceField):
     def label_from_instance(self, unit: AdministrativeUnit) -> str:
         return _("%(name)s (structure of %(edition)s)") % {
             "name": unit.name,
@@ -44,7 +45,7 @@ class ProvinceField(forms.ModelChoiceField):
 
 
 class CycleCopyForm(TypedInputForm, forms.Form):
-    source = forms.ModelChoiceField(
+    source = IdChoiceField(
         label=_("Set up from"),
         queryset=Election.objects.none(),
         help_text=_(

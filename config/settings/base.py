@@ -263,6 +263,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IncidentStatusEnum": "incidents.models.IncidentStatus",
     },
+    # `<id:pk>` (contacts.ids.IdConverter) takes 1 to contacts.ids.ID_MAX.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}
+    },
 }
 
 CONTENT_SECURITY_POLICY = {

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from contacts.ids import IdChoiceFilter
 from contacts.models import (
     Channel,
     MessageStatus,
@@ -49,7 +50,7 @@ class OutboxLogFilter(django_filters.FilterSet):
         choices=Channel.choices,
         empty_label=gettext_lazy("All"),
     )
-    organisation = django_filters.ModelChoiceFilter(
+    organisation = IdChoiceFilter(
         label=gettext_lazy("Organisation"),
         queryset=Organisation.objects.order_by("kind", "name"),
         empty_label=gettext_lazy("All"),
