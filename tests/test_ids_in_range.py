@@ -235,7 +235,9 @@ def project_modules() -> list[str]:
     """Every module of the project's apps (their migrations aside)."""
     names = []
     for config in apps.get_app_configs():
-        if not Path(config.path).resolve().is_relative_to(ROOT):
+        # The project's own apps lie where their dotted name says, below the
+        # repository (a virtualenv inside it holds installed apps too).
+        if Path(config.path).resolve() != (ROOT / config.name.replace(".", "/")):
             continue
         names.append(config.name)
         for info in pkgutil.walk_packages([config.path], f"{config.name}."):
