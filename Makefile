@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+TEST_WORKERS ?= auto
 export PORT
 
 .PHONY: run test bench load scan sqlmap audit install install-dev lint messages seed clean
@@ -35,9 +36,11 @@ test: install-dev
 	mkdir -p var
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	# One pytest worker per core (pytest-xdist), each with its own test
+	# database and media folder; TEST_WORKERS=0 runs in this process only.
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS) --ignore=tests/test_outbox_reliability.py
 	# The outbox reliability tests start their own worker on their own queue;
 	# they run in a session of their own so that no other worker shares it.
-	$(BIN)/pytest $(PYTEST_ARGS) --ignore=tests/test_outbox_reliability.py
 	$(BIN)/pytest $(PYTEST_ARGS) tests/test_outbox_reliability.py
 
 ## make bench: every benchmark against PostgreSQL and Redis; rewrites docs/performance.md.

@@ -19,15 +19,15 @@ class DatabaseTask(Task):
     """The base of every task of this app (Celery(task_cls=…) below): a task
     that loses its database connection is retried rather than lost
     (tests/test_database_restart.py). That is safe because every task is
-    idempotent (STYLE §3: conditional-UPDATE claims, dedupe keys), as
-    CELERY_TASK_ACKS_LATE already requires.
+    idempotent (conditional-UPDATE claims, dedupe keys: docs/conventions.md,
+    "Services and selectors"), as CELERY_TASK_ACKS_LATE already requires.
 
     Retries come after 2, 4, 8, 16 and 32 s, then the task fails and the
     next beat tick catches up. No jitter: a restart takes seconds, and full
     jitter could spend every retry in the first of them. Every countdown
     stays far below the Redis visibility_timeout
     (CELERY_BROKER_TRANSPORT_OPTIONS), or the retry would run twice
-    (PITFALLS "Celery and Redis")."""
+    (docs/conventions.md, "Celery and Redis")."""
 
     autoretry_for = DATABASE_CONNECTION_ERRORS
     retry_backoff = 2

@@ -9,8 +9,13 @@ class ContactsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.urls import register_converter
 
+        from contacts.ids import IdConverter
         from contacts.middleware import IdleSessionMiddleware
+
+        # `<id:pk>` in every app's urls.py, which Django reads after ready().
+        register_converter(IdConverter, "id")
 
         user_logged_in.connect(
             IdleSessionMiddleware.mark_login, dispatch_uid="idle-session-login"

@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from contacts.ids import IdChoiceFilter
 from contacts.models import AdministrativeUnit, BodyKind, ElectionBody
 from contacts.selectors.contact_lists import body_search
 
@@ -23,7 +24,7 @@ class BodyFilter(django_filters.FilterSet):
     # As the directory's search (contacts.forms_directory): SQLite refuses
     # a LIKE pattern over 50,000 characters, and none is typed that long.
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=100)
-    unit = django_filters.ModelChoiceFilter(
+    unit = IdChoiceFilter(
         label=_("Commune"),
         queryset=AdministrativeUnit.objects.none(),
         empty_label=_("All"),

@@ -11,6 +11,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, ngettext_lazy
 
+from contacts.ids import IdChoiceField
 from contacts.importers import MAX_IMPORT_BYTES
 from contacts.models import AdministrativeUnit, Contact, ElectionBody
 from contacts.phones import InvalidPhone, format_national, normalise_phone, split_phones
@@ -105,6 +106,7 @@ class ElectionBodyForm(TypedInputForm, forms.ModelForm):
     class Meta:
         model = ElectionBody
         fields = ["kind", "unit", "name", "polling_areas", "location"]
+        field_classes = {"unit": IdChoiceField}
         widgets = {
             "name": forms.TextInput(
                 attrs={"placeholder": _("e.g. Election Team no. 3")}

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from contacts.forms import TypedInputForm
+from contacts.ids import IdChoiceFilter
 from contacts.models import Organisation, OrganisationKind, PhoneAccess
 from contacts.validators import validate_date_in_range
 from contacts.widgets import LongSelect
@@ -56,7 +57,7 @@ class PhoneAccessFilter(django_filters.FilterSet):
     """GET filters of the access log: district shown, user (login or name),
     and the days from and to (Vietnam time)."""
 
-    district = django_filters.ModelChoiceFilter(
+    district = IdChoiceFilter(
         label=_("District"),
         field_name="districts",
         queryset=Organisation.objects.filter(kind=OrganisationKind.DISTRICT).order_by(

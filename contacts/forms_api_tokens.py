@@ -5,11 +5,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from contacts.forms import TypedInputForm, form_field
+from contacts.ids import IdChoiceField
 from contacts.models import Organisation
 
 
 class ApiTokenForm(TypedInputForm, forms.Form):
-    organisation = forms.ModelChoiceField(
+    organisation = IdChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.none()
     )
     name = forms.CharField(

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from contacts.forms import TypedInputForm, form_field
+from contacts.ids import IdChoiceField
 from contacts.models import BodyKind, ContactListVersion, Organisation
 from contacts.widgets import LongSelect
 
@@ -25,7 +26,7 @@ class DirectoryFilterForm(TypedInputForm, forms.Form):
         max_length=100,
         help_text=_("Name of a body or person, commune, or phone number."),
     )
-    district = forms.ModelChoiceField(
+    district = IdChoiceField(
         label=_("District"),
         queryset=Organisation.objects.none(),
         required=False,

@@ -5,11 +5,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from contacts.forms import TypedInputForm, form_field
+from contacts.ids import IdMultipleChoiceField
 from contacts.models import AdministrativeUnit
 
 
 class ServedAreasForm(TypedInputForm, forms.Form):
-    units = forms.ModelMultipleChoiceField(
+    units = IdMultipleChoiceField(
         label=_("Areas served"),
         queryset=AdministrativeUnit.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -2,7 +2,8 @@
 
 Every text that reaches a cell goes through `safe_cell`, so that a value
 typed by a user ("=HYPERLINK(…)", "+84…", "@SUM(…)") is shown as text and
-never run as a formula (OWASP CSV injection; shared PITFALLS, "Spreadsheets").
+never run as a formula (OWASP CSV injection; docs/conventions.md,
+"Spreadsheets").
 """
 
 import csv

@@ -7,18 +7,18 @@ urlpatterns = [
     # Tokens of the API (/api/v1/) for organisations' own systems.
     path("api-tokens/", api_tokens.api_tokens, name="api_tokens"),
     path(
-        "api-tokens/<int:pk>/revoke/",
+        "api-tokens/<id:pk>/revoke/",
         api_tokens.api_token_revoke_view,
         name="api_token_revoke",
     ),
     path("organisations/", registry.organisation_list, name="organisation_list"),
     path(
-        "organisations/<int:pk>/",
+        "organisations/<id:pk>/",
         registry.organisation_detail,
         name="organisation_detail",
     ),
     path(
-        "organisations/<int:pk>/areas-served/",
+        "organisations/<id:pk>/areas-served/",
         registry.organisation_served_areas,
         name="organisation_served_areas",
     ),
@@ -29,45 +29,45 @@ urlpatterns = [
         contact_lists.import_template,
         name="import_template",
     ),
-    path("contact-lists/<int:pk>/", contact_lists.detail, name="contact_list_detail"),
+    path("contact-lists/<id:pk>/", contact_lists.detail, name="contact_list_detail"),
     path(
-        "contact-lists/<int:pk>/bodies/new/",
+        "contact-lists/<id:pk>/bodies/new/",
         contact_lists.body_create,
         name="body_create",
     ),
     path(
-        "contact-lists/<int:pk>/import/",
+        "contact-lists/<id:pk>/import/",
         contact_lists.import_upload,
         name="import_upload",
     ),
     path(
-        "contact-lists/<int:pk>/submit/",
+        "contact-lists/<id:pk>/submit/",
         contact_lists.submit,
         name="contact_list_submit",
     ),
     path(
-        "contact-lists/<int:pk>/changes/",
+        "contact-lists/<id:pk>/changes/",
         contact_lists.changes,
         name="contact_list_changes",
     ),
-    path("bodies/<int:pk>/edit/", contact_lists.body_edit, name="body_edit"),
-    path("bodies/<int:pk>/delete/", contact_lists.body_delete, name="body_delete"),
-    path("imports/<int:pk>/", contact_lists.import_preview, name="import_preview"),
-    path("imports/<int:pk>/apply/", contact_lists.import_apply, name="import_apply"),
+    path("bodies/<id:pk>/edit/", contact_lists.body_edit, name="body_edit"),
+    path("bodies/<id:pk>/delete/", contact_lists.body_delete, name="body_delete"),
+    path("imports/<id:pk>/", contact_lists.import_preview, name="import_preview"),
+    path("imports/<id:pk>/apply/", contact_lists.import_apply, name="import_apply"),
     path(
-        "imports/<int:pk>/discard/", contact_lists.import_discard, name="import_discard"
+        "imports/<id:pk>/discard/", contact_lists.import_discard, name="import_discard"
     ),
     path(
-        "versions/<int:pk>/accept/", contact_lists.version_accept, name="version_accept"
+        "versions/<id:pk>/accept/", contact_lists.version_accept, name="version_accept"
     ),
     path(
-        "versions/<int:pk>/return/", contact_lists.version_return, name="version_return"
+        "versions/<id:pk>/return/", contact_lists.version_return, name="version_return"
     ),
     # The accepted directory, for carriers, observers and staff.
     path("directory/", directory.search, name="directory"),
     path("directory/export.<str:fmt>", directory.export, name="directory_export"),
     path(
-        "directory/districts/<int:pk>/print/",
+        "directory/districts/<id:pk>/print/",
         directory.print_sheet,
         name="directory_print",
     ),

@@ -10,5 +10,5 @@ urlpatterns = [
     path("", inbox.index, name="index"),
     path("read/", inbox.mark_read, name="mark_read"),
     path("log/", inbox.log, name="log"),
-    path("log/<int:pk>/send-again/", inbox.requeue, name="requeue"),
+    path("log/<id:pk>/send-again/", inbox.requeue, name="requeue"),
 ]

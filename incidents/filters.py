@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from contacts.filters import model_choice_filter
+from contacts.ids import IdChoiceFilter
 from contacts.models import AdministrativeUnit, Organisation
 from contacts.selectors.units import province_areas
 from contacts.widgets import LongSelect
@@ -20,7 +21,7 @@ class IncidentFilter(django_filters.FilterSet):
         empty_label=_("All"),
         method="by_status",
     )
-    district = django_filters.ModelChoiceFilter(
+    district = IdChoiceFilter(
         label=_("District"),
         field_name="districts",
         queryset=AdministrativeUnit.objects.none(),
@@ -32,7 +33,7 @@ class IncidentFilter(django_filters.FilterSet):
     severity = django_filters.ChoiceFilter(
         label=_("Severity"), choices=Severity.choices, empty_label=_("All")
     )
-    organisation = django_filters.ModelChoiceFilter(
+    organisation = IdChoiceFilter(
         label=_("Organisation"),
         queryset=Organisation.objects.none(),
         empty_label=_("All"),

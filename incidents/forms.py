@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from contacts.forms import TypedInputForm, form_field
+from contacts.ids import IdChoiceField, IdMultipleChoiceField
 from contacts.models import AdministrativeUnit, Organisation
 from contacts.selectors.units import province_units
 from contacts.validators import validate_date_in_range
@@ -45,7 +46,7 @@ def units_of_province(province: AdministrativeUnit):
     )
 
 
-class UnitChoiceField(forms.ModelMultipleChoiceField):
+class UnitChoiceField(IdMultipleChoiceField):
     def label_from_instance(self, unit: AdministrativeUnit) -> str:
         # A commune under its district; one directly under the province is
         # an area of its own (units_of_province annotates which).
@@ -57,7 +58,7 @@ class UnitChoiceField(forms.ModelMultipleChoiceField):
 class IncidentReportForm(TypedInputForm, forms.Form):
     """Under a minute on a phone: the essentials first, details optional."""
 
-    organisation = forms.ModelChoiceField(
+    organisation = IdChoiceField(
         label=_("On behalf of"),
         queryset=Organisation.objects.none(),
         widget=LongSelect,

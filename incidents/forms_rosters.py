@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from contacts.forms import ContactImportForm, TypedInputForm, form_field
+from contacts.ids import IdChoiceField
 from contacts.models import Organisation, User
 from contacts.phones import InvalidPhone, format_national, normalise_phone
 from contacts.validators import validate_date_in_range
@@ -71,6 +72,7 @@ class ShiftForm(TypedInputForm, forms.ModelForm):
             "ends_at",
             "user",
         ]
+        field_classes = {"user": IdChoiceField}
         widgets = {
             "phone": _tel_widget(),
             "starts_at": _datetime_widget(),

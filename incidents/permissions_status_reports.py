@@ -7,11 +7,11 @@ IncidentsConfig.ready, next to incidents.permissions).
 - Department staff and observers read every report and the schedule;
   the Department's editors change the schedule. Nobody else's report is
   changed by the Department: figures are the carrier's word.
-- Districts have nothing to do with status reports: their pages answer
-  403.
+- Districts have nothing to do with status reports: the carriers' page
+  answers them 403, the Department's pages 404
+  (contacts.permissions.overseer_membership), as every Department page.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from contacts.models import CARRIER_KINDS, Membership, Organisation, User
@@ -20,6 +20,7 @@ from contacts.permissions import (
     get_object_for_user,
     may_change_anything,
     membership_of,
+    overseer_membership,
     rule_for,
     sees_everything,
 )
@@ -62,18 +63,6 @@ def may_file_status_report(user: User, organisation: Organisation) -> bool:
     )
 
 
-def status_report_overseer_check(user: User, action: Action = Action.VIEW) -> None:
-    """The Department's pages (schedule, moments, export): staff and
-    observers read them, the Department's editors change the schedule;
-    anyone else gets 403 (a district or a carrier has nothing to find
-    there)."""
-    membership = membership_of(user)
-    if not sees_everything(membership):
-        raise PermissionDenied
-    if action != Action.VIEW and not may_change_anything(membership):
-        raise PermissionDenied
-
-
 def status_reports_visible_to(user: User) -> QuerySet[StatusReport]:
     membership = membership_of(user)
     q = StatusReport.objects.all()
@@ -96,5 +85,5 @@ def get_status_report_for_user(
 def get_reporting_moment_for_user(
     user: User, pk: int, action: Action = Action.VIEW
 ) -> ReportingMoment:
-    status_report_overseer_check(user, action)
+    overseer_membership(user, action)
     return get_object_for_user(user, ReportingMoment.objects.all(), pk, action)

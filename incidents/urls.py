@@ -6,10 +6,10 @@ app_name = "incidents"
 urlpatterns = [
     path("", incidents.index, name="index"),
     path("new/", incidents.report, name="report"),
-    path("<int:pk>/", incidents.detail, name="detail"),
-    path("<int:pk>/update/", incidents.update, name="update"),
-    path("<int:pk>/acknowledge/", incidents.acknowledge, name="acknowledge"),
-    path("<int:pk>/answer/", incidents.answer, name="answer"),
-    path("files/<int:pk>/", incidents.attachment, name="attachment"),
+    path("<id:pk>/", incidents.detail, name="detail"),
+    path("<id:pk>/update/", incidents.update, name="update"),
+    path("<id:pk>/acknowledge/", incidents.acknowledge, name="acknowledge"),
+    path("<id:pk>/answer/", incidents.answer, name="answer"),
+    path("files/<id:pk>/", incidents.attachment, name="attachment"),
     path("time-limits/", limits.edit, name="limits"),
 ]

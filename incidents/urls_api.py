@@ -16,15 +16,15 @@ from incidents.api.status_reports import (
 app_name = "incidents"
 urlpatterns = [
     path("incidents/", IncidentListView.as_view(), name="list"),
-    path("incidents/<int:pk>/", IncidentDetailView.as_view(), name="detail"),
+    path("incidents/<id:pk>/", IncidentDetailView.as_view(), name="detail"),
     path(
-        "incidents/<int:pk>/updates/",
+        "incidents/<id:pk>/updates/",
         IncidentTimelineView.as_view(),
         name="timeline",
     ),
     # One organisation's roster (as /duty/<pk>/) over a period.
     path(
-        "rosters/<int:organisation_id>/<str:period>/",
+        "rosters/<id:organisation_id>/<str:period>/",
         RosterPeriodView.as_view(),
         name="roster",
     ),

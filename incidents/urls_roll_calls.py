@@ -8,9 +8,9 @@ urlpatterns = [
     path("start/", roll_calls.start, name="start"),
     # The demo's stand-in for an SMS reply (only with the logging backend).
     path("simulate-reply/", roll_calls.simulate, name="simulate"),
-    path("<int:pk>/", roll_calls.detail, name="detail"),
+    path("<id:pk>/", roll_calls.detail, name="detail"),
     path(
-        "<int:pk>/unreachable.xlsx",
+        "<id:pk>/unreachable.xlsx",
         roll_calls.unreachable_xlsx,
         name="unreachable_xlsx",
     ),

@@ -9,11 +9,11 @@ urlpatterns = [
     path("now/", rosters.on_duty, name="now"),
     path("template.xlsx", rosters.import_template, name="import_template"),
     # One organisation's roster (pk: the organisation).
-    path("<int:pk>/", rosters.roster, name="roster"),
-    path("<int:pk>/add/", rosters.shift_add, name="shift_add"),
-    path("<int:pk>/week/", rosters.week, name="week"),
-    path("<int:pk>/import/", rosters.roster_import, name="import"),
+    path("<id:pk>/", rosters.roster, name="roster"),
+    path("<id:pk>/add/", rosters.shift_add, name="shift_add"),
+    path("<id:pk>/week/", rosters.week, name="week"),
+    path("<id:pk>/import/", rosters.roster_import, name="import"),
     # One shift (pk: the shift).
-    path("shifts/<int:pk>/edit/", rosters.shift_edit, name="shift_edit"),
-    path("shifts/<int:pk>/remove/", rosters.shift_remove, name="shift_remove"),
+    path("shifts/<id:pk>/edit/", rosters.shift_edit, name="shift_edit"),
+    path("shifts/<id:pk>/remove/", rosters.shift_remove, name="shift_remove"),
 ]

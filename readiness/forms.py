@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.attachments import MAX_ATTACHMENT_BYTES
 from contacts.forms import TypedInputForm, form_field
+from contacts.ids import IdChoiceField
 from contacts.models import AdministrativeUnit
 from contacts.phones import InvalidPhone, format_national, normalise_phone
 from contacts.selectors.units import province_areas
@@ -91,7 +92,7 @@ class ResourceForm(TypedInputForm, forms.Form):
     # a million of anything.
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=999_999)
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
-    district = forms.ModelChoiceField(
+    district = IdChoiceField(
         label=_("District"),
         queryset=AdministrativeUnit.objects.none(),
         required=False,

@@ -9,10 +9,12 @@ from django.core.validators import validate_slug
 from django.utils.translation import gettext_lazy as _
 
 from contacts.forms import TypedInputForm, form_field
+from contacts.ids import IdChoiceField
 from contacts.models import AdministrativeUnit, Election, UnitLevel
 from contacts.validators import validate_date_in_range
 
-# Typed the Vietnamese way whatever the page language (PITFALLS).
+# Typed the Vietnamese way whatever the page language (docs/conventions.md,
+# "Vietnamese dates").
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
 BEFORE_NOT_EARLIER = _("The before-period must start before polling day.")
 AFTER_NOT_LATER = _("The after-period must end after polling day.")
@@ -34,7 +36,7 @@ def _date_field(label, help_text="") -> forms.DateField:
     )
 
 
-class ProvinceField(forms.ModelChoiceField):
+class ProvinceField(IdChoiceField):
     def label_from_instance(self, unit: AdministrativeUnit) -> str:
         return _("%(name)s (structure of %(edition)s)") % {
             "name": unit.name,
@@ -43,7 +45,7 @@ class ProvinceField(forms.ModelChoiceField):
 
 
 class CycleCopyForm(TypedInputForm, forms.Form):
-    source = forms.ModelChoiceField(
+    source = IdChoiceField(
         label=_("Set up from"),
         queryset=Election.objects.none(),
         help_text=_(

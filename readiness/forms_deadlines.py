@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contacts.forms import TypedInputForm, form_field
+from contacts.ids import IdChoiceField
 from contacts.models import Organisation, OrganisationKind
 from contacts.validators import validate_date_in_range
 from contacts.widgets import LongSelect
@@ -58,10 +59,10 @@ class DeadlineMoveForm(TypedInputForm, forms.Form):
 class ExtensionForm(TypedInputForm, forms.Form):
     """Give one organisation more time for one obligation."""
 
-    obligation = forms.ModelChoiceField(
+    obligation = IdChoiceField(
         label=_("Obligation"), queryset=Obligation.objects.none()
     )
-    organisation = forms.ModelChoiceField(
+    organisation = IdChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.none(), widget=LongSelect
     )
     due_at = _due_at_field()

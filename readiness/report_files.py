@@ -4,7 +4,7 @@ static/readiness/report.css) and an .xlsx with a sheet per part. Used by
 readiness.views.report.
 
 Every text written to a cell goes through contacts.spreadsheets (names and
-titles typed by users are never run as formulas; shared PITFALLS,
+titles typed by users are never run as formulas; docs/conventions.md,
 "Spreadsheets")."""
 
 import datetime

@@ -5,8 +5,8 @@ the machinery and print stylesheet of the Election Committee report,
 readiness.report_files) and its .xlsx. Nothing here reads live data, so a
 report shown or downloaded later says what it said when it was sent.
 
-Every text written to a cell goes through contacts.spreadsheets (shared
-PITFALLS, "Spreadsheets")."""
+Every text written to a cell goes through contacts.spreadsheets
+(docs/conventions.md, "Spreadsheets")."""
 
 import datetime
 import io

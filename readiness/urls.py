@@ -4,37 +4,35 @@ from readiness.views import dashboard, home, oversight, plans, report
 
 app_name = "readiness"
 urlpatterns = [
-    path("directives/<int:pk>/", home.directive_detail, name="directive_detail"),
+    path("directives/<id:pk>/", home.directive_detail, name="directive_detail"),
     # Readiness plans and district reports (P1, P2, T1–T3, D1).
     path("plans/", plans.index, name="plan_index"),
-    path("plans/<int:pk>/", plans.detail, name="plan_detail"),
-    path("plans/<int:pk>/submit/", plans.submit, name="plan_submit"),
-    path("plans/<int:pk>/changes/", plans.changes, name="plan_changes"),
-    path("sections/<int:pk>/edit/", plans.section_edit, name="section_edit"),
+    path("plans/<id:pk>/", plans.detail, name="plan_detail"),
+    path("plans/<id:pk>/submit/", plans.submit, name="plan_submit"),
+    path("plans/<id:pk>/changes/", plans.changes, name="plan_changes"),
+    path("sections/<id:pk>/edit/", plans.section_edit, name="section_edit"),
     path(
-        "sections/<int:pk>/attachments/",
+        "sections/<id:pk>/attachments/",
         plans.attachment_upload,
         name="attachment_upload",
     ),
+    path("attachments/<id:pk>/", plans.attachment_download, name="attachment_download"),
     path(
-        "attachments/<int:pk>/", plans.attachment_download, name="attachment_download"
-    ),
-    path(
-        "attachments/<int:pk>/remove/",
+        "attachments/<id:pk>/remove/",
         plans.attachment_remove,
         name="attachment_remove",
     ),
-    path("reviews/<int:pk>/accept/", plans.review_accept, name="review_accept"),
-    path("reviews/<int:pk>/return/", plans.review_return, name="review_return"),
+    path("reviews/<id:pk>/accept/", plans.review_accept, name="review_accept"),
+    path("reviews/<id:pk>/return/", plans.review_return, name="review_return"),
     # The Department's oversight.
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("compliance/", oversight.matrix, name="matrix"),
     path("review-queue/", oversight.queue, name="queue"),
     path("deadlines/", oversight.deadlines, name="deadlines"),
-    path("deadlines/<int:pk>/move/", oversight.deadline_move, name="deadline_move"),
+    path("deadlines/<id:pk>/move/", oversight.deadline_move, name="deadline_move"),
     path("deadlines/extensions/", oversight.extension_grant, name="extension_grant"),
     path(
-        "deadlines/<int:pk>/revoke/",
+        "deadlines/<id:pk>/revoke/",
         oversight.extension_revoke,
         name="extension_revoke",
     ),

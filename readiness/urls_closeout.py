@@ -8,5 +8,5 @@ from readiness.views import closeout
 app_name = "closeout"
 urlpatterns = [
     path("", closeout.page, name="page"),
-    path("<int:pk>/archive/", closeout.download, name="download"),
+    path("<id:pk>/archive/", closeout.download, name="download"),
 ]

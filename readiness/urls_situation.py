@@ -9,14 +9,14 @@ app_name = "situation_reports"
 urlpatterns = [
     path("", views.situation_report_list, name="situation_report_list"),
     path("make/", views.situation_report_make, name="situation_report_make"),
-    path("<int:pk>/", views.situation_report_detail, name="situation_report_detail"),
+    path("<id:pk>/", views.situation_report_detail, name="situation_report_detail"),
     path(
-        "<int:pk>/situation-report.pdf",
+        "<id:pk>/situation-report.pdf",
         views.situation_report_pdf,
         name="situation_report_pdf",
     ),
     path(
-        "<int:pk>/situation-report.xlsx",
+        "<id:pk>/situation-report.xlsx",
         views.situation_report_xlsx,
         name="situation_report_xlsx",
     ),

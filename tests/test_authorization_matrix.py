@@ -39,6 +39,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
@@ -151,7 +152,8 @@ ROSTER_KEEPERS = ("department", "telecom", "telecom2", "postal", "postal2")
 
 def watchers_of(district: str) -> frozenset[str]:
     """The organisations answering for a district: the district itself and
-    the carriers serving it (DESIGN.md, incidents/permissions.py)."""
+    the carriers serving it (docs/architecture.md, "Who sees what";
+    incidents/permissions.py)."""
     return frozenset({district} | {c for c in CARRIERS if district in SERVES[c]})
 
 
@@ -177,6 +179,10 @@ def members_of(org: str) -> frozenset[str]:
 # login: 302 to the login page; 302: the page's redirect (never to the
 # login page); 405: the method is refused whoever asks; 200|503: healthz,
 # public, 503 when the broker is down.
+#
+# Pages only the Department and observers open (contacts.permissions.
+# overseer_membership) answer 404 to every other member, and 403 to a
+# read-only member or an observer asking to change.
 RULES = """
 # URL                                           object           method anon    staff viewer observer own/dis watch/tel other/pos
 home                                            -                GET    login   200   200    200      200     200       200
@@ -333,38 +339,40 @@ readiness:extension_grant                       -                GET    login   
 readiness:extension_grant                       -                POST   login   302   403    403      404     404       404
 readiness:extension_revoke                      extension        GET    login   405   405    405      405     405       405
 readiness:extension_revoke                      extension        POST   login   302   403    403      404     404       404
-readiness:report                                -                GET    login   200   200    200      403     403       403
+readiness:report                                -                GET    login   200   200    200      404     404       404
 readiness:report                                -                POST   login   405   405    405      405     405       405
-readiness:report_pdf                            -                GET    login   200   200    200      403     403       403
+readiness:report_pdf                            -                GET    login   200   200    200      404     404       404
 readiness:report_pdf                            -                POST   login   405   405    405      405     405       405
-readiness:report_xlsx                           -                GET    login   200   200    200      403     403       403
+readiness:report_xlsx                           -                GET    login   200   200    200      404     404       404
 readiness:report_xlsx                           -                POST   login   405   405    405      405     405       405
 reminders:rule                                  -                GET    login   200   200    200      404     404       404
 reminders:rule                                  -                POST   login   302   403    403      404     404       404
 # Polling-day situation reports: staff and observers read them, Department
-# editors make one now and set how often; others 403, as for the report.
-situation_reports:situation_report_list         -                GET    login   200   200    200      403     403       403
-situation_reports:situation_report_list         -                POST   login   302   403    403      403     403       403
+# editors make one now and set how often; others 404, as for the report.
+situation_reports:situation_report_list         -                GET    login   200   200    200      404     404       404
+situation_reports:situation_report_list         -                POST   login   302   403    403      404     404       404
 situation_reports:situation_report_make         -                GET    login   405   405    405      405     405       405
-situation_reports:situation_report_make         -                POST   login   302   403    403      403     403       403
-situation_reports:situation_report_detail       situation_report GET    login   200   200    200      403     403       403
+situation_reports:situation_report_make         -                POST   login   302   403    403      404     404       404
+situation_reports:situation_report_detail       situation_report GET    login   200   200    200      404     404       404
 situation_reports:situation_report_detail       situation_report POST   login   405   405    405      405     405       405
-situation_reports:situation_report_pdf          situation_report GET    login   200   200    200      403     403       403
+situation_reports:situation_report_pdf          situation_report GET    login   200   200    200      404     404       404
 situation_reports:situation_report_pdf          situation_report POST   login   405   405    405      405     405       405
-situation_reports:situation_report_xlsx         situation_report GET    login   200   200    200      403     403       403
+situation_reports:situation_report_xlsx         situation_report GET    login   200   200    200      404     404       404
 situation_reports:situation_report_xlsx         situation_report POST   login   405   405    405      405     405       405
-# Setting up the next election: Department editors only, 403 for the rest.
-cycles:index                                    -                GET    login   200   403    403      403     403       403
+# Setting up the next election: Department editors only, 403 for the
+# Department's read-only members and observers, 404 for the rest.
+cycles:index                                    -                GET    login   200   403    403      404     404       404
 cycles:index                                    -                POST   login   405   405    405      405     405       405
-cycles:new                                      -                GET    login   200   403    403      403     403       403
-cycles:new                                      -                POST   login   302   403    403      403     403       403
+cycles:new                                      -                GET    login   200   403    403      404     404       404
+cycles:new                                      -                POST   login   302   403    403      404     404       404
 # Close-out: Department members and observers read the page, Department
 # editors close (the world's election stays open: the POST, which closes it
 # and makes the archive, is rolled back in its savepoint). The world has no
-# archive: those who may download find none (404), the others get 403.
+# archive: those who may download find none (404), the others get 404 as
+# for the page.
 closeout:page                                   -                GET    login   200   200    200      404     404       404
 closeout:page                                   -                POST   login   302   403    403      404     404       404
-closeout:download(1)                            -                GET    login   404   404    404      403     403       403
+closeout:download(1)                            -                GET    login   404   404    404      404     404       404
 closeout:download(1)                            -                POST   login   405   405    405      405     405       405
 
 # Incidents: the owner and the organisations answering for the district
@@ -413,19 +421,20 @@ rosters:shift_remove                            shift            POST   login   
 
 # Carriers' status reports: a carrier files its own at each moment; staff
 # and observers read every one and the schedule (sent there from the
-# carriers' page), Department editors change the schedule; districts 403.
+# carriers' page), Department editors change the schedule; districts get
+# 403 on the carriers' page, 404 on the Department's as everyone else.
 status_reports:index                            -                GET    login   302   302    302      403     200       200
 status_reports:index                            -                POST   login   302   302    302      403     302       302
 status_reports:detail                           status_report    GET    login   200   200    200      200     404       404
 status_reports:detail                           status_report    POST   login   200   200    200      200     404       404
-status_reports:schedule                         -                GET    login   200   200    200      403     403       403
-status_reports:schedule                         -                POST   login   302   403    403      403     403       403
+status_reports:schedule                         -                GET    login   200   200    200      404     404       404
+status_reports:schedule                         -                POST   login   302   403    403      404     404       404
 status_reports:moment_remove                    reporting_moment GET    login   405   405    405      405     405       405
-status_reports:moment_remove                    reporting_moment POST   login   302   403    403      403     403       403
-status_reports:moment(202105231400)             -                GET    login   200   200    200      403     403       403
-status_reports:moment(202105231400)             -                POST   login   200   200    200      403     403       403
-status_reports:export(during)                   -                GET    login   200   200    200      403     403       403
-status_reports:export(during)                   -                POST   login   200   200    200      403     403       403
+status_reports:moment_remove                    reporting_moment POST   login   302   403    403      404     404       404
+status_reports:moment(202105231400)             -                GET    login   200   200    200      404     404       404
+status_reports:moment(202105231400)             -                POST   login   200   200    200      404     404       404
+status_reports:export(during)                   -                GET    login   200   200    200      404     404       404
+status_reports:export(during)                   -                POST   login   200   200    200      404     404       404
 
 # Reachability checks (roll-calls): Department editors start them (and, in
 # the demo, simulate SMS replies); the Department reads everyone's answers,
@@ -644,6 +653,9 @@ class Matrix:
     communes: dict[str, list] = field(default_factory=dict)
     targets: dict[str, list[Target]] = field(default_factory=dict)
     markers: list[Marker] = field(default_factory=list)
+    # Each user's session key, made with the world (matrix_kept): a login
+    # per test cost more than most of the requests the test checks.
+    sessions: dict[str, str] = field(default_factory=dict)
 
     def add(self, kind: str, target: Target) -> None:
         self.targets.setdefault(kind, []).append(target)
@@ -655,6 +667,19 @@ class Matrix:
 
     def editor(self, org: str) -> User:
         return self.users["staff" if org == "department" else org]
+
+    def client(self, user: str) -> Client:
+        """A client signed in as `user` (anonymous: signed in as nobody)."""
+        client = Client()
+        if user != "anonymous":
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[user]
+        return client
+
+    def sign_in_everyone(self) -> None:
+        for key, user in self.users.items():
+            client = Client()
+            client.force_login(user)
+            self.sessions[key] = client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def _import_rows(contact_list, by: User, rows) -> None:
@@ -958,6 +983,7 @@ def matrix_kept(django_db_blocker, tmp_path_factory):
         atomic.__enter__()
         try:
             made = _matrix_make()
+            made.sign_in_everyone()
         except BaseException as exc:
             atomic.__exit__(type(exc), exc, exc.__traceback__)
             media.disable()
@@ -1339,9 +1365,7 @@ def _no_op(rule: Rule) -> bool:
 @pytest.mark.parametrize(("name", "rule", "user", "method"), list(_cases()))
 def test_the_rule_holds(matrix, name, rule, user, method):
     assert rule is not None, f"{name} has no rule for {method} in RULES"
-    client = Client()
-    if user != "anonymous":
-        client.force_login(matrix.users[user])
+    client = matrix.client(user)
     targets = [None] if rule.target == "-" else matrix.targets[rule.target]
     before = _snapshot()  # each request is rolled back: all find this
     problems = []

@@ -22,9 +22,9 @@ def reset_producer_pool() -> None:
 
 @pytest.fixture(scope="session")
 def redis_worker(django_db_setup, django_db_blocker):
-    """One worker thread for the session (PITFALLS: a worker per test breaks
-    the database connection); tests use transaction=True so that it sees
-    their rows."""
+    """One worker thread for the session (a worker per test breaks the
+    database connection: docs/conventions.md, "Celery and Redis"); tests use
+    transaction=True so that it sees their rows."""
     url = redis_url()
     need(port_open(url, 6379), f"no Redis answers at {url} (set CELERY_BROKER_URL)")
     # Celery reads CELERY_BROKER_URL from the environment before its

@@ -1,6 +1,7 @@
 """PostgreSQL restarts while a beat tick is running: the task is retried
 (config.celery_app.DatabaseTask), nothing is lost, and nothing is written,
-applied or sent twice (STYLE §4, PITFALLS "Celery and Redis").
+applied or sent twice (docs/architecture.md, "The outbox";
+docs/conventions.md, "Celery and Redis").
 
 The ticks where a duplicate would reach a person: reminder planning
 (readiness), delivery (contacts) and incident escalation (incidents). A

@@ -1,4 +1,5 @@
-"""Dates and numbers are read and written the Vietnamese way (PITFALLS)."""
+"""Dates and numbers are read and written the Vietnamese way
+(docs/conventions.md, "Vietnamese dates")."""
 
 import datetime
 

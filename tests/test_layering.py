@@ -1,6 +1,7 @@
-"""The apps depend one way: contacts ← incidents ← readiness ← demo (README
-"How the code is laid out"): the demo and scale-data generators may use
-everything, and no production app imports them."""
+"""The apps depend one way: contacts ← incidents ← readiness ← demo
+(docs/architecture.md, "Apps and their dependencies"): the demo and
+scale-data generators may use everything, and no production app imports
+them."""
 
 import ast
 from pathlib import Path

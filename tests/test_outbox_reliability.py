@@ -1,6 +1,7 @@
-"""The outbox against a real Redis broker and real workers (STYLE §4,
-PITFALLS "Celery and Redis"): planning twice, a flaky SMTP server, a worker
-killed in the middle of a send, and Redis down when a change is saved.
+"""The outbox against a real Redis broker and real workers
+(docs/architecture.md, "The outbox"; docs/conventions.md, "Celery and
+Redis"): planning twice, a flaky SMTP server, a worker killed in the middle
+of a send, and Redis down when a change is saved.
 
 The worker runs in this process (django.core.mail.outbox is shared with it)
 and consumes a queue of its own, so that the workers of other test sessions

@@ -161,7 +161,8 @@ LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 # Dates typed as 05/06/2021 mean 5 June: config/formats/vi sets the input
-# formats Django's own vi locale lacks (shared PITFALLS).
+# formats Django's own vi locale lacks (docs/conventions.md, "Vietnamese
+# dates").
 FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
@@ -262,6 +263,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IncidentStatusEnum": "incidents.models.IncidentStatus",
     },
+    # `<id:pk>` (contacts.ids.IdConverter) takes 1 to contacts.ids.ID_MAX.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}
+    },
 }
 
 CONTENT_SECURITY_POLICY = {
@@ -292,11 +297,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         (CELERY_BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
 else:
     # An unacknowledged task goes back to the queue after this long. It must
-    # exceed the longest task and any retry countdown (shared PITFALLS:
-    # ETA tasks run twice otherwise). Deadlines live in the database and
-    # are found by beat scans, so no countdown here is long; the longest is
-    # a retry after a lost database connection (config.celery_app.DatabaseTask:
-    # at most 60 s).
+    # exceed the longest task and any retry countdown, or such tasks run
+    # twice (docs/conventions.md, "Celery and Redis"). Deadlines live in the
+    # database and are found by beat scans, so no countdown here is long; the
+    # longest is a retry after a lost database connection
+    # (config.celery_app.DatabaseTask: at most 60 s).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

@@ -16,7 +16,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = False
-MEDIA_ROOT = VAR_DIR / "test-media"
+# Each pytest-xdist worker has its own media folder, as it has its own
+# database: files one worker writes or removes are never another's.
+MEDIA_ROOT = VAR_DIR / f"test-media-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 # Tests that are about it turn the second factor on (tests/contacts/
 # test_second_factor.py); elsewhere a forced login stands for a full one.
 SECOND_FACTOR_FOR_DEPARTMENT = False

@@ -20,7 +20,8 @@ INVALID = "invalid"
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        # Services raise Django's ValidationError (STYLE §3).
+        # Services raise Django's ValidationError (docs/conventions.md,
+        # "Services and selectors").
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         )

@@ -434,10 +434,10 @@ class _Writer:
     The SQL is built from model metadata (quoted table and column names);
     every value is a parameter or goes through COPY's escaping.
 
-    PostgreSQL gets COPY (about five times faster than INSERTs, PITFALLS.md);
-    SQLite gets executemany, one prepared statement for all the rows. New
-    rows' ids are read back by their uids, which are made here as the model
-    field's default would make them.
+    PostgreSQL gets COPY (about five times faster than INSERTs;
+    docs/conventions.md, "PostgreSQL"); SQLite gets executemany, one prepared
+    statement for all the rows. New rows' ids are read back by their uids,
+    which are made here as the model field's default would make them.
     """
 
     def __init__(self, *, history_date: datetime.datetime) -> None:

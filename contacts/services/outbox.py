@@ -1,5 +1,6 @@
-"""Writing messages to the outbox and delivering them (STYLE §4: intent is
-a row, claim before acting, record then finish, recover)."""
+"""Writing messages to the outbox and delivering them (docs/architecture.md,
+"The outbox": intent is a row, claim before acting, record then finish,
+recover)."""
 
 import datetime
 import logging
@@ -94,7 +95,7 @@ def outbox_nudge_delivery() -> None:
     from contacts.tasks import deliver_due_messages
 
     # The broker may be down: the rows stay pending and the beat sweep
-    # delivers them later (PITFALLS: delay_on_commit can be lost).
+    # delivers them later (docs/conventions.md, "Celery and Redis").
     try:
         deliver_due_messages.delay()
     except Exception as exc:  # noqa: BLE001 (kombu raises many kinds)

@@ -3,9 +3,9 @@ every message for the Department and observers.
 
 Nobody opens another user's message: the inbox is always the signed-in
 user's own, and there is no page per message. The log shows every message
-to those who read every organisation's records (contacts.permissions);
-everyone else gets 404, as for any record they may not see. Only
-Department editors send a failed message again.
+to those who read every organisation's records; everyone else gets 404,
+as for any record they may not see (contacts.permissions.overseer_membership).
+Only Department editors send a failed message again.
 """
 
 import django_filters
@@ -22,14 +22,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from contacts.http import AuthenticatedHttpRequest
+from contacts.ids import IdChoiceFilter
 from contacts.models import (
     Channel,
-    Membership,
     MessageStatus,
     Organisation,
     OutboundMessage,
 )
-from contacts.permissions import may_change_anything, membership_of, sees_everything
+from contacts.permissions import may_change_anything, overseer_membership
 from contacts.selectors.inbox import inbox_messages, outbox_log, unread_count
 from contacts.services.outbox import inbox_mark_read, outbox_requeue
 from contacts.widgets import LongSelect
@@ -51,7 +51,7 @@ class OutboxLogFilter(django_filters.FilterSet):
         choices=Channel.choices,
         empty_label=gettext_lazy("All"),
     )
-    organisation = django_filters.ModelChoiceFilter(
+    organisation = IdChoiceFilter(
         label=gettext_lazy("Organisation"),
         queryset=Organisation.objects.order_by("kind", "name"),
         empty_label=gettext_lazy("All"),
@@ -89,20 +89,11 @@ def mark_read(request: AuthenticatedHttpRequest) -> HttpResponse:
 # --- The delivery log -------------------------------------------------------------
 
 
-def _log_reader(request: AuthenticatedHttpRequest) -> Membership:
-    """The member's membership if they may read the log; 404 otherwise, so
-    the page does not even show it exists."""
-    membership = membership_of(request.user)
-    if not sees_everything(membership):
-        raise Http404
-    return membership
-
-
 @login_required
 def log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every message with its delivery state, newest first, in a fixed
     number of queries."""
-    membership = _log_reader(request)
+    membership = overseer_membership(request.user)
     found = OutboxLogFilter(request.GET, queryset=outbox_log())
     page = Paginator(found.qs, LOG_PER_PAGE).get_page(request.GET.get("page"))
     filters = request.GET.copy()
@@ -120,7 +111,7 @@ def log(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _message_for_editor(request: AuthenticatedHttpRequest, pk: int) -> OutboundMessage:
     """The message, for a Department editor; 404 for those who may not read
     the log or an unknown id, 403 for a reader who may not change it."""
-    membership = _log_reader(request)
+    membership = overseer_membership(request.user)
     message = OutboundMessage.objects.filter(pk=pk).first()
     if message is None:
         raise Http404

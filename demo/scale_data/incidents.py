@@ -91,7 +91,7 @@ SERVICES = {
     Category.CONGESTION: [Service.MOBILE_DATA],
     Category.POSTAL_DELIVERY: [Service.POSTAL],
 }
-# When incidents happen: most on polling day (DESIGN.md "Scale to plan for").
+# When incidents happen: most on polling day (docs/architecture.md, "Scale").
 PERIODS = {"before": 30, "during": 50, "after": 20}
 ANSWER = "Sở đã chỉ đạo doanh nghiệp viễn thông hỗ trợ; đề nghị huyện phối hợp."
 RESOLUTION = "Đã khắc phục, dịch vụ hoạt động bình thường."

@@ -1,4 +1,5 @@
-"""Incidents, difficulty reports and duty rosters (DESIGN.md).
+"""Incidents, difficulty reports and duty rosters (docs/architecture.md,
+"Apps and their dependencies").
 
 May import `contacts`, never `readiness` (tests/test_layering.py).
 """

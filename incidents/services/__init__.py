@@ -1,4 +1,5 @@
-"""Changes to incidents and rosters (STYLE §3): each in one transaction."""
+"""Changes to incidents and rosters, each in one transaction
+(docs/conventions.md, "Services and selectors")."""
 
 from incidents.services.incidents import (
     IncidentReport,

@@ -1,5 +1,6 @@
 """Incident pages: the board, reporting, the timeline and what changes an
-incident (STYLE §3: permission per object, form, one service call)."""
+incident (permission per object, form, one service call:
+docs/conventions.md, "Views, forms and tasks")."""
 
 from django.conf import settings
 from django.contrib import messages

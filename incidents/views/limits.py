@@ -4,14 +4,13 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from contacts.http import AuthenticatedHttpRequest
-from contacts.permissions import may_change_anything, membership_of, sees_everything
+from contacts.permissions import Action, may_change_anything, overseer_membership
 from incidents.forms import SeverityPolicyForm
 from incidents.models import SeverityPolicy
 from incidents.services.limits import severity_policies, severity_policy_set
@@ -39,15 +38,14 @@ def _forms(data, policies: list[SeverityPolicy]) -> list[tuple]:
 @login_required
 def edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff and observers read the limits; Department editors change them."""
-    membership = membership_of(request.user)
-    if not sees_everything(membership):
-        raise Http404
+    posted = request.method == "POST"
+    membership = overseer_membership(
+        request.user, Action.CHANGE if posted else Action.VIEW
+    )
     may_edit = may_change_anything(membership)
-    if request.method == "POST" and not may_edit:
-        raise PermissionDenied
     policies = severity_policies()
-    forms = _forms(request.POST if request.method == "POST" else None, policies)
-    if request.method == "POST" and all(form.is_valid() for _p, form in forms):
+    forms = _forms(request.POST if posted else None, policies)
+    if posted and all(form.is_valid() for _p, form in forms):
         with transaction.atomic():
             for policy, form in forms:
                 severity_policy_set(

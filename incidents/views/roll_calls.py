@@ -31,9 +31,11 @@ from contacts.forms_access_log import ExportPurposeForm
 from contacts.http import AuthenticatedHttpRequest
 from contacts.models import ContactList, Membership, OrganisationKind, PhoneAccessKind
 from contacts.permissions import (
+    Action,
     is_department,
     may_change_anything,
     membership_of,
+    overseer_membership,
     sees_everything,
 )
 from contacts.phones import format_national
@@ -73,16 +75,6 @@ def _member(request: AuthenticatedHttpRequest) -> Membership:
     return membership
 
 
-def _department_editor(request: AuthenticatedHttpRequest) -> None:
-    """404 outside the Department, 403 for its read-only members and
-    anyone else who reads everything (observers)."""
-    membership = _member(request)
-    if not sees_everything(membership):
-        raise Http404
-    if not may_change_anything(membership):
-        raise PermissionDenied
-
-
 @login_required
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = _member(request)
@@ -104,7 +96,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def start(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _department_editor(request)
+    overseer_membership(request.user, Action.CHANGE)
     election = election_current_or_404()
     data = request.POST if request.method == "POST" else None
     form = RollCallStartForm(data)
@@ -279,7 +271,7 @@ def simulate(request: AuthenticatedHttpRequest) -> HttpResponse:
     outcome is told on the page it comes back to."""
     if not _logging_backend():
         raise Http404
-    _department_editor(request)
+    overseer_membership(request.user, Action.CHANGE)
     data = request.POST if request.method == "POST" else None
     form = SimulatedReplyForm(data)
     if data is not None and form.is_valid():

@@ -5,7 +5,8 @@
 - The Department (editors change the schedule; read-only members and
   observers read): the schedule of moments per period, each moment's table
   of carriers with who is missing, and an .xlsx of one period's reports.
-- Districts: 403 (incidents.permissions_status_reports).
+- Districts: 403 on the carriers' page, 404 on the Department's
+  (incidents.permissions_status_reports).
 """
 
 import datetime
@@ -23,7 +24,12 @@ from django.views.decorators.http import require_POST
 from contacts.http import AuthenticatedHttpRequest
 from contacts.model_fields import verbose_name
 from contacts.models import Election, Organisation, OrganisationKind
-from contacts.permissions import Action, membership_of, sees_everything
+from contacts.permissions import (
+    Action,
+    membership_of,
+    overseer_membership,
+    sees_everything,
+)
 from contacts.selectors.registry import election_current_or_404
 from contacts.spreadsheets import XLSX_CONTENT_TYPE, rows_to_xlsx
 from incidents.forms_status_reports import ReportingMomentForm, StatusReportForm
@@ -33,7 +39,6 @@ from incidents.permissions_status_reports import (
     get_status_report_for_user,
     may_file_status_report,
     status_report_carrier_of,
-    status_report_overseer_check,
 )
 from incidents.selectors import status_reports as selectors
 from incidents.services import status_reports as services
@@ -165,7 +170,7 @@ def schedule(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The moments per period (editors add and remove them) and the moments
     that have come, each with how many carriers filed."""
     adding = request.method == "POST"
-    status_report_overseer_check(request.user, Action.CHANGE if adding else Action.VIEW)
+    overseer_membership(request.user, Action.CHANGE if adding else Action.VIEW)
     election, now = election_current_or_404(), timezone.now()
     form = ReportingMomentForm(request.POST if adding else None)
     if adding and form.is_valid():
@@ -195,7 +200,7 @@ def schedule(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _may_change(request: AuthenticatedHttpRequest) -> bool:
     try:
-        status_report_overseer_check(request.user, Action.CHANGE)
+        overseer_membership(request.user, Action.CHANGE)
     except PermissionDenied:
         return False
     return True
@@ -244,7 +249,7 @@ def moment_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def moment(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Every carrier at one moment: its figures, or missing."""
-    status_report_overseer_check(request.user)
+    overseer_membership(request.user)
     election, now = election_current_or_404(), timezone.now()
     schedule = selectors.reporting_schedule(election=election)
     found = selectors.moment_from_slug(election=election, slug=slug, schedule=schedule)
@@ -268,7 +273,7 @@ def moment(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @login_required
 def export(request: AuthenticatedHttpRequest, period: str) -> HttpResponse:
     """One period's reports, a row per report, as .xlsx."""
-    status_report_overseer_check(request.user)
+    overseer_membership(request.user)
     if period not in ReportingPeriod.values:
         raise Http404
     election = election_current_or_404()

@@ -3,6 +3,7 @@ layer. May import `contacts` and `incidents` (tests/test_layering.py)."""
 
 from readiness.models.cycle import CycleArchive, SituationReport
 from readiness.models.directives import (
+    DIRECTIVE_LETTER_FIELDS,
     GROUP_KINDS,
     PLAN_EVIDENCE,
     Deadline,
@@ -27,6 +28,7 @@ from readiness.models.plans import (
 )
 
 __all__ = [
+    "DIRECTIVE_LETTER_FIELDS",
     "GROUP_KINDS",
     "PLAN_EVIDENCE",
     "CycleArchive",

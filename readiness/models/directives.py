@@ -76,6 +76,27 @@ class Directive(ChangeAttribution, models.Model):
         return in_language(self.copied_to, self.copied_to_en)
 
 
+# The letter as signed, but its date: what the shipped directive fills in
+# (readiness.services.seed, with the date) and what the next election's
+# copy keeps (readiness.services.cycles, which moves the date with polling
+# day).
+DIRECTIVE_LETTER_FIELDS = (
+    "number",
+    "issuer",
+    "issuer_en",
+    "subject",
+    "subject_en",
+    "legal_basis",
+    "legal_basis_en",
+    "recipients",
+    "recipients_en",
+    "copied_to",
+    "copied_to_en",
+    "signed_by",
+    "original_text",
+)
+
+
 class RecipientGroup(models.TextChoices):
     DISTRICT = "district", _("District People's Committees")
     POSTAL = "postal", _("Postal firms")
@@ -102,8 +123,8 @@ def groups_for_kind(kind: str) -> list[str]:
 
 
 class EvidenceKind(models.TextChoices):
-    """What shows an obligation is met (DESIGN.md "How obligations become a
-    status")."""
+    """What shows an obligation is met (docs/architecture.md, "How
+    obligations become a status")."""
 
     REPORT = "report", _("report accepted by the Department")
     CONTACT_LIST = "contact_list", _("contact list accepted, every commune covered")

@@ -4,6 +4,7 @@ from readiness.selectors.compliance import Cell, ComplianceMatrix, compliance_ma
 from readiness.selectors.obligations import (
     ObligationDue,
     directive_current,
+    directive_current_or_404,
     obligations_due,
 )
 from readiness.selectors.plans import plan_diff, plan_page
@@ -16,6 +17,7 @@ __all__ = [
     "QueueItem",
     "compliance_matrix",
     "directive_current",
+    "directive_current_or_404",
     "obligations_due",
     "plan_diff",
     "plan_page",

@@ -1,6 +1,6 @@
 """Who has met what: the status of every (organisation, obligation) of a
 directive, computed in bulk from the evidence each obligation names
-(DESIGN.md "How obligations become a status")."""
+(docs/architecture.md, "How obligations become a status")."""
 
 import datetime
 from dataclasses import dataclass, field

@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Prefetch, Q
+from django.http import Http404
 from django.utils import timezone
 
 from contacts.models import Election, Organisation
+from contacts.selectors import election_current
 from readiness.models import Deadline, Directive, Obligation, groups_for_kind
 
 if TYPE_CHECKING:
@@ -40,6 +42,18 @@ def directive_current(*, election: Election | None) -> Directive | None:
     return (
         Directive.objects.filter(election=election).select_related("election").first()
     )
+
+
+def directive_current_or_404() -> Directive:
+    """The current election's directive, for a page that has nothing to
+    show without one; its election is the one read with its province (the
+    report names it above the signatures)."""
+    election = election_current()
+    directive = directive_current(election=election)
+    if directive is None:
+        raise Http404
+    directive.election = election
+    return directive
 
 
 def obligations_due(

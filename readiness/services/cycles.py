@@ -35,23 +35,14 @@ from contacts.models import (
     User,
 )
 from incidents.models import ReportingMoment
-from readiness.models import Deadline, Directive, Obligation, ReminderRule
-
-DIRECTIVE_FIELDS = (
-    "number",
-    "issuer",
-    "issuer_en",
-    "subject",
-    "subject_en",
-    "legal_basis",
-    "legal_basis_en",
-    "recipients",
-    "recipients_en",
-    "copied_to",
-    "copied_to_en",
-    "signed_by",
-    "original_text",
+from readiness.models import (
+    DIRECTIVE_LETTER_FIELDS,
+    Deadline,
+    Directive,
+    Obligation,
+    ReminderRule,
 )
+
 OBLIGATION_FIELDS = (
     "code",
     "recipient_group",
@@ -258,7 +249,7 @@ def _directive_copy(
         election=election,
         code=code,
         issued_on=directive.issued_on + shift,
-        **{f: getattr(directive, f) for f in DIRECTIVE_FIELDS},
+        **{f: getattr(directive, f) for f in DIRECTIVE_LETTER_FIELDS},
     )
     copy._history_user = by
     copy.save()

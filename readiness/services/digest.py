@@ -1,6 +1,6 @@
 """The Department's daily digest: what is overdue and what awaits review,
-e-mailed once a day to every Department member (STYLE §4: intent is a
-row, the tick is idempotent).
+e-mailed once a day to every Department member (docs/architecture.md,
+"The outbox": intent is a row, the tick is idempotent).
 
 Used by readiness.tasks.send_staff_digest, which beat runs every few
 minutes: nothing is written before the rule's digest hour (Vietnam time),

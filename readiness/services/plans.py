@@ -298,6 +298,49 @@ def _claim_review(review: SectionReview) -> SectionReview:
     return review
 
 
+# The timeline event of each outcome of a review.
+_REVIEW_EVENTS = {
+    ReviewStatus.ACCEPTED: PlanEventKind.ACCEPTED,
+    ReviewStatus.RETURNED: PlanEventKind.RETURNED,
+}
+
+
+def _section_review_close(
+    *,
+    review: SectionReview,
+    outcome: ReviewStatus,
+    by: User,
+    comment: str,
+    now: datetime.datetime | None,
+) -> SectionReview:
+    """The review of a section awaiting it, accepted or returned:
+
+    1. refuse it in a closed election (ElectionClosed);
+    2. a return must say what to fix (RETURN_NEEDS_COMMENT);
+    3. claim the review, still awaiting review (NOT_AWAITING_REVIEW);
+    4. record the outcome, who, when and the comment;
+    5. add the outcome to the plan's timeline.
+    """
+    election_ensure_open(review.version.plan.directive.election_id)
+    if outcome == ReviewStatus.RETURNED and not comment.strip():
+        raise ValidationError({"comment": RETURN_NEEDS_COMMENT})
+    now = now or timezone.now()
+    review = _claim_review(review)
+    review.status, review.reviewed_by, review.reviewed_at = outcome, by, now
+    review.comment = comment.strip()
+    review.save(update_fields=["status", "reviewed_by", "reviewed_at", "comment"])
+    _event(
+        review.version.plan,
+        _REVIEW_EVENTS[outcome],
+        by,
+        now,
+        obligation=review.obligation,
+        version=review.version,
+        comment=review.comment,
+    )
+    return review
+
+
 @transaction.atomic
 def section_accept(
     *,
@@ -306,26 +349,9 @@ def section_accept(
     comment: str = "",
     now: datetime.datetime | None = None,
 ) -> SectionReview:
-    election_ensure_open(review.version.plan.directive.election_id)
-    now = now or timezone.now()
-    review = _claim_review(review)
-    review.status, review.reviewed_by, review.reviewed_at = (
-        ReviewStatus.ACCEPTED,
-        by,
-        now,
+    return _section_review_close(
+        review=review, outcome=ReviewStatus.ACCEPTED, by=by, comment=comment, now=now
     )
-    review.comment = comment.strip()
-    review.save(update_fields=["status", "reviewed_by", "reviewed_at", "comment"])
-    _event(
-        review.version.plan,
-        PlanEventKind.ACCEPTED,
-        by,
-        now,
-        obligation=review.obligation,
-        version=review.version,
-        comment=review.comment,
-    )
-    return review
 
 
 @transaction.atomic
@@ -337,25 +363,6 @@ def section_return(
     now: datetime.datetime | None = None,
 ) -> SectionReview:
     """Send a section back with the comment that says what to fix."""
-    election_ensure_open(review.version.plan.directive.election_id)
-    if not comment.strip():
-        raise ValidationError({"comment": RETURN_NEEDS_COMMENT})
-    now = now or timezone.now()
-    review = _claim_review(review)
-    review.status, review.reviewed_by, review.reviewed_at = (
-        ReviewStatus.RETURNED,
-        by,
-        now,
+    return _section_review_close(
+        review=review, outcome=ReviewStatus.RETURNED, by=by, comment=comment, now=now
     )
-    review.comment = comment.strip()
-    review.save(update_fields=["status", "reviewed_by", "reviewed_at", "comment"])
-    _event(
-        review.version.plan,
-        PlanEventKind.RETURNED,
-        by,
-        now,
-        obligation=review.obligation,
-        version=review.version,
-        comment=review.comment,
-    )
-    return review

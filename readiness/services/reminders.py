@@ -1,6 +1,6 @@
-"""Planning deadline reminders into the outbox (STYLE §4). The tick is a
-pure function of (now, database): running it twice, or late, writes each
-reminder once."""
+"""Planning deadline reminders into the outbox (docs/architecture.md,
+"Reminders and other beat ticks"). The tick is a pure function of (now,
+database): running it twice, or late, writes each reminder once."""
 
 import datetime
 import math

@@ -16,7 +16,7 @@ from contacts.services import (
     units_load,
 )
 from readiness import seed as readiness_seed
-from readiness.models import Deadline, Directive, Obligation
+from readiness.models import DIRECTIVE_LETTER_FIELDS, Deadline, Directive, Obligation
 from readiness.seed import DirectiveSpec
 
 
@@ -35,25 +35,7 @@ def directive_ensure(
 ) -> tuple[Directive, LoadResult]:
     """Create the directive, its obligations and default deadlines where
     missing. Deadlines moved by staff stay where they were put."""
-    header = {
-        k: getattr(spec, k)
-        for k in (
-            "number",
-            "issued_on",
-            "issuer",
-            "issuer_en",
-            "subject",
-            "subject_en",
-            "legal_basis",
-            "legal_basis_en",
-            "recipients",
-            "recipients_en",
-            "copied_to",
-            "copied_to_en",
-            "signed_by",
-            "original_text",
-        )
-    }
+    header = {k: getattr(spec, k) for k in ("issued_on", *DIRECTIVE_LETTER_FIELDS)}
     directive, created = create_missing(
         Directive, lookup={"code": spec.code}, values={"election": election, **header}
     )

@@ -1,9 +1,10 @@
 """Polling-day situation reports: made on schedule (beat runs
 readiness.tasks.make_situation_reports every few minutes) or on demand by
 Department editors, and sent through the outbox to the Department's staff
-and the observers (STYLE §4: the tick is a pure function of (now,
-database); running it twice, or late, or in two workers at once, makes
-each report once and sends it once to each person).
+and the observers (docs/architecture.md, "Reminders and other beat ticks":
+the tick is a pure function of (now, database); running it twice, or late,
+or in two workers at once, makes each report once and sends it once to each
+person).
 
 The schedule (situation_slots): on polling day, the first report at 07:00
 Vietnam time, when the polls open, then every

@@ -4,12 +4,12 @@ downloading an election's archive.
 The close-out page: Department members read it (what will happen, what
 is still open, the archive once made); only Department editors close.
 Observers reach the archives through it too. Everyone else gets 404, as
-for any page they may not see.
+for any page they may not see (contacts.permissions.overseer_membership).
 
 The archive holds election officials' phone numbers: a download asks its
 purpose first (the directory export's form) and is recorded in the
 personal-data access log. Department members and observers may download;
-districts and carriers get 403.
+districts and carriers get 404, as for the page.
 """
 
 from django.contrib import messages
@@ -30,7 +30,7 @@ from contacts.permissions import (
     is_department,
     may,
     membership_of,
-    sees_everything,
+    overseer_membership,
 )
 from contacts.selectors import election_current
 from contacts.services.access_log import phone_access_record
@@ -48,8 +48,7 @@ ZIP = "application/zip"
 
 
 def _election(request: AuthenticatedHttpRequest) -> Election:
-    if not sees_everything(membership_of(request.user)):
-        raise Http404
+    overseer_membership(request.user)
     election = election_current()
     if election is None:
         raise Http404
@@ -109,8 +108,7 @@ def _close(
 @require_GET
 def download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The archive of election `pk`, once a purpose is given."""
-    if not sees_everything(membership_of(request.user)):
-        raise PermissionDenied
+    overseer_membership(request.user)
     archive = get_object_or_404(
         CycleArchive.objects.select_related("election"), election_id=pk
     )

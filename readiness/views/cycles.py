@@ -1,14 +1,15 @@
 """Election cycles: the list of elections and setting up the next one from
 the last (readiness.services.cycles).
 
-Only Department editors open these pages; anyone else signed in gets 403,
-read-only Department members and observers included: the page exists for
-them, but setting up an election is not theirs to do.
+Only Department editors open these pages. Read-only Department members
+and observers get 403: the page exists for them, but setting up an
+election is not theirs to do. Anyone else signed in gets 404, as for every
+page of the Department (contacts.permissions.overseer_membership).
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,22 +19,17 @@ from django.views.decorators.http import require_http_methods
 
 from contacts.http import AuthenticatedHttpRequest
 from contacts.models import ElectionPhase
-from contacts.permissions import may_change_anything, membership_of
+from contacts.permissions import Action, overseer_membership
 from contacts.selectors import election_current
 from readiness.forms_cycles import CycleCopyForm
 from readiness.selectors.cycles import cycle_list
 from readiness.services.cycles import CycleCopyResult, cycle_copy
 
 
-def _editor(request: AuthenticatedHttpRequest) -> None:
-    if not may_change_anything(membership_of(request.user)):
-        raise PermissionDenied
-
-
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _editor(request)
+    overseer_membership(request.user, Action.CHANGE)
     today = timezone.localdate()
     elections = list(cycle_list())
     rows = [(e, ElectionPhase(e.phase_on(today)).label) for e in elections]
@@ -44,7 +40,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up the next election; what was typed stays on an error."""
-    _editor(request)
+    overseer_membership(request.user, Action.CHANGE)
     if request.method != "POST":
         current = election_current()
         initial = {"source": current, "province": current.province} if current else {}

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from contacts.http import AuthenticatedHttpRequest
 from contacts.models import ElectionPhase
+from contacts.permissions import overseer_membership
 from incidents.models import Severity
 from incidents.selectors.status_reports import status_report_card
 from readiness.models import RecipientGroup
-from readiness.selectors import ComplianceMatrix
+from readiness.selectors import ComplianceMatrix, directive_current_or_404
 from readiness.selectors.dashboard import province_dashboard
 from readiness.views.matrix_table import (
     FILTER_GROUPS,
@@ -25,7 +26,6 @@ from readiness.views.matrix_table import (
     matrix_page,
     matrix_table,
 )
-from readiness.views.oversight import _directive, _overseer
 
 # Organisations named in the on-duty tile; the rest are on the on-duty page.
 ON_DUTY_LISTED = 20
@@ -33,8 +33,8 @@ ON_DUTY_LISTED = 20
 
 @login_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _overseer(request)
-    directive = _directive()
+    overseer_membership(request.user)
+    directive = directive_current_or_404()
     board = province_dashboard(directive=directive, now=timezone.now())
     group, district = matrix_filters(request, board.districts)
     urls = evidence_urls(directive)

@@ -3,7 +3,7 @@ what awaits review, and the deadlines with their history.
 
 Department staff and observers read these pages; only Department editors
 move deadlines and grant extensions. Everyone else gets 404, as for any
-record they may not see (contacts.permissions).
+record they may not see (contacts.permissions.overseer_membership).
 """
 
 import datetime
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -30,10 +30,8 @@ from contacts.permissions import (
     Action,
     get_object_for_user,
     may_change_anything,
-    membership_of,
-    sees_everything,
+    overseer_membership,
 )
-from contacts.selectors import election_current
 from contacts.selectors.units import province_areas
 from readiness.forms_deadlines import DeadlineMoveForm, ExtensionForm, RevokeForm
 from readiness.models import (
@@ -44,7 +42,7 @@ from readiness.models import (
 )
 from readiness.selectors import (
     compliance_matrix,
-    directive_current,
+    directive_current_or_404,
     review_queue,
 )
 from readiness.services.deadlines import (
@@ -62,22 +60,6 @@ from readiness.views.matrix_table import (
 )
 
 
-def _overseer(request: AuthenticatedHttpRequest) -> Membership:
-    """The member's membership if they read every organisation's records;
-    404 otherwise, so the pages do not even show they exist."""
-    membership = membership_of(request.user)
-    if not sees_everything(membership):
-        raise Http404
-    return membership
-
-
-def _directive() -> Directive:
-    directive = directive_current(election=election_current())
-    if directive is None:
-        raise Http404
-    return directive
-
-
 def _short(value: datetime.datetime) -> str:
     return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
@@ -89,8 +71,8 @@ def _short(value: datetime.datetime) -> str:
 def matrix(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every (organisation, obligation) with its state, deadline and
     evidence, in a fixed number of queries."""
-    _overseer(request)
-    directive = _directive()
+    overseer_membership(request.user)
+    directive = directive_current_or_404()
     districts = list(province_areas(directive.election.province_id).order_by("name"))
     group, district = matrix_filters(request, districts)
     now = timezone.now()
@@ -124,8 +106,8 @@ def matrix(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Plan sections and contact lists awaiting review, oldest first."""
-    _overseer(request)
-    directive = _directive()
+    overseer_membership(request.user)
+    directive = directive_current_or_404()
     page = Paginator(review_queue(directive=directive), QUEUE_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -245,21 +227,20 @@ def _deadlines_page(
 
 @login_required
 def deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
-    membership = _overseer(request)
     if request.method not in ("GET", "HEAD"):
         # The forms post to their own addresses (deadline_move, ...).
-        if not may_change_anything(membership):
-            raise PermissionDenied
+        overseer_membership(request.user, Action.CHANGE)
         return HttpResponseNotAllowed(["GET"])
-    return _deadlines_page(request, _directive(), membership)
+    membership = overseer_membership(request.user)
+    return _deadlines_page(request, directive_current_or_404(), membership)
 
 
 @login_required
 @require_POST
 def deadline_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Move the default deadline of an obligation, with the reason."""
-    membership = _overseer(request)
-    directive = _directive()
+    membership = overseer_membership(request.user)
+    directive = directive_current_or_404()
     deadline = get_object_for_user(
         request.user,
         Deadline.objects.filter(
@@ -292,10 +273,8 @@ def deadline_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def extension_grant(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Give one organisation a later deadline for one obligation."""
-    membership = _overseer(request)
-    if not may_change_anything(membership):
-        raise PermissionDenied
-    directive = _directive()
+    membership = overseer_membership(request.user, Action.CHANGE)
+    directive = directive_current_or_404()
     form = ExtensionForm(request.POST, directive=directive, auto_id="id_ext_%s")
     if form.is_valid():
         try:
@@ -320,7 +299,7 @@ def extension_grant(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def extension_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Take an extension back; the organisation has the default deadline."""
-    _overseer(request)
+    overseer_membership(request.user)
     extension = get_object_for_user(
         request.user,
         Deadline.objects.filter(organisation__isnull=False).select_related(

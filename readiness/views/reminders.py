@@ -3,8 +3,8 @@ out, the quiet hours, and the hour of the staff digest.
 
 Department staff and observers read it; only Department editors change
 it. Everyone else gets 404, as for any record they may not see
-(contacts.permissions). Every change is kept by django-simple-history,
-whose middleware records who made it.
+(contacts.permissions.overseer_membership). Every change is kept by
+django-simple-history, whose middleware records who made it.
 """
 
 import datetime
@@ -12,39 +12,21 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from contacts.http import AuthenticatedHttpRequest
 from contacts.model_fields import verbose_name
-from contacts.models import Membership, User
-from contacts.permissions import may_change_anything, membership_of, sees_everything
-from contacts.selectors import election_current
+from contacts.models import User
+from contacts.permissions import Action, may_change_anything, overseer_membership
 from readiness.forms_reminders import ReminderRuleForm
-from readiness.models import Directive, ReminderRule
-from readiness.selectors import directive_current
+from readiness.models import ReminderRule
+from readiness.selectors import directive_current_or_404
 from readiness.services.reminders import reminder_rule_for
 
 HISTORY_SHOWN = 10
-
-
-def _overseer(request: AuthenticatedHttpRequest) -> Membership:
-    """The member's membership if they read every organisation's records;
-    404 otherwise, so the page does not even show it exists."""
-    membership = membership_of(request.user)
-    if not sees_everything(membership):
-        raise Http404
-    return membership
-
-
-def _directive() -> Directive:
-    directive = directive_current(election=election_current())
-    if directive is None:
-        raise Http404
-    return directive
 
 
 @dataclass(frozen=True)
@@ -101,14 +83,15 @@ def _rule_history(rule: ReminderRule) -> list[_Change]:
 @require_http_methods(["GET", "HEAD", "POST"])
 def rule(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show the rule; editors change it (what was typed stays on an error)."""
-    membership = _overseer(request)
-    directive = _directive()
+    posted = request.method == "POST"
+    membership = overseer_membership(
+        request.user, Action.CHANGE if posted else Action.VIEW
+    )
+    directive = directive_current_or_404()
     reminder_rule = reminder_rule_for(directive)
     can_edit = may_change_anything(membership)
     form = None
-    if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
+    if posted:
         form = ReminderRuleForm(request.POST, instance=reminder_rule)
         if form.is_valid():
             form.save()

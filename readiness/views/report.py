@@ -2,8 +2,8 @@
 the same report as a PDF and an .xlsx, for a moment (now by default).
 
 Department staff and observers (the Election Committee) read it; any other
-member gets 403 (contacts.permissions.sees_everything), anyone signed out
-is sent to the login page.
+member gets 404 (contacts.permissions.overseer_membership), anyone signed
+out is sent to the login page.
 """
 
 import datetime
@@ -11,9 +11,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,11 +20,9 @@ from django.views.decorators.http import require_GET
 
 from contacts.attachments import attachment_response
 from contacts.http import AuthenticatedHttpRequest
-from contacts.permissions import membership_of, sees_everything
-from contacts.selectors import election_current
+from contacts.permissions import overseer_membership
 from contacts.spreadsheets import XLSX_CONTENT_TYPE
 from readiness.forms_report import ReportMomentForm, moment_param
-from readiness.models import Directive
 from readiness.report_files import (
     PDF_CONTENT_TYPE,
     REPORT_TEMPLATE,
@@ -33,26 +30,11 @@ from readiness.report_files import (
     committee_report_xlsx,
     report_context,
 )
-from readiness.selectors import directive_current
+from readiness.selectors import directive_current_or_404
 from readiness.selectors.report import committee_report
 
 # File names per language; the moment makes two downloads distinguishable.
 FILE_STEMS = {"vi": "bao-cao-uy-ban-bau-cu", "en": "election-committee-report"}
-
-
-def _committee_reader(request: AuthenticatedHttpRequest) -> None:
-    if not sees_everything(membership_of(request.user)):
-        raise PermissionDenied
-
-
-def _directive() -> Directive:
-    election = election_current()
-    directive = directive_current(election=election)
-    if directive is None or election is None:
-        raise Http404
-    # The election with its province (the place above the signatures).
-    directive.election = election
-    return directive
 
 
 def _moment_form(request: HttpRequest) -> ReportMomentForm:
@@ -80,8 +62,8 @@ def _download_urls(moment: datetime.datetime, language: str) -> dict[str, str]:
 def page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The printable report; a moment that cannot be read is shown with its
     error, as typed, and no figures."""
-    _committee_reader(request)
-    directive = _directive()
+    overseer_membership(request.user)
+    directive = directive_current_or_404()
     form = _moment_form(request)
     ctx = {"form": form, "directive": directive, "report": None}
     if form.is_valid():
@@ -96,8 +78,8 @@ def page(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _download(
     request: AuthenticatedHttpRequest, make, content_type: str, extension: str
 ):
-    _committee_reader(request)
-    directive = _directive()
+    overseer_membership(request.user)
+    directive = directive_current_or_404()
     form = _moment_form(request)
     if not form.is_valid():
         return HttpResponseBadRequest(

@@ -3,14 +3,13 @@ report's page, and its PDF and .xlsx, all rendered from the report's
 snapshot (readiness.situation_files).
 
 Department staff and observers read them; Department editors make one on
-demand and set how often they are made. Districts and carriers get 403
-(contacts.permissions.sees_everything), as for the Election Committee
+demand and set how often they are made. Districts and carriers get 404
+(contacts.permissions.overseer_membership), as for the Election Committee
 report; anyone signed out is sent to the login page.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -20,12 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contacts.attachments import attachment_response
 from contacts.http import AuthenticatedHttpRequest
-from contacts.models import Membership
 from contacts.permissions import (
+    Action,
     get_object_for_user,
     may_change_anything,
-    membership_of,
-    sees_everything,
+    overseer_membership,
 )
 from contacts.selectors.registry import election_current_or_404
 from contacts.spreadsheets import XLSX_CONTENT_TYPE
@@ -40,31 +38,19 @@ from readiness.views.report import file_language
 FILE_STEMS = {"vi": "bao-cao-tinh-hinh", "en": "situation-report"}
 
 
-def _reader(request: AuthenticatedHttpRequest) -> Membership:
-    membership = membership_of(request.user)
-    if not sees_everything(membership):
-        raise PermissionDenied
-    return membership
-
-
-def _editor(request: AuthenticatedHttpRequest) -> Membership:
-    membership = _reader(request)
-    if not may_change_anything(membership):
-        raise PermissionDenied
-    return membership
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def situation_report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The election's reports, newest first; editors set how often they are
     made (what was typed stays on an error)."""
-    membership = _reader(request)
+    posted = request.method == "POST"
+    membership = overseer_membership(
+        request.user, Action.CHANGE if posted else Action.VIEW
+    )
     election = election_current_or_404()
     can_edit = may_change_anything(membership) and not election.is_closed
     form = None
-    if request.method == "POST":
-        _editor(request)
+    if posted:
         form = SituationIntervalForm(request.POST)
         if form.is_valid():
             hours = form.cleaned_data["situation_report_every_hours"]
@@ -93,7 +79,7 @@ def situation_report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def situation_report_make(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Make a report now (it is sent like the scheduled ones)."""
-    _editor(request)
+    overseer_membership(request.user, Action.CHANGE)
     election = election_current_or_404()
     report = services.situation_report_make(election=election, by=request.user)
     messages.success(
@@ -105,7 +91,7 @@ def situation_report_make(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _report(request: AuthenticatedHttpRequest, pk: int) -> SituationReport:
-    _reader(request)
+    overseer_membership(request.user)
     return get_object_for_user(
         request.user,
         SituationReport.objects.select_related("election", "made_by"),

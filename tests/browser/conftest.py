@@ -2,7 +2,7 @@
 
 `playwright install` is blocked here, so the tests launch /usr/bin/chromium
 (apt-get install chromium) with the arguments a root user on a closed
-network needs (shared PITFALLS, "Browser tests").
+network needs (docs/conventions.md, "Browser tests").
 """
 
 import os

@@ -11,6 +11,7 @@ from contacts.permissions import (
     get_object_for_user,
     may,
     organisations_visible_to,
+    overseer_membership,
 )
 from tests.factories import UserFactory
 
@@ -106,6 +107,31 @@ def test_get_object_for_user_refuses_a_read_only_change_with_403(world):
         world.staff, Organisation.objects.all(), world.district_a.pk, Action.CHANGE
     )
     assert org == world.district_a
+
+
+@pytest.mark.parametrize("who", ["staff", "staff_viewer", "observer"])
+def test_the_department_and_observers_open_the_overseers_pages(world, who):
+    user = getattr(world, who)
+    assert overseer_membership(user).user == user
+
+
+@pytest.mark.parametrize(
+    "who", ["district_a_officer", "telecom_officer", "postal_officer"]
+)
+def test_anyone_else_finds_no_overseers_page(world, who):
+    for action in (Action.VIEW, Action.CHANGE):
+        with pytest.raises(Http404):
+            overseer_membership(getattr(world, who), action)
+    loner = UserFactory(username="loner")
+    with pytest.raises(Http404):
+        overseer_membership(loner)
+
+
+def test_only_department_editors_change_on_the_overseers_pages(world):
+    assert overseer_membership(world.staff, Action.CHANGE).user == world.staff
+    for user in (world.staff_viewer, world.observer):
+        with pytest.raises(PermissionDenied):
+            overseer_membership(user, Action.CHANGE)
 
 
 def test_visible_organisations_follow_the_role(world):

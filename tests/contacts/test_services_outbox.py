@@ -1,6 +1,7 @@
-"""The outbox without a worker (STYLE §4): one row per key, the nudge after
-commit, claim before sending, retries as due times, failure, the sweep of
-lost sends, and the check made just before sending.
+"""The outbox without a worker (docs/architecture.md, "The outbox"): one
+row per key, the nudge after commit, claim before sending, retries as due
+times, failure, the sweep of lost sends, and the check made just before
+sending.
 
 The real broker and worker are in tests/test_outbox_reliability.py."""
 

@@ -50,10 +50,7 @@ def rolled_back() -> Iterator[None]:
 
 
 def client_for(m: Matrix, user: str) -> Client:
-    client = Client()
-    if user != "anonymous":
-        client.force_login(m.users[user])
-    return client
+    return m.client(user)
 
 
 @overload

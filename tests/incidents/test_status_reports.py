@@ -517,7 +517,7 @@ def test_a_carrier_cannot_see_another_carriers_report(client, world, at_two):
     page = client.get(reverse("status_reports:index")).content.decode()
     assert "Ghi chú riêng của viễn thông" not in page
     moment = reverse("status_reports:moment", args=["202105231400"])
-    assert client.get(moment).status_code == 403
+    assert client.get(moment).status_code == 404
     client.force_login(world.telecom_officer)
     assert (
         client.get(reverse("status_reports:detail", args=[telecom.pk])).status_code
@@ -526,17 +526,19 @@ def test_a_carrier_cannot_see_another_carriers_report(client, world, at_two):
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "status"),
     [
-        reverse("status_reports:index"),
-        reverse("status_reports:schedule"),
-        reverse("status_reports:moment", args=["202105231400"]),
-        reverse("status_reports:export", args=["during"]),
+        # The carriers' page: refused.
+        (reverse("status_reports:index"), 403),
+        # The Department's pages: no such page, as for every one of them.
+        (reverse("status_reports:schedule"), 404),
+        (reverse("status_reports:moment", args=["202105231400"]), 404),
+        (reverse("status_reports:export", args=["during"]), 404),
     ],
 )
-def test_a_district_is_refused(client, world, at_two, url):
+def test_a_district_is_refused(client, world, at_two, url, status):
     client.force_login(world.district_a_officer)
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == status
 
 
 # --- The Department's pages --------------------------------------------------------------

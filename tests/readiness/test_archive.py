@@ -310,4 +310,5 @@ def test_districts_and_carriers_may_not_download(client, archive, plan_world, wh
     response = client.get(
         reverse("closeout:download", args=[archive.election_id]), {"purpose": "Xem"}
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
+    assert not PhoneAccess.objects.exists()

@@ -1,6 +1,6 @@
 """The compliance status of every (organisation, obligation), computed from
-the evidence each obligation names (DESIGN.md "How obligations become a
-status")."""
+the evidence each obligation names (docs/architecture.md, "How obligations
+become a status")."""
 
 import datetime
 

@@ -113,9 +113,9 @@ def test_department_staff_and_observers_get_it(client, world, name, who):
     "who",
     ["district_a_officer", "district_b_officer", "telecom_officer", "postal_officer"],
 )
-def test_districts_and_carriers_are_refused(client, world, name, who):
+def test_districts_and_carriers_find_no_such_page(client, world, name, who):
     client.force_login(getattr(world, who))
-    assert client.get(reverse(name)).status_code == 403
+    assert client.get(reverse(name)).status_code == 404
 
 
 def test_it_is_read_only(client, world):

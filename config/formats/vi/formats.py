@@ -1,5 +1,6 @@
 # Vietnamese date and number formats. Django's own vi locale sets no input
-# formats, so "05/06/2021" would be read as 6 May (shared PITFALLS).
+# formats, so "05/06/2021" would be read as 6 May (docs/conventions.md,
+# "Vietnamese dates").
 DATE_FORMAT = "d/m/Y"
 TIME_FORMAT = "H:i"
 DATETIME_FORMAT = "H:i d/m/Y"
