@@ -10,13 +10,13 @@ from contacts.selectors.contact_lists import body_search
 
 def model_choice_filter(
     filterset: django_filters.FilterSet, name: str
-) -> django_filters.ModelChoiceFilter:
+) -> IdChoiceFilter:
     """The filterset's choice of model objects `name`, for its queryset to
     be narrowed: `filterset.filters` holds plain Filters for the type
     checker."""
     found = filterset.filters[name]
-    if not isinstance(found, django_filters.ModelChoiceFilter):
-        raise TypeError(f"{type(filterset).__name__}.{name} is no ModelChoiceFilter")
+    if not isinstance(found, IdChoiceFilter):
+        raise TypeError(f"{type(filterset).__name__}.{name} is no IdChoiceFilter")
     return found
 
 

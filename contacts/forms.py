@@ -61,7 +61,7 @@ F = TypeVar("F", bound=forms.Field)
 
 def form_field(form: forms.BaseForm, name: str, kind: type[F]) -> F:
     """The form's field `name`, which its class declares (or its model
-    makes) a `kind`, e.g. a ModelChoiceField whose queryset the form
+    makes) a `kind`, e.g. an IdChoiceField whose queryset the form
     narrows: `form.fields` holds plain Fields for the type checker."""
     field = form.fields[name]
     if not isinstance(field, kind):
@@ -119,7 +119,7 @@ class ElectionBodyForm(TypedInputForm, forms.ModelForm):
         units = (
             AdministrativeUnit.objects.filter(pk=district.pk) | district.children.all()
         )
-        unit = form_field(self, "unit", forms.ModelChoiceField)
+        unit = form_field(self, "unit", IdChoiceField)
         unit.queryset = units.order_by("level", "code")
         # Django calls the field's label_from_instance: set on this form's copy.
         unit.label_from_instance = lambda u: f"{u.name} ({u.code})"  # type: ignore[method-assign,assignment]

@@ -21,7 +21,7 @@ class ApiTokenForm(TypedInputForm, forms.Form):
 
     def __init__(self, *args, organisations: QuerySet[Organisation], **kwargs):
         super().__init__(*args, **kwargs)
-        organisation = form_field(self, "organisation", forms.ModelChoiceField)
+        organisation = form_field(self, "organisation", IdChoiceField)
         organisation.queryset = organisations
         if len(organisations) == 1:
             # An organisation's own officer: nothing to choose (another

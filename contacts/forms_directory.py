@@ -43,7 +43,7 @@ class DirectoryFilterForm(TypedInputForm, forms.Form):
         super().__init__(*args, **kwargs)
         # Only districts with an accepted version the user may read: this
         # both fills the choices and rejects any other district's pk.
-        district = form_field(self, "district", forms.ModelChoiceField)
+        district = form_field(self, "district", IdChoiceField)
         district.queryset = Organisation.objects.filter(
             pk__in=versions.values("contact_list__organisation")
         ).order_by("unit__code", "name")

@@ -25,4 +25,4 @@ class ServedAreasForm(TypedInputForm, forms.Form):
 
     def __init__(self, *args, areas: QuerySet[AdministrativeUnit], **kwargs):
         super().__init__(*args, **kwargs)
-        form_field(self, "units", forms.ModelChoiceField).queryset = areas
+        form_field(self, "units", IdMultipleChoiceField).queryset = areas

@@ -100,7 +100,8 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                     code="invalid_pk_value",
                     params={"pk": pk},
                 )
-        return super()._check_values(value)
+        # django-stubs leave out Django's private _check_values.
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 # The check first, then django-filter's null choice, then Django's field.

@@ -106,12 +106,12 @@ class IncidentReportForm(TypedInputForm, forms.Form):
             "initial", {"started_at": _now_local(), "detected_at": _now_local()}
         )
         super().__init__(*args, **kwargs)
-        units = form_field(self, "units", forms.ModelChoiceField)
+        units = form_field(self, "units", IdMultipleChoiceField)
         units.queryset = units_of_province(province)
         if on_behalf is None:
             del self.fields["organisation"]
         else:
-            organisation = form_field(self, "organisation", forms.ModelChoiceField)
+            organisation = form_field(self, "organisation", IdChoiceField)
             organisation.queryset = on_behalf
 
 

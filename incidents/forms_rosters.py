@@ -95,7 +95,7 @@ class ShiftForm(TypedInputForm, forms.ModelForm):
         for name in ("starts_at", "ends_at"):
             form_field(self, name, forms.DateTimeField).input_formats = SHIFT_AT_FORMATS
             self.fields[name].validators.append(validate_date_in_range)
-        form_field(self, "user", forms.ModelChoiceField).queryset = User.objects.filter(
+        form_field(self, "user", IdChoiceField).queryset = User.objects.filter(
             membership__organisation=organisation, is_active=True
         ).order_by("full_name", "username")
         if self.instance.phone and not self.is_bound:

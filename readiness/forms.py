@@ -100,7 +100,7 @@ class ResourceForm(TypedInputForm, forms.Form):
 
     def __init__(self, *args, province: AdministrativeUnit, districts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        field = form_field(self, "district", forms.ModelChoiceField)
+        field = form_field(self, "district", IdChoiceField)
         field.queryset = province_areas(province.pk)
         # The options come from a list loaded once for the whole formset, so
         # rendering N rows does not make N queries; validation still goes

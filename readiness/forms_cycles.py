@@ -82,9 +82,9 @@ class CycleCopyForm(TypedInputForm, forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        source = form_field(self, "source", forms.ModelChoiceField)
+        source = form_field(self, "source", IdChoiceField)
         source.queryset = Election.objects.order_by("-polling_day")
-        province = form_field(self, "province", forms.ModelChoiceField)
+        province = form_field(self, "province", IdChoiceField)
         province.queryset = AdministrativeUnit.objects.filter(
             level=UnitLevel.PROVINCE
         ).order_by("-edition", "name")

@@ -73,10 +73,10 @@ class ExtensionForm(TypedInputForm, forms.Form):
         obligations = Obligation.objects.filter(directive=directive).exclude(
             evidence_kind=EvidenceKind.CHANNEL
         )
-        obligation = form_field(self, "obligation", forms.ModelChoiceField)
+        obligation = form_field(self, "obligation", IdChoiceField)
         obligation.queryset = obligations.order_by("position")
         kinds = {kind for kinds in GROUP_KINDS.values() for kind in kinds}
-        organisation = form_field(self, "organisation", forms.ModelChoiceField)
+        organisation = form_field(self, "organisation", IdChoiceField)
         organisation.queryset = Organisation.objects.filter(
             kind__in=kinds, is_active=True
         ).order_by("kind", "name")

@@ -17,6 +17,7 @@ import django_filters
 import pytest
 from django import forms
 from django.apps import apps
+from django.db.models import Model
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.urls.converters import IntConverter
 from django.urls.resolvers import RoutePattern
@@ -250,7 +251,8 @@ def project_modules() -> list[str]:
 
 def project_classes(base: type) -> list[type]:
     modules = set(project_modules())
-    found, todo = [], [base]
+    found: list[type[object]] = []
+    todo: list[type[object]] = [base]
     while todo:
         for cls in todo.pop().__subclasses__():
             todo.append(cls)
@@ -340,11 +342,12 @@ def ids_not_read_as_ids(patterns) -> list[str]:
     return found
 
 
-def models_chosen(form_classes, filterset_classes) -> set[type]:
-    found = set()
+def models_chosen(form_classes, filterset_classes) -> set[type[Model]]:
+    found: set[type[Model]] = set()
     for cls in form_classes:
         for field in cls.base_fields.values():
             if isinstance(field, forms.ModelChoiceField):
+                assert field.queryset is not None
                 found.add(field.queryset.model)
     for cls in filterset_classes:
         for field in cls.base_filters.values():
@@ -402,8 +405,12 @@ def unchecked_names(path: Path, root: Path = ROOT) -> list[str]:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.alias):
             name = node.name.rsplit(".", 1)[-1]
+        elif isinstance(node, ast.Attribute):
+            name = node.attr
+        elif isinstance(node, ast.Name):
+            name = node.id
         else:
-            name = getattr(node, "attr", None) or getattr(node, "id", None)
+            continue
         if name in UNCHECKED:
             found.append(f"{path.relative_to(root)}:{node.lineno} {name}")
     return found
@@ -443,7 +450,9 @@ class _PlainSerializer(serializers.Serializer):
     organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(), many=True
     )
-    shown = serializers.PrimaryKeyRelatedField(read_only=True)
+    shown: serializers.PrimaryKeyRelatedField[Organisation] = (
+        serializers.PrimaryKeyRelatedField(read_only=True)
+    )
 
 
 def test_the_checks_catch_a_forgotten_one(tmp_path):

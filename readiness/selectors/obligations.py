@@ -50,7 +50,7 @@ def directive_current_or_404() -> Directive:
     report names it above the signatures)."""
     election = election_current()
     directive = directive_current(election=election)
-    if directive is None:
+    if directive is None or election is None:
         raise Http404
     directive.election = election
     return directive
