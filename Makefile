@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_WORKERS ?= auto
+SERIAL_TESTS := tests/test_outbox_reliability.py tests/test_database_restart.py
 export PORT
 
 .PHONY: run test bench load scan sqlmap audit install install-dev lint messages seed clean
@@ -38,10 +39,11 @@ test: install-dev
 	$(BIN)/mypy
 	# One pytest worker per core (pytest-xdist), each with its own test
 	# database and media folder; TEST_WORKERS=0 runs in this process only.
-	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS) --ignore=tests/test_outbox_reliability.py
-	# The outbox reliability tests start their own worker on their own queue;
-	# they run in a session of their own so that no other worker shares it.
-	$(BIN)/pytest $(PYTEST_ARGS) tests/test_outbox_reliability.py
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS) $(foreach t,$(SERIAL_TESTS),--ignore=$(t))
+	# Then, alone: the outbox reliability tests start their own worker on
+	# their own queue, and the database-restart tests restart PostgreSQL
+	# under every other client (another pytest worker's test would fail).
+	$(BIN)/pytest $(PYTEST_ARGS) $(SERIAL_TESTS)
 
 ## make bench: every benchmark against PostgreSQL and Redis; rewrites docs/performance.md.
 bench: install-dev

@@ -26,9 +26,10 @@ puts its own thread's connection back (`DatabaseRestart.confirm`, the
 
 Like tests/test_outbox_reliability.py (whose helpers it uses), the worker
 runs in this process (django.core.mail.outbox and the hooks are shared with
-it) on a queue of its own. It runs in `make test`'s main session too: next
-to tests.test_celery_worker's session worker it gets an event loop of its
-own (the `worker` fixture).
+it) on a queue of its own. `make test` runs it after the parallel session,
+in one process with the outbox reliability tests: a restart would break
+the test another pytest worker is running. Next to another worker of the
+session it gets an event loop of its own (the `worker` fixture).
 """
 
 import datetime

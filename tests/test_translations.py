@@ -12,7 +12,15 @@ from django.utils import translation
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
-SOURCES = ["config", "contacts", "demo", "incidents", "readiness", "templates", "manage.py"]
+SOURCES = [
+    "config",
+    "contacts",
+    "demo",
+    "incidents",
+    "readiness",
+    "templates",
+    "manage.py",
+]
 
 
 def test_every_entry_is_translated_and_none_is_fuzzy():
