@@ -1,14 +1,18 @@
-"""Importing a contact-list file into a district's draft: the plan of changes
-that the preview shows, then "Confirm the import", which applies every row or
-none. Re-exported by contacts.services.contact_lists, where the views, the
-demo loader and the tests import it from.
+"""Importing a contact-list file into a district's draft, in three steps:
+the upload stores the file (`contact_import_upload`); the plan parses and
+checks it once and keeps the plan of changes the preview shows
+(`contact_import_plan`, contacts.services.kept_plans); "Confirm the import"
+applies the kept plan, every row or none (`contact_import_apply`), without
+reading the file again, unless the draft changed since. Re-exported by
+contacts.services.contact_lists, where the views, the demo loader and the
+tests import it from.
 
 Sized for 50,000-row files (docs/performance.md, "Contact-list import"):
 
 - the draft is read with two plain queries into small objects, not model
-  instances with a prefetch: once by `import_plan`, and again inside
-  `contact_list_import`'s transaction, so that rows are compared with the
-  draft as it is when they are written;
+  instances with a prefetch: once by the plan, and again inside the
+  confirmation's transaction, so that rows are written against the draft as
+  it is then (a fingerprint of the draft tells whether the plan still holds);
 - an import that changes nothing writes nothing;
 - new and changed bodies and contacts are written with one statement per
   table and kind of change (COPY on PostgreSQL), with the audit-trail rows
@@ -23,6 +27,7 @@ Sized for 50,000-row files (docs/performance.md, "Contact-list import"):
 
 import datetime
 import functools
+import hashlib
 import operator
 import os
 import re
@@ -30,12 +35,15 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from contacts.importers import ContactRow, RowError
+from contacts.importers import ContactRow, ParseResult, RowError, parse_contact_file
 from contacts.importers.bulk import without_cyclic_gc
 from contacts.models import (
     AdministrativeUnit,
@@ -46,8 +54,10 @@ from contacts.models import (
     ElectionBody,
     ImportStatus,
     UnitLevel,
+    User,
 )
 from contacts.services.closure import election_ensure_open
+from contacts.services.kept_plans import KeptPlan, plan_forget, plan_keep, plan_read
 
 BODY_FIELDS = ("polling_areas", "location")
 CONTACT_FIELDS = ("position", "phones", "email", "note")
@@ -163,8 +173,18 @@ def import_plan(
     *, contact_list: ContactList, rows: list[ContactRow], unit_column: str
 ) -> ImportPlan:
     """Compare parsed rows with the draft (four queries, whatever the size)."""
-    units = DistrictUnits.load(contact_list.organisation.unit)
-    bodies = _Draft.load(contact_list).bodies
+    units, draft = _plan_inputs(contact_list)
+    return _plan(rows, units, draft.bodies, unit_column)
+
+
+def _plan_inputs(contact_list: ContactList) -> tuple[DistrictUnits, "_Draft"]:
+    """What a plan is made against: the units rows may name, and the draft."""
+    return DistrictUnits.load(contact_list.organisation.unit), _Draft.load(contact_list)
+
+
+def _plan(
+    rows: list[ContactRow], units: DistrictUnits, bodies: dict, unit_column: str
+) -> ImportPlan:
     plan = ImportPlan()
     for row in rows:
         unit = units.find(code=row.unit_code, name=row.unit_name)
@@ -306,6 +326,157 @@ def _raw_rows(queryset: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
+# --- The import's steps: upload, plan, preview, confirmation ----------------------
+
+
+def contact_import_upload(
+    *, contact_list: ContactList, upload: UploadedFile, by: User
+) -> ContactImport:
+    """Store an uploaded file; nothing reaches the list until the officer
+    confirms its plan."""
+    contact_import = ContactImport(
+        contact_list=contact_list,
+        original_name=(upload.name or "")[:255],
+        uploaded_by=by,
+    )
+    contact_import.file.save("upload", ContentFile(upload.read()), save=False)
+    contact_import.save()
+    return contact_import
+
+
+@without_cyclic_gc
+def contact_import_plan(*, contact_import: ContactImport) -> ImportPlan:
+    """Parse and check the uploaded file, compare its rows with the draft,
+    and keep the plan for the preview and the confirmation: the only time
+    the file is read."""
+    parsed = _parse(contact_import)
+    unit_column = _unit_column(parsed.language)
+    units, draft = _plan_inputs(contact_import.contact_list)
+    plan = _plan(parsed.rows, units, draft.bodies, unit_column)
+    planned = {id(item.row): [item.action, item.unit.pk] for item in plan.rows}
+    kept = KeptPlan(
+        rows=parsed.rows,
+        outcomes=[planned.get(id(row)) for row in parsed.rows],
+        parse_errors=parsed.errors,
+        plan_errors=plan.errors,
+        unit_column=unit_column,
+        language=str(get_language()),
+        fingerprint=_fingerprint(units, draft),
+    )
+    plan_keep(contact_import=contact_import, kept=kept)
+    plan.errors = _all_errors(parsed.errors, plan.errors)
+    return plan
+
+
+@without_cyclic_gc
+def contact_import_preview(*, contact_import: ContactImport) -> ImportPlan:
+    """The plan the preview shows (and confirming would apply now): the
+    kept one, planned again from its rows if the draft changed since. The
+    file is read only for an import without a kept plan, or to write its
+    errors in the page's language when they were written in the other."""
+    kept = plan_read(contact_import)
+    units, draft = _plan_inputs(contact_import.contact_list)
+    if kept is None or (kept.has_errors and kept.language != get_language()):
+        return _plan_file(contact_import, units, draft)
+    return _plan_kept(kept, units, draft)
+
+
+@without_cyclic_gc
+@transaction.atomic
+def contact_import_apply(
+    *, contact_import: ContactImport, now: datetime.datetime | None = None
+) -> ContactImport:
+    """Confirm an import: apply its plan to the draft, every row or none.
+
+    1. Refuse an import of a closed election, or one already applied or
+       discarded.
+    2. Read the units and the draft in this transaction, and the kept plan.
+       If they changed since the plan was made, plan its rows again against
+       them, as the preview would show now; the file is not read. An import
+       without a kept plan is planned from its file.
+    3. Apply the plan (contact_list_import), then remove the kept plan.
+    """
+    election_ensure_open(contact_import.contact_list.election_id)
+    if contact_import.status != ImportStatus.UPLOADED:
+        raise ValidationError(already_done_message())
+    units, draft = _plan_inputs(contact_import.contact_list)
+    kept = plan_read(contact_import)
+    if kept is None:
+        plan = _plan_file(contact_import, units, draft)
+    else:
+        plan = _plan_kept(kept, units, draft)
+    done = contact_list_import(
+        contact_import=contact_import, plan=plan, now=now, draft=draft
+    )
+    plan_forget(done)
+    return done
+
+
+def already_done_message() -> str:
+    return _("This file has already been imported or discarded.")
+
+
+def _parse(contact_import: ContactImport) -> ParseResult:
+    with contact_import.file.open("rb") as f:
+        return parse_contact_file(
+            content=f.read(), filename=contact_import.original_name
+        )
+
+
+def _unit_column(language: str) -> str:
+    """The column named in a unit's error, in the file's language."""
+    return _("Unit code") if language == "en" else "Mã đơn vị hành chính"
+
+
+def _all_errors(parse_errors: list[RowError], plan_errors: list) -> list[RowError]:
+    return sorted([*parse_errors, *plan_errors], key=lambda e: e.row_number)
+
+
+def _plan_file(
+    contact_import: ContactImport, units: DistrictUnits, draft: "_Draft"
+) -> ImportPlan:
+    """Plan the stored file, keeping nothing."""
+    parsed = _parse(contact_import)
+    plan = _plan(parsed.rows, units, draft.bodies, _unit_column(parsed.language))
+    plan.errors = _all_errors(parsed.errors, plan.errors)
+    return plan
+
+
+def _plan_kept(kept: KeptPlan, units: DistrictUnits, draft: "_Draft") -> ImportPlan:
+    """The kept plan, with the units it names; planned again from its rows
+    when the units or the draft are not those it was made against."""
+    if kept.fingerprint != _fingerprint(units, draft):
+        plan = _plan(kept.rows, units, draft.bodies, kept.unit_column)
+    else:
+        plan = ImportPlan(errors=list(kept.plan_errors))
+        by_pk = {unit.pk: unit for unit in units.by_code.values()}
+        for row, outcome in zip(kept.rows, kept.outcomes, strict=True):
+            if outcome is not None:
+                action, unit_pk = outcome
+                key = _body_key(row.body_kind, unit_pk, row.body_name)
+                plan.rows.append(
+                    RowPlan(row=row, action=action, unit=by_pk[unit_pk], key=key)
+                )
+    plan.errors = _all_errors(kept.parse_errors, plan.errors)
+    return plan
+
+
+def _fingerprint(units: DistrictUnits, draft: "_Draft") -> str:
+    """Everything a plan depends on: the units a row may name and the draft
+    rows it is compared with (those the draft's lookups hold). The same
+    fingerprint at the confirmation means the same plan. Sorted by id: the
+    draft's query order leaves ties between equal names."""
+    body_values = operator.attrgetter(*_Body.COLUMNS)
+    contact_values = operator.attrgetter(*_Contact.COLUMNS)
+    bodies = draft.bodies.values()
+    parts = (
+        sorted((u.pk, u.code, u.name, u.level) for u in units.by_code.values()),
+        sorted(body_values(body) for body in bodies),
+        sorted(contact_values(c) for body in bodies for c in body.contacts.values()),
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 # --- Applying the plan ---------------------------------------------------------------
 
 
@@ -316,8 +487,10 @@ def contact_list_import(
     contact_import: ContactImport,
     plan: ImportPlan,
     now: datetime.datetime | None = None,
+    draft: "_Draft | None" = None,
 ) -> ContactImport:
-    """Apply a checked plan to the draft: every row, or none.
+    """Apply a checked plan to the draft: every row, or none. `draft` is the
+    draft as read in this transaction, if the caller has read it.
 
     1. Refuse a plan with errors, or an import already applied.
     2. Create missing bodies, update changed ones (with audit rows).
@@ -332,11 +505,11 @@ def contact_list_import(
         pk=contact_import.pk, status=ImportStatus.UPLOADED
     ).update(status=ImportStatus.APPLIED, applied_at=now)
     if claimed != 1:
-        raise ValidationError(_("This file has already been imported or discarded."))
+        raise ValidationError(already_done_message())
     contact_list = contact_import.contact_list
     counts = {action: plan.count(action) for action in vars(RowAction).values()}
     if counts[RowAction.CREATE] or counts[RowAction.UPDATE]:
-        bodies = _Draft.load(contact_list).bodies
+        bodies = (draft or _Draft.load(contact_list)).bodies
         writer = _Writer(history_date=timezone.now())
         _apply_bodies(contact_list, plan, bodies, writer)
         _apply_contacts(plan, bodies, writer)
@@ -616,8 +789,10 @@ def _copy_text(rows: list) -> str:
     return "\n".join(lines)
 
 
+@transaction.atomic
 def contact_import_discard(*, contact_import: ContactImport) -> None:
     election_ensure_open(contact_import.contact_list.election_id)
     ContactImport.objects.filter(
         pk=contact_import.pk, status=ImportStatus.UPLOADED
     ).update(status=ImportStatus.DISCARDED)
+    plan_forget(contact_import)
