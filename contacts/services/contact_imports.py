@@ -3,9 +3,9 @@ the upload stores the file (`contact_import_upload`); the plan parses and
 checks it once and keeps the plan of changes the preview shows
 (`contact_import_plan`, contacts.services.kept_plans); "Confirm the import"
 applies the kept plan, every row or none (`contact_import_apply`), without
-reading the file again, unless the draft changed since. Re-exported by
-contacts.services.contact_lists, where the views, the demo loader and the
-tests import it from.
+reading the file again (if the draft changed since, the kept rows are
+planned again). Re-exported by contacts.services.contact_lists, where the
+views, the demo loader and the tests import it from.
 
 Sized for 50,000-row files (docs/performance.md, "Contact-list import"):
 
@@ -20,9 +20,12 @@ Sized for 50,000-row files (docs/performance.md, "Contact-list import"):
   bulk_update_with_history would write ("+" for a new row, "~" for a changed
   one, the request's user). Building 140,000 model instances and compiling
   their INSERTs took most of the time before. The COPY text is formatted
-  while the database stores the rows before it (_CopyText);
-- `import_plan` and `contact_list_import` run with the garbage collector
-  paused (contacts.importers.bulk).
+  while the database stores the rows before it (_CopyText). The columns
+  are the models' and their audit models' own (_draft_row,
+  _history_fields); tests/contacts/test_services_contact_import_writer.py
+  compares what is written with what django-simple-history writes;
+- the plan and the confirmation run with the garbage collector paused
+  (contacts.importers.bulk).
 """
 
 import datetime
@@ -32,7 +35,8 @@ import operator
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -237,52 +241,50 @@ def _contact_differs(contact: "_Contact", row: ContactRow) -> bool:
 # --- The draft, read without model instances ---------------------------------------
 
 
-class _Body:
-    """A draft ElectionBody's columns (and its contacts by folded name). The
+def _draft_row(model: type[Model], **extra: type) -> type:
+    """A class of small objects, one attribute per column of `model`'s table
+    (the fields' attnames, in the model's order) and the `extra` ones: the
+    draft is read and written by these, so every column the model has is
+    read, compared by the fingerprint, written and kept in the audit rows
+    (a test compares them with what bulk_create_with_history writes).
+
+    Made with dataclasses for their generated __init__ (as fast as one
+    written by hand). Given by name, as a new row is, a missing column
+    takes the model field's default, prepared for the database, as a new
+    model instance would have it.
+    """
+    fields = model._meta.concrete_fields
+    columns: list[tuple[str, Any, Any]] = [
+        (f.attname, object, field(default_factory=functools.partial(_new_value, f)))
+        for f in fields
+    ]
+    columns += [
+        (name, kind, field(default_factory=kind)) for name, kind in extra.items()
+    ]
+    return make_dataclass(
+        f"_{model.__name__}Row",
+        columns,
+        namespace={"COLUMNS": tuple(f.attname for f in fields)},
+        slots=True,
+        eq=False,
+    )
+
+
+def _new_value(model_field):
+    return model_field.get_db_prep_save(model_field.get_default(), connection)
+
+
+class _Body(_draft_row(ElectionBody, contacts=dict)):  # type: ignore[misc]
+    """A draft ElectionBody's columns, and its contacts by folded name. The
     uid is as the database stores it (text on SQLite, uuid on PostgreSQL)."""
 
-    __slots__ = (
-        "id",
-        "uid",
-        "contact_list_id",
-        "kind",
-        "level",
-        "unit_id",
-        "name",
-        "polling_areas",
-        "location",
-        "contacts",
-    )
-    COLUMNS = __slots__[:-1]
-
-    def __init__(
-        self, id, uid, contact_list_id, kind, level, unit_id, name, areas, location
-    ) -> None:
-        self.id, self.uid, self.contact_list_id = id, uid, contact_list_id
-        self.kind, self.level, self.unit_id, self.name = kind, level, unit_id, name
-        self.polling_areas, self.location = areas, location
-        self.contacts: dict[str, _Contact] = {}
+    __slots__ = ()
 
 
-class _Contact:
+class _Contact(_draft_row(Contact)):  # type: ignore[misc]
     """A draft Contact's columns."""
 
-    __slots__ = (
-        "id",
-        "uid",
-        "body_id",
-        "full_name",
-        "position",
-        "phones",
-        "email",
-        "note",
-    )
-    COLUMNS = __slots__
-
-    def __init__(self, id, uid, body_id, full_name, position, phones, email, note):
-        self.id, self.uid, self.body_id = id, uid, body_id
-        self.full_name, self.position, self.phones = full_name, position, phones
-        self.email, self.note = email, note
+    __slots__ = ()
 
 
 @dataclass
@@ -537,15 +539,14 @@ def _apply_bodies(
         body = bodies.get(key)
         if body is None and key not in new:
             new[key] = _Body(
-                None,
-                writer.new_uid(),
-                contact_list.pk,
-                row.body_kind,
-                item.unit.level,
-                item.unit.pk,
-                row.body_name,
-                row.polling_areas,
-                row.location,
+                uid=writer.new_uid(),
+                contact_list_id=contact_list.pk,
+                kind=row.body_kind,
+                level=item.unit.level,
+                unit_id=item.unit.pk,
+                name=row.body_name,
+                polling_areas=row.polling_areas,
+                location=row.location,
             )
         elif body is not None and _body_differs(body, row):
             body.polling_areas, body.location = row.polling_areas, row.location
@@ -572,14 +573,13 @@ def _apply_contacts(plan: ImportPlan, bodies: dict, writer: "_Writer") -> None:
         if contact is None:
             new.append(
                 _Contact(
-                    None,
-                    writer.new_uid(),
-                    body.id,
-                    row.full_name,
-                    row.position,
-                    phones,
-                    row.email,
-                    row.note,
+                    uid=writer.new_uid(),
+                    body_id=body.id,
+                    full_name=row.full_name,
+                    position=row.position,
+                    phones=phones,
+                    email=row.email,
+                    note=row.note,
                 )
             )
         elif _contact_differs(contact, row):
@@ -623,16 +623,24 @@ class _Writer:
             self._uids = _random_uids(1000)
         return self._uids.pop()
 
+    def columns(self, model: type[Model]) -> list[str]:
+        """The columns a new row of `model` is written with: every one the
+        model has, but the id on SQLite (the database gives it)."""
+        return [f.column for f in self._fields(model)]
+
+    def _fields(self, model: type[Model]) -> list:
+        fields = model._meta.concrete_fields
+        return [f for f in fields if self.postgresql or not f.primary_key]
+
     def create(self, model: type[Model], items: list) -> None:
         if self.postgresql:
             # Take the ids from the table's sequence first, then COPY them in.
             for item, id in zip(items, self._next_ids(model, len(items)), strict=True):
                 item.id = id
-            columns = items[0].COLUMNS
-        else:
-            columns = items[0].COLUMNS[1:]  # all but the id
-        values = operator.attrgetter(*columns)
-        self._insert(model._meta.db_table, columns, [values(item) for item in items])
+        fields = self._fields(model)
+        values = operator.attrgetter(*(f.attname for f in fields))
+        rows = [values(item) for item in items]
+        self._insert(model._meta.db_table, [f.column for f in fields], rows)
         if not self.postgresql:
             ids = self._ids_by_uid(model, items)
             for item in items:
@@ -692,28 +700,33 @@ class _Writer:
                 [value for row in batch for value in row],
             )
 
+    def history_columns(self, model: type[Model]) -> list[str]:
+        """The columns of `model`'s audit rows written: all but their own id."""
+        return [f.column for f in _history_fields(model)]
+
     def _history(self, model: type[Model], items: list, history_type: str) -> None:
         """What bulk_history_create writes: every tracked column, the date,
-        no change reason, the type, and the request's user (middleware)."""
+        no change reason, the type, and the request's user (middleware).
+        The columns are the audit table's: one the row does not have and
+        that is not among these four stops the import."""
         history = model.history.model
         user = history.get_default_history_user(None)
-        tail = (self.history_date, None, history_type, user.pk if user else None)
-        columns = items[0].COLUMNS
-        values = operator.attrgetter(*columns)
+        audit = {
+            "history_date": self.history_date,
+            "history_change_reason": None,
+            "history_type": history_type,
+            "history_user_id": user.pk if user else None,
+        }
+        fields = _history_fields(model)
+        tracked = [f for f in fields if f.attname not in audit]
+        added = [f for f in fields if f.attname in audit]
+        values = operator.attrgetter(*(f.attname for f in tracked))
+        tail = tuple(audit[f.attname] for f in added)
         rows = [(*values(item), *tail) for item in items]
-        self._insert(
-            history._meta.db_table,
-            (
-                *columns,
-                "history_date",
-                "history_change_reason",
-                "history_type",
-                "history_user_id",
-            ),
-            rows,
-        )
+        columns = [f.column for f in (*tracked, *added)]
+        self._insert(history._meta.db_table, columns, rows)
 
-    def _insert(self, table: str, columns: list[str], rows: list[list]) -> None:
+    def _insert(self, table: str, columns: list[str], rows: list[tuple]) -> None:
         qn = connection.ops.quote_name
         names = ", ".join(qn(c) for c in columns)
         with connection.cursor() as cursor:
@@ -723,6 +736,11 @@ class _Writer:
                 values = ", ".join(["%s"] * len(columns))
                 sql = f"INSERT INTO {qn(table)} ({names}) VALUES ({values})"  # noqa: S608
                 cursor.executemany(sql, rows)
+
+
+def _history_fields(model: type[Model]) -> list:
+    fields = model.history.model._meta.concrete_fields  # type: ignore[attr-defined]
+    return [f for f in fields if not f.primary_key]
 
 
 def _random_uids(count: int) -> list[str]:
