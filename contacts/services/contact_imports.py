@@ -250,13 +250,12 @@ def _draft_row(model: type[Model], **extra: type) -> type:
 
     Made with dataclasses for their generated __init__ (as fast as one
     written by hand). Given by name, as a new row is, a missing column
-    takes the model field's default, prepared for the database, as a new
-    model instance would have it.
+    takes the model field's default, as a new model instance would have it
+    (the database driver adapts it as for any value).
     """
     fields = model._meta.concrete_fields
     columns: list[tuple[str, Any, Any]] = [
-        (f.attname, object, field(default_factory=functools.partial(_new_value, f)))
-        for f in fields
+        (f.attname, object, _column_default(f)) for f in fields
     ]
     columns += [
         (name, kind, field(default_factory=kind)) for name, kind in extra.items()
@@ -270,8 +269,16 @@ def _draft_row(model: type[Model], **extra: type) -> type:
     )
 
 
-def _new_value(model_field):
-    return model_field.get_db_prep_save(model_field.get_default(), connection)
+def _column_default(model_field) -> Any:
+    """The dataclass field's default: made for each new row when the model
+    field's default is a callable (a uid) or a mutable value, else one value
+    for all (None or "" for most columns: as fast as no default)."""
+    if model_field.has_default() and callable(model_field.default):
+        return field(default_factory=model_field.get_default)
+    value = model_field.get_default()
+    if type(value).__hash__ is None:  # dataclasses refuse mutable defaults
+        return field(default_factory=model_field.get_default)
+    return field(default=value)
 
 
 class _Body(_draft_row(ElectionBody, contacts=dict)):  # type: ignore[misc]
