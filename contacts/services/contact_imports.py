@@ -356,8 +356,8 @@ def contact_import_upload(
 @without_cyclic_gc
 def contact_import_plan(*, contact_import: ContactImport) -> ImportPlan:
     """Parse and check the uploaded file, compare its rows with the draft,
-    and keep the plan for the preview and the confirmation: the only time
-    the file is read."""
+    and keep the plan, so that the preview and the confirmation need not
+    read the file again."""
     parsed = _parse(contact_import)
     unit_column = _unit_column(parsed.language)
     units, draft = _plan_inputs(contact_import.contact_list)
