@@ -14,8 +14,10 @@ Thanh Hóa seed and the demo users, writes the spreadsheet once
 per contender, each into an empty contact list (a new election for the demo
 district):
 
-- ours: what the "Confirm the import" button runs: parse_contact_file →
-  import_plan → contact_list_import, then the same file again (every row
+- ours: what the import's pages run, upload to confirmation:
+  contact_import_upload → contact_import_plan (parse, check, plan kept: what
+  the upload page waits for) → contact_import_apply (the kept plan applied:
+  what "Confirm the import" waits for), then the same file again (every row
   unchanged);
 - django-import-export: bench/contact_resource.py, reading the file with
   import-export's XLSX format (openpyxl into a tablib Dataset), one
@@ -58,7 +60,7 @@ if str(ROOT) not in sys.path:
 DISTRICT_ORG = "district-380"  # the demo district; the file is for its units
 UPLOADER = "district"  # its demo user (demo.users.DEMO_USERS)
 CONTENDERS = {
-    "ours": "ours (parse_contact_file → import_plan → contact_list_import)",
+    "ours": "ours (contact_import_upload → contact_import_plan → contact_import_apply)",
     "ie": "django-import-export 4.4 (ModelResource, use_bulk, batch_size 1000)",
     "floor": "floor: calamine read + the same rows written, no validation",
 }
@@ -305,45 +307,39 @@ def child(args: argparse.Namespace) -> None:
 
 
 def _ours(contact_list, path: Path) -> dict:
-    """The "Confirm the import" path of contacts.views.contact_lists."""
-    from contacts.importers import parse_contact_file
-    from contacts.models import ContactImport, User
+    """The import's pages: upload, plan (the preview's), confirmation."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from contacts.models import ContactList, User
     from contacts.services import contact_lists as services
 
-    contact_import = ContactImport.objects.create(
-        contact_list=contact_list,
-        file="contact-imports/benchmark",  # the bytes are read from `path`
-        original_name=path.name,
-        uploaded_by=User.objects.get(username=UPLOADER),
+    contact_list = ContactList.objects.select_related("organisation__unit").get(
+        pk=contact_list.pk
     )
-    contact_import = ContactImport.objects.select_related(
-        "contact_list__organisation__unit"
-    ).get(pk=contact_import.pk)
     started = time.perf_counter()
     cpu_started = time.process_time()
-    parsed = parse_contact_file(content=path.read_bytes(), filename=path.name)
-    parsed_at = time.perf_counter()
-    parsed_cpu = time.process_time()
-    plan = services.import_plan(
-        contact_list=contact_import.contact_list,
-        rows=parsed.rows,
-        unit_column="Mã đơn vị hành chính",
+    contact_import = services.contact_import_upload(
+        contact_list=contact_list,
+        upload=SimpleUploadedFile(path.name, path.read_bytes()),
+        by=User.objects.get(username=UPLOADER),
     )
-    plan.errors = sorted([*parsed.errors, *plan.errors], key=lambda e: e.row_number)
+    uploaded_at = time.perf_counter()
+    plan = services.contact_import_plan(contact_import=contact_import)
     planned_at = time.perf_counter()
+    planned_cpu = time.process_time()
     if plan.errors:
         raise SystemExit(f"the file has errors: {plan.errors[:3]}")
-    done = services.contact_list_import(contact_import=contact_import, plan=plan)
+    done = services.contact_import_apply(contact_import=contact_import)
     finished = time.perf_counter()
     return {
-        "rows": len(parsed.rows),
+        "rows": len(plan.rows),
         "seconds": finished - started,
         # This process's CPU time: steadier than wall time on a shared machine.
         "cpu_seconds": time.process_time() - cpu_started,
-        "parse_cpu_seconds": parsed_cpu - cpu_started,
+        "plan_cpu_seconds": planned_cpu - cpu_started,
         "phases": {
-            "parse": parsed_at - started,
-            "plan": planned_at - parsed_at,
+            "upload": uploaded_at - started,
+            "plan": planned_at - uploaded_at,
             "apply": finished - planned_at,
         },
         "created": done.created_count,
@@ -503,19 +499,20 @@ def _print_details(results) -> None:
     if ours:
         p, b, again = ours["phases"], ours["breakdown"], ours["reimport"]["phases"]
         print(
-            f"\nOurs: parse {p['parse']:.1f} s (calamine read alone "
-            f"{b['calamine_read']:.1f} s; {b['phone_numbers']:,} phone numbers "
-            f"normalised alone {b['phone_normalise']:.1f} s), plan {p['plan']:.1f} s, "
-            f"apply {p['apply']:.1f} s; re-import parse {again['parse']:.1f} s, plan "
-            f"{again['plan']:.1f} s, apply {again['apply']:.1f} s. First import: "
+            f"\nOurs: upload {p['upload']:.1f} s, plan {p['plan']:.1f} s (parse, "
+            f"check and keep; calamine read alone {b['calamine_read']:.1f} s; "
+            f"{b['phone_numbers']:,} phone numbers normalised alone "
+            f"{b['phone_normalise']:.1f} s), confirmation {p['apply']:.1f} s; "
+            f"re-import plan {again['plan']:.1f} s, confirmation "
+            f"{again['apply']:.1f} s. First import: "
             f"{ours['sql_seconds']:.1f} s executing SQL (COPY not counted), "
             f"{ours['gc_seconds']:.1f} s in the garbage collector."
         )
         cpu = [
-            (round(r["cpu_seconds"], 2), round(r["parse_cpu_seconds"], 2))
+            (round(r["cpu_seconds"], 2), round(r["plan_cpu_seconds"], 2))
             for r in results["ours"]["timed"]
         ]
-        print(f"Ours, CPU time of the process (whole import, parse) per run: {cpu}")
+        print(f"Ours, CPU time of the process (whole import, plan) per run: {cpu}")
     if "ie" in best:
         ie = best["ie"]
         print(

@@ -151,6 +151,8 @@ class ContactImportAdmin(SimpleHistoryAdmin):
     )
     list_filter = ("status",)
     raw_id_fields = ("contact_list", "uploaded_by")
+    # The import's working file (contacts.services.kept_plans), not data.
+    exclude = ("plan_file",)
 
 
 @admin.register(OutboundMessage)

@@ -1,7 +1,7 @@
 """Pausing Python's cyclic garbage collector while an import builds its rows.
 
-Used by contacts.importers.parse_contact_file and by import_plan and
-contact_list_import (contacts.services.contact_imports).
+Used by contacts.importers.parse_contact_file and by the plan, the preview
+and the confirmation of an import (contacts.services.contact_imports).
 """
 
 import contextlib

@@ -351,17 +351,26 @@ def import_upload_path(instance: "ContactImport", filename: str) -> str:
     return f"contact-imports/{uuid.uuid4().hex}"
 
 
+def import_plan_path(instance: "ContactImport", filename: str) -> str:
+    return f"contact-imports/plans/{uuid.uuid4().hex}.json"
+
+
 class ContactImport(models.Model):
     """An uploaded spreadsheet between its preview and its confirmation.
 
-    Nothing reaches the list until the officer confirms; confirming parses
-    the stored file again and applies every row in one transaction.
+    Nothing reaches the list until the officer confirms. The file is parsed
+    and checked once, on upload; the plan of changes is kept in `plan_file`
+    for the preview and the confirmation, which applies every row in one
+    transaction (contacts.services.contact_imports).
     """
 
     contact_list = models.ForeignKey(
         ContactList, on_delete=models.CASCADE, related_name="imports"
     )
     file = models.FileField(upload_to=import_upload_path)
+    # The parsed rows and what confirming would do with each; removed once
+    # the import is applied or discarded (contacts.services.kept_plans).
+    plan_file = models.FileField(upload_to=import_plan_path, blank=True)
     original_name = models.CharField(_("file name"), max_length=255)
     uploaded_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
@@ -378,7 +387,8 @@ class ContactImport(models.Model):
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
 
-    history = HistoricalRecords()
+    # The plan is a working file, not part of the import's record.
+    history = HistoricalRecords(excluded_fields=["plan_file"])
 
     class Meta:
         verbose_name = _("contact list import")

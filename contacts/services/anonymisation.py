@@ -152,22 +152,25 @@ def _body_ids(election: Election) -> tuple[QuerySet, QuerySet]:
 
 
 def _delete_import_files(election: Election) -> int:
-    """Delete the uploaded spreadsheets once the transaction commits (a
-    rolled-back run, or a dry run, deletes nothing) and clear their rows'
-    file field; the rows stay, with their counts."""
+    """Delete the uploaded spreadsheets, and the plans kept of those never
+    confirmed (contacts.services.kept_plans), once the transaction commits
+    (a rolled-back run, or a dry run, deletes nothing) and clear their rows'
+    file fields; the rows stay, with their counts. Returns the number of
+    uploaded files."""
     imports = ContactImport.objects.filter(contact_list__election=election).exclude(
-        file=""
+        file="", plan_file=""
     )
-    names = list(imports.values_list("file", flat=True))
+    names = list(imports.values_list("file", "plan_file"))
+    # Both fields keep their files in the default storage.
     storage = ContactImport._meta.get_field("file").storage
 
     def delete_files() -> None:
-        for name in names:
+        for name in (name for pair in names for name in pair if name):
             storage.delete(name)
 
     transaction.on_commit(delete_files)
-    imports.update(file="")
-    return len(names)
+    imports.update(file="", plan_file="")
+    return sum(1 for name, _plan_name in names if name)
 
 
 @transaction.atomic

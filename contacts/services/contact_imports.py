@@ -1,14 +1,18 @@
-"""Importing a contact-list file into a district's draft: the plan of changes
-that the preview shows, then "Confirm the import", which applies every row or
-none. Re-exported by contacts.services.contact_lists, where the views, the
-demo loader and the tests import it from.
+"""Importing a contact-list file into a district's draft, in three steps:
+the upload stores the file (`contact_import_upload`); the plan parses and
+checks it once and keeps the plan of changes the preview shows
+(`contact_import_plan`, contacts.services.kept_plans); "Confirm the import"
+applies the kept plan, every row or none (`contact_import_apply`), without
+reading the file again (if the draft changed since, the kept rows are
+planned again). Re-exported by contacts.services.contact_lists, where the
+views, the demo loader and the tests import it from.
 
 Sized for 50,000-row files (docs/performance.md, "Contact-list import"):
 
 - the draft is read with two plain queries into small objects, not model
-  instances with a prefetch: once by `import_plan`, and again inside
-  `contact_list_import`'s transaction, so that rows are compared with the
-  draft as it is when they are written;
+  instances with a prefetch: once by the plan, and again inside the
+  confirmation's transaction, so that rows are written against the draft as
+  it is then (a fingerprint of the draft tells whether the plan still holds);
 - an import that changes nothing writes nothing;
 - new and changed bodies and contacts are written with one statement per
   table and kind of change (COPY on PostgreSQL), with the audit-trail rows
@@ -16,27 +20,35 @@ Sized for 50,000-row files (docs/performance.md, "Contact-list import"):
   bulk_update_with_history would write ("+" for a new row, "~" for a changed
   one, the request's user). Building 140,000 model instances and compiling
   their INSERTs took most of the time before. The COPY text is formatted
-  while the database stores the rows before it (_CopyText);
-- `import_plan` and `contact_list_import` run with the garbage collector
-  paused (contacts.importers.bulk).
+  while the database stores the rows before it (_CopyText). The columns
+  are the models' and their audit models' own (_draft_row,
+  _history_fields); tests/contacts/test_services_contact_import_writer.py
+  compares what is written with what django-simple-history writes;
+- the plan and the confirmation run with the garbage collector paused
+  (contacts.importers.bulk).
 """
 
 import datetime
 import functools
+import hashlib
 import operator
 import os
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from contacts.importers import ContactRow, RowError
+from contacts.importers import ContactRow, ParseResult, RowError, parse_contact_file
 from contacts.importers.bulk import without_cyclic_gc
 from contacts.models import (
     AdministrativeUnit,
@@ -47,9 +59,11 @@ from contacts.models import (
     ElectionBody,
     ImportStatus,
     UnitLevel,
+    User,
 )
 from contacts.selectors.units import district_unit
 from contacts.services.closure import election_ensure_open
+from contacts.services.kept_plans import KeptPlan, plan_forget, plan_keep, plan_read
 
 BODY_FIELDS = ("polling_areas", "location")
 CONTACT_FIELDS = ("position", "phones", "email", "note")
@@ -165,8 +179,19 @@ def import_plan(
     *, contact_list: ContactList, rows: list[ContactRow], unit_column: str
 ) -> ImportPlan:
     """Compare parsed rows with the draft (four queries, whatever the size)."""
+    units, draft = _plan_inputs(contact_list)
+    return _plan(rows, units, draft.bodies, unit_column)
+
+
+def _plan_inputs(contact_list: ContactList) -> tuple[DistrictUnits, "_Draft"]:
+    """What a plan is made against: the units rows may name, and the draft."""
     units = DistrictUnits.load(district_unit(contact_list.organisation))
-    bodies = _Draft.load(contact_list).bodies
+    return units, _Draft.load(contact_list)
+
+
+def _plan(
+    rows: list[ContactRow], units: DistrictUnits, bodies: dict, unit_column: str
+) -> ImportPlan:
     plan = ImportPlan()
     for row in rows:
         unit = units.find(code=row.unit_code, name=row.unit_name)
@@ -219,52 +244,57 @@ def _contact_differs(contact: "_Contact", row: ContactRow) -> bool:
 # --- The draft, read without model instances ---------------------------------------
 
 
-class _Body:
-    """A draft ElectionBody's columns (and its contacts by folded name). The
+def _draft_row(model: type[Model], **extra: type) -> type:
+    """A class of small objects, one attribute per column of `model`'s table
+    (the fields' attnames, in the model's order) and the `extra` ones: the
+    draft is read and written by these, so every column the model has is
+    read, compared by the fingerprint, written and kept in the audit rows
+    (a test compares them with what bulk_create_with_history writes).
+
+    Made with dataclasses for their generated __init__ (as fast as one
+    written by hand). Given by name, as a new row is, a missing column
+    takes the model field's default, as a new model instance would have it
+    (the database driver adapts it as for any value).
+    """
+    fields = model._meta.concrete_fields
+    columns: list[tuple[str, Any, Any]] = [
+        (f.attname, object, _column_default(f)) for f in fields
+    ]
+    columns += [
+        (name, kind, field(default_factory=kind)) for name, kind in extra.items()
+    ]
+    return make_dataclass(
+        f"_{model.__name__}Row",
+        columns,
+        namespace={"COLUMNS": tuple(f.attname for f in fields)},
+        slots=True,
+        eq=False,
+    )
+
+
+def _column_default(model_field) -> Any:
+    """The dataclass field's default: made for each new row when the model
+    field's default is a callable (a uid) or a mutable value, else one value
+    for all (None or "" for most columns: as fast as no default)."""
+    if model_field.has_default() and callable(model_field.default):
+        return field(default_factory=model_field.get_default)
+    value = model_field.get_default()
+    if type(value).__hash__ is None:  # dataclasses refuse mutable defaults
+        return field(default_factory=model_field.get_default)
+    return field(default=value)
+
+
+class _Body(_draft_row(ElectionBody, contacts=dict)):  # type: ignore[misc]
+    """A draft ElectionBody's columns, and its contacts by folded name. The
     uid is as the database stores it (text on SQLite, uuid on PostgreSQL)."""
 
-    __slots__ = (
-        "id",
-        "uid",
-        "contact_list_id",
-        "kind",
-        "level",
-        "unit_id",
-        "name",
-        "polling_areas",
-        "location",
-        "contacts",
-    )
-    COLUMNS = __slots__[:-1]
-
-    def __init__(
-        self, id, uid, contact_list_id, kind, level, unit_id, name, areas, location
-    ) -> None:
-        self.id, self.uid, self.contact_list_id = id, uid, contact_list_id
-        self.kind, self.level, self.unit_id, self.name = kind, level, unit_id, name
-        self.polling_areas, self.location = areas, location
-        self.contacts: dict[str, _Contact] = {}
+    __slots__ = ()
 
 
-class _Contact:
+class _Contact(_draft_row(Contact)):  # type: ignore[misc]
     """A draft Contact's columns."""
 
-    __slots__ = (
-        "id",
-        "uid",
-        "body_id",
-        "full_name",
-        "position",
-        "phones",
-        "email",
-        "note",
-    )
-    COLUMNS = __slots__
-
-    def __init__(self, id, uid, body_id, full_name, position, phones, email, note):
-        self.id, self.uid, self.body_id = id, uid, body_id
-        self.full_name, self.position, self.phones = full_name, position, phones
-        self.email, self.note = email, note
+    __slots__ = ()
 
 
 @dataclass
@@ -308,6 +338,157 @@ def _raw_rows(queryset: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
+# --- The import's steps: upload, plan, preview, confirmation ----------------------
+
+
+def contact_import_upload(
+    *, contact_list: ContactList, upload: UploadedFile, by: User
+) -> ContactImport:
+    """Store an uploaded file; nothing reaches the list until the officer
+    confirms its plan."""
+    contact_import = ContactImport(
+        contact_list=contact_list,
+        original_name=(upload.name or "")[:255],
+        uploaded_by=by,
+    )
+    contact_import.file.save("upload", ContentFile(upload.read()), save=False)
+    contact_import.save()
+    return contact_import
+
+
+@without_cyclic_gc
+def contact_import_plan(*, contact_import: ContactImport) -> ImportPlan:
+    """Parse and check the uploaded file, compare its rows with the draft,
+    and keep the plan, so that the preview and the confirmation need not
+    read the file again."""
+    parsed = _parse(contact_import)
+    unit_column = _unit_column(parsed.language)
+    units, draft = _plan_inputs(contact_import.contact_list)
+    plan = _plan(parsed.rows, units, draft.bodies, unit_column)
+    planned = {id(item.row): [item.action, item.unit.pk] for item in plan.rows}
+    kept = KeptPlan(
+        rows=parsed.rows,
+        outcomes=[planned.get(id(row)) for row in parsed.rows],
+        parse_errors=parsed.errors,
+        plan_errors=plan.errors,
+        unit_column=unit_column,
+        language=str(get_language()),
+        fingerprint=_fingerprint(units, draft),
+    )
+    plan_keep(contact_import=contact_import, kept=kept)
+    plan.errors = _all_errors(parsed.errors, plan.errors)
+    return plan
+
+
+@without_cyclic_gc
+def contact_import_preview(*, contact_import: ContactImport) -> ImportPlan:
+    """The plan the preview shows (and confirming would apply now): the
+    kept one, planned again from its rows if the draft changed since. The
+    file is read only for an import without a kept plan, or to write its
+    errors in the page's language when they were written in the other."""
+    kept = plan_read(contact_import)
+    units, draft = _plan_inputs(contact_import.contact_list)
+    if kept is None or (kept.has_errors and kept.language != get_language()):
+        return _plan_file(contact_import, units, draft)
+    return _plan_kept(kept, units, draft)
+
+
+@without_cyclic_gc
+@transaction.atomic
+def contact_import_apply(
+    *, contact_import: ContactImport, now: datetime.datetime | None = None
+) -> ContactImport:
+    """Confirm an import: apply its plan to the draft, every row or none.
+
+    1. Refuse an import of a closed election, or one already applied or
+       discarded.
+    2. Read the units and the draft in this transaction, and the kept plan.
+       If they changed since the plan was made, plan its rows again against
+       them, as the preview would show now; the file is not read. An import
+       without a kept plan is planned from its file.
+    3. Apply the plan (contact_list_import), then remove the kept plan.
+    """
+    election_ensure_open(contact_import.contact_list.election_id)
+    if contact_import.status != ImportStatus.UPLOADED:
+        raise ValidationError(already_done_message())
+    units, draft = _plan_inputs(contact_import.contact_list)
+    kept = plan_read(contact_import)
+    if kept is None:
+        plan = _plan_file(contact_import, units, draft)
+    else:
+        plan = _plan_kept(kept, units, draft)
+    done = contact_list_import(
+        contact_import=contact_import, plan=plan, now=now, draft=draft
+    )
+    plan_forget(done)
+    return done
+
+
+def already_done_message() -> str:
+    return _("This file has already been imported or discarded.")
+
+
+def _parse(contact_import: ContactImport) -> ParseResult:
+    with contact_import.file.open("rb") as f:
+        return parse_contact_file(
+            content=f.read(), filename=contact_import.original_name
+        )
+
+
+def _unit_column(language: str) -> str:
+    """The column named in a unit's error, in the file's language."""
+    return _("Unit code") if language == "en" else "Mã đơn vị hành chính"
+
+
+def _all_errors(parse_errors: list[RowError], plan_errors: list) -> list[RowError]:
+    return sorted([*parse_errors, *plan_errors], key=lambda e: e.row_number)
+
+
+def _plan_file(
+    contact_import: ContactImport, units: DistrictUnits, draft: "_Draft"
+) -> ImportPlan:
+    """Plan the stored file, keeping nothing."""
+    parsed = _parse(contact_import)
+    plan = _plan(parsed.rows, units, draft.bodies, _unit_column(parsed.language))
+    plan.errors = _all_errors(parsed.errors, plan.errors)
+    return plan
+
+
+def _plan_kept(kept: KeptPlan, units: DistrictUnits, draft: "_Draft") -> ImportPlan:
+    """The kept plan, with the units it names; planned again from its rows
+    when the units or the draft are not those it was made against."""
+    if kept.fingerprint != _fingerprint(units, draft):
+        plan = _plan(kept.rows, units, draft.bodies, kept.unit_column)
+    else:
+        plan = ImportPlan(errors=list(kept.plan_errors))
+        by_pk = {unit.pk: unit for unit in units.by_code.values()}
+        for row, outcome in zip(kept.rows, kept.outcomes, strict=True):
+            if outcome is not None:
+                action, unit_pk = outcome
+                key = _body_key(row.body_kind, unit_pk, row.body_name)
+                plan.rows.append(
+                    RowPlan(row=row, action=action, unit=by_pk[unit_pk], key=key)
+                )
+    plan.errors = _all_errors(kept.parse_errors, plan.errors)
+    return plan
+
+
+def _fingerprint(units: DistrictUnits, draft: "_Draft") -> str:
+    """Everything a plan depends on: the units a row may name and the draft
+    rows it is compared with (those the draft's lookups hold). The same
+    fingerprint at the confirmation means the same plan. Sorted by id: the
+    draft's query order leaves ties between equal names."""
+    body_values = operator.attrgetter(*_Body.COLUMNS)
+    contact_values = operator.attrgetter(*_Contact.COLUMNS)
+    bodies = draft.bodies.values()
+    parts = (
+        sorted((u.pk, u.code, u.name, u.level) for u in units.by_code.values()),
+        sorted(body_values(body) for body in bodies),
+        sorted(contact_values(c) for body in bodies for c in body.contacts.values()),
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 # --- Applying the plan ---------------------------------------------------------------
 
 
@@ -318,8 +499,10 @@ def contact_list_import(
     contact_import: ContactImport,
     plan: ImportPlan,
     now: datetime.datetime | None = None,
+    draft: "_Draft | None" = None,
 ) -> ContactImport:
-    """Apply a checked plan to the draft: every row, or none.
+    """Apply a checked plan to the draft: every row, or none. `draft` is the
+    draft as read in this transaction, if the caller has read it.
 
     1. Refuse a plan with errors, or an import already applied.
     2. Create missing bodies, update changed ones (with audit rows).
@@ -334,11 +517,11 @@ def contact_list_import(
         pk=contact_import.pk, status=ImportStatus.UPLOADED
     ).update(status=ImportStatus.APPLIED, applied_at=now)
     if claimed != 1:
-        raise ValidationError(_("This file has already been imported or discarded."))
+        raise ValidationError(already_done_message())
     contact_list = contact_import.contact_list
     counts = {action: plan.count(action) for action in vars(RowAction).values()}
     if counts[RowAction.CREATE] or counts[RowAction.UPDATE]:
-        bodies = _Draft.load(contact_list).bodies
+        bodies = (draft or _Draft.load(contact_list)).bodies
         writer = _Writer(history_date=timezone.now())
         _apply_bodies(contact_list, plan, bodies, writer)
         _apply_contacts(plan, bodies, writer)
@@ -366,15 +549,14 @@ def _apply_bodies(
         body = bodies.get(key)
         if body is None and key not in new:
             new[key] = _Body(
-                None,
-                writer.new_uid(),
-                contact_list.pk,
-                row.body_kind,
-                item.unit.level,
-                item.unit.pk,
-                row.body_name,
-                row.polling_areas,
-                row.location,
+                uid=writer.new_uid(),
+                contact_list_id=contact_list.pk,
+                kind=row.body_kind,
+                level=item.unit.level,
+                unit_id=item.unit.pk,
+                name=row.body_name,
+                polling_areas=row.polling_areas,
+                location=row.location,
             )
         elif body is not None and _body_differs(body, row):
             body.polling_areas, body.location = row.polling_areas, row.location
@@ -401,14 +583,13 @@ def _apply_contacts(plan: ImportPlan, bodies: dict, writer: "_Writer") -> None:
         if contact is None:
             new.append(
                 _Contact(
-                    None,
-                    writer.new_uid(),
-                    body.id,
-                    row.full_name,
-                    row.position,
-                    phones,
-                    row.email,
-                    row.note,
+                    uid=writer.new_uid(),
+                    body_id=body.id,
+                    full_name=row.full_name,
+                    position=row.position,
+                    phones=phones,
+                    email=row.email,
+                    note=row.note,
                 )
             )
         elif _contact_differs(contact, row):
@@ -456,16 +637,24 @@ class _Writer:
             self._uids = _random_uids(1000)
         return self._uids.pop()
 
+    def columns(self, model: _Written) -> list[str]:
+        """The columns a new row of `model` is written with: every one the
+        model has, but the id on SQLite (the database gives it)."""
+        return [f.column for f in self._fields(model)]
+
+    def _fields(self, model: _Written) -> list:
+        fields = model._meta.concrete_fields
+        return [f for f in fields if self.postgresql or not f.primary_key]
+
     def create(self, model: _Written, items: list) -> None:
         if self.postgresql:
             # Take the ids from the table's sequence first, then COPY them in.
             for item, id in zip(items, self._next_ids(model, len(items)), strict=True):
                 item.id = id
-            columns = items[0].COLUMNS
-        else:
-            columns = items[0].COLUMNS[1:]  # all but the id
-        values = operator.attrgetter(*columns)
-        self._insert(model._meta.db_table, columns, [values(item) for item in items])
+        fields = self._fields(model)
+        values = operator.attrgetter(*(f.attname for f in fields))
+        rows = [values(item) for item in items]
+        self._insert(model._meta.db_table, [f.column for f in fields], rows)
         if not self.postgresql:
             ids = self._ids_by_uid(model, items)
             for item in items:
@@ -527,26 +716,31 @@ class _Writer:
                 [value for row in batch for value in row],
             )
 
+    def history_columns(self, model: _Written) -> list[str]:
+        """The columns of `model`'s audit rows written: all but their own id."""
+        return [f.column for f in _history_fields(model)]
+
     def _history(self, model: _Written, items: list, history_type: str) -> None:
         """What bulk_history_create writes: every tracked column, the date,
-        no change reason, the type, and the request's user (middleware)."""
+        no change reason, the type, and the request's user (middleware).
+        The columns are the audit table's: one the row does not have and
+        that is not among these four stops the import."""
         history = model.history.model
         user = history.get_default_history_user(None)
-        tail = (self.history_date, None, history_type, user.pk if user else None)
-        columns = items[0].COLUMNS
-        values = operator.attrgetter(*columns)
+        audit = {
+            "history_date": self.history_date,
+            "history_change_reason": None,
+            "history_type": history_type,
+            "history_user_id": user.pk if user else None,
+        }
+        fields = _history_fields(model)
+        tracked = [f for f in fields if f.attname not in audit]
+        added = [f for f in fields if f.attname in audit]
+        values = operator.attrgetter(*(f.attname for f in tracked))
+        tail = tuple(audit[f.attname] for f in added)
         rows = [(*values(item), *tail) for item in items]
-        self._insert(
-            history._meta.db_table,
-            (
-                *columns,
-                "history_date",
-                "history_change_reason",
-                "history_type",
-                "history_user_id",
-            ),
-            rows,
-        )
+        columns = [f.column for f in (*tracked, *added)]
+        self._insert(history._meta.db_table, columns, rows)
 
     def _insert(
         self, table: str, columns: Sequence[str], rows: Sequence[Sequence]
@@ -560,6 +754,11 @@ class _Writer:
                 values = ", ".join(["%s"] * len(columns))
                 sql = f"INSERT INTO {qn(table)} ({names}) VALUES ({values})"  # noqa: S608
                 cursor.executemany(sql, rows)
+
+
+def _history_fields(model: _Written) -> list:
+    fields = model.history.model._meta.concrete_fields
+    return [f for f in fields if not f.primary_key]
 
 
 def _random_uids(count: int) -> list[str]:
@@ -626,8 +825,10 @@ def _copy_text(rows: Sequence[Sequence]) -> str:
     return "\n".join(lines)
 
 
+@transaction.atomic
 def contact_import_discard(*, contact_import: ContactImport) -> None:
     election_ensure_open(contact_import.contact_list.election_id)
     ContactImport.objects.filter(
         pk=contact_import.pk, status=ImportStatus.UPLOADED
     ).update(status=ImportStatus.DISCARDED)
+    plan_forget(contact_import)

@@ -6,7 +6,6 @@ the access log (contacts.services.access_log)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,7 +22,6 @@ from contacts.forms import (
     ReturnForm,
 )
 from contacts.http import AuthenticatedHttpRequest
-from contacts.importers import parse_contact_file
 from contacts.models import (
     ContactImport,
     ContactList,
@@ -243,14 +241,12 @@ def import_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contact_list = _get_list(request, pk, Action.CHANGE)
     form = ContactImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        contact_import = ContactImport(
+        contact_import = services.contact_import_upload(
             contact_list=contact_list,
-            original_name=upload.name[:255],
-            uploaded_by=request.user,
+            upload=form.cleaned_data["file"],
+            by=request.user,
         )
-        contact_import.file.save("upload", ContentFile(upload.read()), save=False)
-        contact_import.save()
+        services.contact_import_plan(contact_import=contact_import)
         return redirect("contacts:import_preview", pk=contact_import.pk)
     return render(
         request,
@@ -272,34 +268,20 @@ def _get_import(
     )
 
 
-def _plan(contact_import: ContactImport):
-    with contact_import.file.open("rb") as f:
-        parsed = parse_contact_file(
-            content=f.read(), filename=contact_import.original_name
-        )
-    unit_column = _("Unit code") if parsed.language == "en" else "Mã đơn vị hành chính"
-    plan = services.import_plan(
-        contact_list=contact_import.contact_list,
-        rows=parsed.rows,
-        unit_column=unit_column,
-    )
-    plan.errors = sorted([*parsed.errors, *plan.errors], key=lambda e: e.row_number)
-    return plan
-
-
 @login_required
 def import_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contact_import = _get_import(request, pk, Action.VIEW)
-    plan = (
-        _plan(contact_import)
-        if contact_import.status == ImportStatus.UPLOADED
-        else None
-    )
     ctx = {
         "contact_import": contact_import,
         "contact_list": contact_import.contact_list,
-        "plan": plan,
+        "plan": None,
     }
+    if contact_import.status == ImportStatus.UPLOADED:
+        plan = services.contact_import_preview(contact_import=contact_import)
+        ctx["plan"] = plan
+        ctx["created"] = plan.count(services.RowAction.CREATE)
+        ctx["updated"] = plan.count(services.RowAction.UPDATE)
+        ctx["unchanged"] = plan.count(services.RowAction.UNCHANGED)
     return render(request, "contacts/import_preview.html", ctx)
 
 
@@ -308,9 +290,7 @@ def import_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def import_apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contact_import = _get_import(request, pk, Action.CHANGE)
     try:
-        done = services.contact_list_import(
-            contact_import=contact_import, plan=_plan(contact_import)
-        )
+        done = services.contact_import_apply(contact_import=contact_import)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("contacts:import_preview", pk=contact_import.pk)

@@ -1,7 +1,8 @@
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from contacts.importers import ContactRow
-from contacts.models import ContactList, Election, UnitLevel
+from contacts.models import ContactImport, ContactList, Election, UnitLevel
 from contacts.services import contact_lists as services
 
 
@@ -41,7 +42,6 @@ def communes_a(world):
 @pytest.fixture
 def import_rows(list_a, world):
     """Import rows into list A's draft through the real service."""
-    from contacts.models import ContactImport
 
     def run(rows):
         plan = services.import_plan(contact_list=list_a, rows=rows, unit_column="Mã")
@@ -82,3 +82,30 @@ def make_bodies(contact_list, units, n: int, version=None, prefix="Tổ bầu c�
         for j in range(2)
     )
     return bodies
+
+
+CSV_HEADER = (
+    "Loại tổ chức;Mã đơn vị hành chính;Tên tổ chức;Khu vực bỏ phiếu;"
+    "Địa điểm làm việc;Họ và tên;Chức vụ;Số điện thoại\n"
+)
+
+
+def contact_csv(communes, n: int) -> bytes:
+    """n teams of one person each, spread over `communes`."""
+    lines = [
+        f"Tổ bầu cử;{communes[i % len(communes)].code};Tổ bầu cử số {i};KVBP {i};"
+        f"Thôn {i};Người số {i};Tổ trưởng;0912 {i:06d}\n"
+        for i in range(n)
+    ]
+    return (CSV_HEADER + "".join(lines)).encode()
+
+
+def uploaded(list_a, world, content: bytes) -> ContactImport:
+    """An upload planned as the upload page plans it."""
+    contact_import = services.contact_import_upload(
+        contact_list=list_a,
+        upload=SimpleUploadedFile("danh-sach.csv", content),
+        by=world.district_a_officer,
+    )
+    services.contact_import_plan(contact_import=contact_import)
+    return contact_import

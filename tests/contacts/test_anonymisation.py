@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
@@ -217,6 +218,28 @@ def test_uploaded_files_are_deleted_after_commit(
     upload.refresh_from_db()
     assert (done.import_files, upload.file.name, storage.exists(name)) == (1, "", False)
     assert upload.created_count == 2  # the import's figures stay
+
+
+def test_the_plan_kept_of_an_unconfirmed_import_is_deleted_too(
+    world, accepted_list, django_capture_on_commit_callbacks
+):
+    pending = services.contact_import_upload(
+        contact_list=accepted_list,
+        upload=SimpleUploadedFile("sua.csv", b"a;b\n"),
+        by=world.district_a_officer,
+    )
+    services.contact_import_plan(contact_import=pending)
+    storage, plan_name = pending.plan_file.storage, pending.plan_file.name
+    assert plan_name, "the pending import keeps its plan"
+    assert storage.exists(plan_name)
+    election = close(accepted_list.election)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = election_anonymise(election=election, by=world.staff, now=ALLOWED_FROM)
+
+    pending.refresh_from_db()
+    assert (done.import_files, pending.file.name, pending.plan_file.name) == (2, "", "")
+    assert storage.exists(plan_name) is False
 
 
 def test_it_runs_once_and_records_who_and_when(world, accepted_list):

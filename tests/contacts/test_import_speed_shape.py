@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from contacts.models import Contact, ContactImport, ElectionBody
 from contacts.services import contact_lists as services
-from tests.contacts.conftest import make_row
+from tests.contacts.conftest import contact_csv, make_row, uploaded
 
 
 def _import(list_a, world, rows) -> tuple[int, list[str]]:
@@ -70,3 +70,17 @@ def test_an_unchanged_reimport_writes_nothing(world, list_a, communes_a):
     _count, writes = _import(list_a, world, rows)
     assert writes == []
     assert (ElectionBody.history.count(), Contact.history.count()) == history
+
+
+def test_confirming_a_kept_plan_of_10_rows_or_1000_takes_the_same_queries(
+    world, list_a, communes_a
+):
+    counts = []
+    for n in (10, 1000):
+        _empty_draft(list_a)
+        contact_import = uploaded(list_a, world, contact_csv(communes_a, n))
+        with CaptureQueriesContext(connection) as queries:
+            services.contact_import_apply(contact_import=contact_import)
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
+    assert Contact.objects.filter(body__contact_list=list_a).count() == 1000

@@ -1,18 +1,21 @@
 """Writing an import's rows: texts are stored as typed however many rows there
 are, new rows get version-4 uids as the models' default makes them, and the
-import leaves Python's garbage collector running."""
+import leaves Python's garbage collector running. The plan kept between the
+upload and the confirmation, and when it goes."""
 
 import gc
 import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
 
 from contacts.importers import RowError
 from contacts.models import Contact, ContactImport, ElectionBody
 from contacts.services import contact_lists as services
 from contacts.services.contact_imports import _random_uids
-from tests.contacts.conftest import make_row
+from tests.contacts.conftest import contact_csv, make_row, uploaded
 
 
 def test_texts_with_tabs_newlines_and_backslashes_are_stored_as_typed(
@@ -66,3 +69,83 @@ def test_the_garbage_collector_runs_again_after_a_refused_import(list_a, world):
     with pytest.raises(ValidationError):
         services.contact_list_import(contact_import=contact_import, plan=plan)
     assert gc.isenabled() is True
+
+
+# --- The plan kept from the upload to the confirmation ----------------------------
+
+
+def test_an_import_without_a_kept_plan_is_planned_from_its_file(
+    list_a, communes_a, world
+):
+    """An import uploaded before plans were kept is previewed and confirmed
+    as it was then: its file is read each time."""
+    contact_import = ContactImport.objects.create(
+        contact_list=list_a,
+        original_name="danh-sach.csv",
+        uploaded_by=world.district_a_officer,
+        file=ContentFile(contact_csv(communes_a, 3), name="upload"),
+    )
+    preview = services.contact_import_preview(contact_import=contact_import)
+    assert (preview.count(services.RowAction.CREATE), preview.errors) == (3, [])
+    done = services.contact_import_apply(contact_import=contact_import)
+    assert done.created_count == 3
+    assert Contact.objects.filter(body__contact_list=list_a).count() == 3
+
+
+def test_confirming_removes_the_kept_plan_once_committed(
+    list_a, communes_a, world, django_capture_on_commit_callbacks
+):
+    contact_import = uploaded(list_a, world, contact_csv(communes_a, 3))
+    storage, name = contact_import.plan_file.storage, contact_import.plan_file.name
+    assert name, "the upload keeps its plan"
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.contact_import_apply(contact_import=contact_import)
+    contact_import.refresh_from_db()
+    assert (contact_import.plan_file.name, storage.exists(name)) == ("", False)
+
+
+def test_discarding_removes_the_kept_plan_once_committed(
+    list_a, communes_a, world, django_capture_on_commit_callbacks
+):
+    contact_import = uploaded(list_a, world, contact_csv(communes_a, 3))
+    storage, name = contact_import.plan_file.storage, contact_import.plan_file.name
+    assert name, "the upload keeps its plan"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.contact_import_discard(contact_import=contact_import)
+    contact_import.refresh_from_db()
+    assert (contact_import.plan_file.name, storage.exists(name)) == ("", False)
+
+
+def test_a_refused_confirmation_keeps_the_plan(
+    list_a, communes_a, world, django_capture_on_commit_callbacks
+):
+    content = contact_csv(communes_a, 2).replace(b"0912 000001", b"12")
+    contact_import = uploaded(list_a, world, content)
+    name = contact_import.plan_file.name
+    assert name, "the upload keeps its plan"
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ValidationError) as refused,
+    ):
+        services.contact_import_apply(contact_import=contact_import)
+    assert refused.value.messages == [_("The file has errors; nothing was saved.")]
+    contact_import.refresh_from_db()
+    assert contact_import.plan_file.name == name
+    assert contact_import.plan_file.storage.exists(name) is True
+    preview = services.contact_import_preview(contact_import=contact_import)
+    assert [e.row_number for e in preview.errors] == [3]
+    assert ElectionBody.objects.filter(contact_list=list_a).exists() is False
+
+
+def test_an_import_confirmed_twice_is_refused_without_reading_its_file(
+    list_a, communes_a, world
+):
+    contact_import = uploaded(list_a, world, contact_csv(communes_a, 3))
+    services.contact_import_apply(contact_import=contact_import)
+    assert contact_import.file.name
+    contact_import.file.storage.delete(contact_import.file.name)
+    with pytest.raises(ValidationError) as refused:
+        services.contact_import_apply(contact_import=contact_import)
+    assert refused.value.messages == [services.already_done_message()]
+    assert Contact.objects.filter(body__contact_list=list_a).count() == 3

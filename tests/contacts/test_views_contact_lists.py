@@ -2,6 +2,7 @@
 anonymous, bad id), as healthchecks tests each view."""
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -297,6 +298,107 @@ def test_an_import_is_previewed_then_applied(client, world, list_a, communes_a):
     # The same import cannot be applied twice.
     client.post(reverse("contacts:import_apply", args=[contact_import.pk]))
     assert ElectionBody.objects.count() == 2
+
+
+def _uploaded(client, contact_list, text) -> ContactImport:
+    r = upload(client, contact_list, text)
+    assert r.status_code == 302
+    return ContactImport.objects.latest("pk")
+
+
+def _remove_stored_file(contact_import: ContactImport) -> None:
+    storage, name = contact_import.file.storage, contact_import.file.name
+    assert name is not None
+    storage.delete(name)
+    assert not storage.exists(name)
+
+
+def test_the_preview_counts_what_confirming_would_do(client, world, list_a, communes_a):
+    client.force_login(world.district_a_officer)
+    text = GOOD_CSV.format(c1=communes_a[0].code, c2=communes_a[1].code)
+    contact_import = _uploaded(client, list_a, text)
+    url = reverse("contacts:import_preview", args=[contact_import.pk])
+    r = client.get(url)
+    assert (r.context["created"], r.context["updated"], r.context["unchanged"]) == (
+        2,
+        0,
+        0,
+    )
+    assert "Sẽ thêm mới: 2" in r.content.decode()
+
+
+def test_the_file_is_read_once_on_upload_not_on_preview_or_confirming(
+    client, world, list_a, communes_a
+):
+    """The plan made on upload is kept: with the stored file gone, the
+    preview still lists its rows and confirming saves them."""
+    client.force_login(world.district_a_officer)
+    text = GOOD_CSV.format(c1=communes_a[0].code, c2=communes_a[1].code)
+    contact_import = _uploaded(client, list_a, text)
+    _remove_stored_file(contact_import)
+    preview = client.get(reverse("contacts:import_preview", args=[contact_import.pk]))
+    assert "Lê Văn An" in preview.content.decode()
+    r = client.post(reverse("contacts:import_apply", args=[contact_import.pk]))
+    assert r["Location"] == detail(list_a).split("?")[0]
+    saved = Contact.objects.filter(body__contact_list=list_a, body__version=None)
+    assert sorted(saved.values_list("full_name", "phones")) == [
+        ("Lê Văn An", "+84912345678"),
+        ("Trần Thị Bình", "+84987654321"),
+    ]
+    contact_import.refresh_from_db()
+    assert (contact_import.created_count, contact_import.plan_file.name) == (2, "")
+
+
+def test_a_plan_made_before_the_draft_changed_is_made_again_from_its_rows(
+    client, world, list_a, communes_a
+):
+    """Someone edits the draft between the preview and the confirmation:
+    confirming compares the file's rows with the draft as it is then (as
+    planning the file again would), still without reading the file."""
+    client.force_login(world.district_a_officer)
+    text = GOOD_CSV.format(c1=communes_a[0].code, c2=communes_a[1].code)
+    first = _uploaded(client, list_a, text)
+    client.post(reverse("contacts:import_apply", args=[first.pk]))
+    again = _uploaded(client, list_a, text)
+    url = reverse("contacts:import_preview", args=[again.pk])
+    assert client.get(url).context["unchanged"] == 2
+    draft = Contact.objects.filter(body__contact_list=list_a, body__version=None)
+    draft.filter(full_name="Lê Văn An").update(phones="+84911111111")
+    ElectionBody.objects.filter(contact_list=list_a, name="Tổ bầu cử số 2").delete()
+    _remove_stored_file(again)
+    r = client.get(url)
+    assert (r.context["created"], r.context["updated"], r.context["unchanged"]) == (
+        1,
+        1,
+        0,
+    )
+    client.post(reverse("contacts:import_apply", args=[again.pk]))
+    again.refresh_from_db()
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (
+        1,
+        1,
+        0,
+    )
+    assert sorted(draft.values_list("full_name", "phones")) == [
+        ("Lê Văn An", "+84912345678"),
+        ("Trần Thị Bình", "+84987654321"),
+    ]
+
+
+def test_the_errors_of_a_kept_plan_follow_the_pages_language(
+    client, world, list_a, communes_a
+):
+    """The errors are written when the file is planned; shown in the other
+    language, they are written again in it."""
+    other = world.district_b.unit.children.first()
+    client.force_login(world.district_a_officer)
+    text = GOOD_CSV.format(c1=communes_a[0].code, c2=other.code)
+    contact_import = _uploaded(client, list_a, text)
+    url = reverse("contacts:import_preview", args=[contact_import.pk])
+    assert f"“{other.code}” không phải là" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(url).content.decode()
+    assert f"“{other.code}” is not {world.district_a.unit.name}" in page
 
 
 def test_a_file_with_a_bad_row_in_the_middle_saves_nothing(
