@@ -656,6 +656,9 @@ class Matrix:
     # Each user's session key, made with the world (matrix_kept): a login
     # per test cost more than most of the requests the test checks.
     sessions: dict[str, str] = field(default_factory=dict)
+    # The database as every test finds it (each request is rolled back):
+    # taken once with the world, compared after every request.
+    before: dict[str, str] = field(default_factory=dict)
 
     def add(self, kind: str, target: Target) -> None:
         self.targets.setdefault(kind, []).append(target)
@@ -984,6 +987,7 @@ def matrix_kept(django_db_blocker, tmp_path_factory):
         try:
             made = _matrix_make()
             made.sign_in_everyone()
+            made.before = _snapshot()
         except BaseException as exc:
             atomic.__exit__(type(exc), exc, exc.__traceback__)
             media.disable()
@@ -1367,10 +1371,9 @@ def test_the_rule_holds(matrix, name, rule, user, method):
     assert rule is not None, f"{name} has no rule for {method} in RULES"
     client = matrix.client(user)
     targets = [None] if rule.target == "-" else matrix.targets[rule.target]
-    before = _snapshot()  # each request is rolled back: all find this
     problems = []
     for target in targets:
-        problems += _check(client, matrix, rule, user, target, before)
+        problems += _check(client, matrix, rule, user, target, matrix.before)
     assert problems == []
 
 
