@@ -3,7 +3,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from contacts.models import Membership
+from contacts.models import Membership, Organisation
+from demo.users import DEMO_USERS
 from readiness.services import seed_case_load
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,8 @@ def test_it_creates_each_demo_login_in_its_organisation(monkeypatch):
     call_command("load_demo")
     call_command("load_demo")
     orgs = dict(Membership.objects.values_list("user__username", "organisation__code"))
-    assert orgs == {
+    named = {u: orgs.pop(u) for u in DEMO_USERS}
+    assert named == {
         "staff": "so-tttt-38",
         "observer": "uybc-38",
         "district": "district-380",
@@ -45,6 +47,16 @@ def test_it_creates_each_demo_login_in_its_organisation(monkeypatch):
         "postal": "vnpost-thanhhoa",
     }
     assert _logs_in("district", "demo-password")
+    # Every other organisation with obligations: a login named by its code.
+    assert all(username == code for username, code in orgs.items())
+    with_obligations = Organisation.objects.filter(
+        kind__in=["district", "postal", "telecom"]
+    )
+    assert set(with_obligations.values_list("code", flat=True)) == set(orgs) | {
+        named[u] for u in ("district", "district2", "telecom", "telecom2", "postal")
+    }
+    assert _logs_in("district-381", "demo-password")
+    assert _logs_in("mobifone-thanhhoa", "demo-password")
 
 
 @override_settings(DEBUG=True)
