@@ -81,9 +81,11 @@ def test_it_gives_the_demo_districts_contact_lists_once():
     seed_case_load()
     call_command("load_demo")
     call_command("load_demo")
-    states = dict(
-        ContactList.objects.values_list("organisation__code", "latest_version__status")
+    # (the other districts' lists: test_the_province_is_at_work_in_every_state)
+    named = ContactList.objects.filter(
+        organisation__code__in=["district-380", "district-405"]
     )
+    states = dict(named.values_list("organisation__code", "latest_version__status"))
     assert states == {"district-380": "submitted", "district-405": "accepted"}
     dong_son = ContactList.objects.get(organisation__code="district-405")
     assert dong_son.state == SubmissionState.ACCEPTED
@@ -121,3 +123,34 @@ def test_it_reports_the_demo_incidents_once_for_the_live_board():
     assert incidents_escalate_due() > 0
     fibre_cut = Incident.objects.get(organisation__code="vnpt-thanhhoa")
     assert fibre_cut.escalation_step == 1
+
+
+@override_settings(DEBUG=True)
+def test_the_province_is_at_work_in_every_state():
+    from contacts.models import (
+        ContactList,
+        MessageStatus,
+        OutboundMessage,
+        User,
+    )
+    from contacts.selectors.inbox import inbox_messages
+    from readiness.models import Deadline, SectionReview
+
+    call_command("load_demo", seed=True)
+    call_command("load_demo", seed=True)
+    lists = {
+        c.latest_version.status if c.latest_version else "draft"
+        for c in ContactList.objects.all()
+    }
+    assert lists == {"accepted", "returned", "submitted", "draft"}
+    districts = Organisation.objects.filter(kind="district")
+    assert ContactList.objects.count() < districts.count()  # some not started
+    reviews = set(SectionReview.objects.values_list("status", flat=True))
+    assert reviews == {"accepted", "returned", "submitted"}
+    assert Deadline.objects.exclude(organisation=None).exists()  # extensions
+    assert OutboundMessage.objects.filter(
+        kind="reminder", status=MessageStatus.SENT
+    ).exists()
+    for username in ("staff", "district", "district2", "telecom", "telecom2"):
+        user = User.objects.get(username=username)
+        assert inbox_messages(user=user).exists(), username

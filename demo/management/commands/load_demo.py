@@ -10,8 +10,10 @@ from demo.calendar import demo_calendar_anchor
 from demo.contacts import demo_contact_list_ensure
 from demo.incidents import demo_incidents_ensure, demo_rosters_ensure
 from demo.models import DemoCalendar, DemoPhase
+from demo.state import demo_work_ensure
 from demo.status_reports import demo_status_reports_ensure
 from demo.users import DEMO_USERS, demo_organisation_logins_ensure, demo_users_ensure
+from readiness.selectors import directive_current
 from readiness.services import seed_case_load
 
 OLDER_DEMO = (
@@ -68,6 +70,7 @@ class Command(BaseCommand):
                 election=election, users=users, now=now, phase=calendar.phase
             )
             demo_status_reports_ensure(election=election, users=users, now=now)
+            _work(election, users, logins, now)
         except Organisation.DoesNotExist:
             raise CommandError(
                 "The demo organisations are missing: run `manage.py load_seed` first."
@@ -93,6 +96,22 @@ class Command(BaseCommand):
                 officer=officer,
                 reviewer=reviewer,
             )
+
+
+def _work(election: Election, users: dict, logins: list[User], now) -> None:
+    """The state of work across the province (demo.state)."""
+    directive = directive_current(election=election)
+    if directive is None:
+        return
+    officers = {u.membership.organisation.code: u for u in logins}
+    officers |= {u.membership.organisation.code: u for u in users.values()}
+    demo_work_ensure(
+        election=election,
+        directive=directive,
+        staff=users["staff"],
+        officers=officers,
+        now=now,
+    )
 
 
 def _election() -> Election:
