@@ -129,3 +129,15 @@ def test_a_demo_made_before_the_calendar_moved_is_to_be_reset():
     demo_users_ensure(password="x-Pass-1")
     with pytest.raises(CommandError, match="make demo-reset"):
         call_command("load_demo")
+
+
+@override_settings(DEBUG=True)
+def test_a_later_phase_moves_the_demo_on_and_an_earlier_one_needs_a_reset():
+    with time_machine.travel(VN_NOON, tick=False):
+        call_command("load_demo", seed=True)
+        call_command("load_demo", seed=True, phase="polling-day")
+        assert Election.objects.get().polling_day == _today()
+        call_command("load_demo", seed=True)  # the phase is kept
+        assert Election.objects.get().polling_day == _today()
+        with pytest.raises(CommandError, match="make demo-reset DEMO_PHASE=before"):
+            call_command("load_demo", phase="before")

@@ -121,12 +121,22 @@ def _election() -> Election:
     return election
 
 
+def _order(phase: str) -> int:
+    return list(DemoPhase.values).index(phase)
+
+
 def _calendar(election: Election, phase: str | None) -> DemoCalendar:
     """Move the election to today's calendar (demo.calendar)."""
     recorded = DemoCalendar.objects.first()
     if recorded is None and User.objects.filter(username__in=DEMO_USERS).exists():
         raise CommandError(OLDER_DEMO)
     phase = phase or (recorded.phase if recorded else DemoPhase.BEFORE)
+    if recorded is not None and _order(phase) < _order(recorded.phase):
+        # What was done in the later phase would land in the future.
+        raise CommandError(
+            f"The demo is in the {recorded.phase} phase and cannot go back to "
+            f"{phase}; start over with `make demo-reset DEMO_PHASE={phase}`."
+        )
     return demo_calendar_anchor(
         election=election, phase=phase, today=timezone.localdate()
     )
