@@ -8,9 +8,10 @@ other), dated over the days before the run:
   days ahead (so D2 is due within days for them).
 - Readiness plans (D1 for districts, P1/P2 for postal firms, T1/T3 for
   telecom firms), in turn: every section accepted, one returned with a
-  comment and one accepted, submitted and awaiting review, a draft, not
-  started. VNPT (user telecom) has not started, so that its user can try
-  the plan from the beginning; VNPost (user postal) has a section returned.
+  comment (and an extension to four days ahead to fix it) and one
+  accepted, submitted and awaiting review, a draft, not started. VNPT
+  (user telecom) has not started, so that its user can try the plan from
+  the beginning; VNPost (user postal) has a section returned.
 - Reminders: the tick of two days ago, delivered (the outbox log and the
   recipients' notifications show them); today's go out with the worker.
   The Department's daily digest of today waits in staff's notifications.
@@ -65,7 +66,7 @@ LIST_RETURNED = (
 PLAN_RETURNED = (
     "Đề nghị nêu rõ số trạm phát di động dự phòng và người trực tại từng huyện."
 )
-EXTENSION_REASON = "Huyện đề nghị gia hạn do kiện toàn lại Tổ bầu cử."
+EXTENSION_REASON = "Gia hạn theo đề nghị của đơn vị để hoàn thiện hồ sơ."
 MEASURES = (
     "Bố trí nhân lực trực 24/24 trong ba ngày trước, trong và sau ngày bầu "
     "cử; kiểm tra nguồn điện dự phòng tại các trạm; sẵn sàng phương án ứng cứu."
@@ -123,8 +124,10 @@ def _list(election, district, officer, staff, state, now) -> None:
         contact_list_return(version=version, by=staff, comment=LIST_RETURNED, now=now)
 
 
-def _extend(obligation: Obligation, organisation: Organisation, staff, now) -> None:
-    day = timezone.localdate(now) + 3 * DAY
+def _extend(
+    obligation: Obligation, organisation: Organisation, staff, now, days: int = 3
+) -> None:
+    day = timezone.localdate(now) + days * DAY
     due_at = datetime.datetime.combine(
         day, datetime.time(17), tzinfo=timezone.get_default_timezone()
     )
@@ -183,6 +186,7 @@ def _plan(directive, organisation, officer, staff, state, now) -> None:
             section_return(
                 review=review, by=staff, comment=PLAN_RETURNED, now=now - 2 * DAY
             )
+            _extend(review.obligation, organisation, staff, now, days=4)
 
 
 def _reminders_sent(now: datetime.datetime) -> None:
