@@ -15,6 +15,8 @@ other), dated over the days before the run:
 - Reminders: the tick of two days ago, delivered (the outbox log and the
   recipients' notifications show them); today's go out with the worker.
   The Department's daily digest of today waits in staff's notifications.
+- MobiFone's power cut of four days ago, resolved and closed (with the
+  incidents of demo.incidents, the board has every status).
 
 Running it again adds nothing: an organisation that has a list or a plan
 keeps it, and the reminders' dedupe keys stop a second copy.
@@ -27,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from contacts.models import (
+    AdministrativeUnit,
     ContactList,
     Election,
     MessageStatus,
@@ -37,6 +40,8 @@ from contacts.models import (
 )
 from contacts.services.contact_lists import contact_list_return
 from demo.contacts import demo_contact_list_ensure
+from incidents.models import Category, Incident, Service, Severity
+from incidents.services import incidents
 from readiness.models import Directive, Obligation, ReadinessPlan, SectionReview
 from readiness.services.deadlines import deadline_extension_grant
 from readiness.services.digest import digest_enqueue
@@ -87,6 +92,8 @@ def demo_work_ensure(
     _plans(directive, staff, officers, now)
     _reminders_sent(now)
     digest_enqueue(now=now)
+    if "mobifone-thanhhoa" in officers:
+        _closed_incident(election, officers["mobifone-thanhhoa"], staff, now)
 
 
 def _contact_lists(election, directive, staff, officers, now) -> None:
@@ -187,6 +194,49 @@ def _plan(directive, organisation, officer, staff, state, now) -> None:
                 review=review, by=staff, comment=PLAN_RETURNED, now=now - 2 * DAY
             )
             _extend(review.obligation, organisation, staff, now, days=4)
+
+
+def _closed_incident(election, reporter: User, staff: User, now) -> None:
+    """MobiFone's power cut of four days ago: resolved, then closed by the
+    Department (so the incident list has every status)."""
+    organisation = reporter.membership.organisation
+    if Incident.objects.filter(organisation=organisation, client_key=CLOSED).exists():
+        return
+    at = now - 4 * DAY
+    unit = AdministrativeUnit.objects.filter(parent=election.province).order_by("code")[
+        0
+    ]
+    incident = incidents.incident_report(
+        election=election,
+        organisation=organisation,
+        report=incidents.IncidentReport(
+            category=Category.POWER_OUTAGE,
+            severity=Severity.MAJOR,
+            title="Mất điện lưới tại trạm BTS, đã chạy máy phát",
+            description="Mất điện lưới 3 giờ; trạm chạy máy phát dự phòng.",
+            units=[unit],
+            affected_bodies="",
+            services=[Service.MOBILE_VOICE],
+            started_at=at - 20 * MINUTE,
+            detected_at=at - 15 * MINUTE,
+        ),
+        by=reporter,
+        client_key=CLOSED,
+        now=at,
+    )
+    incidents.incident_acknowledge(incident=incident, by=staff, now=at + 10 * MINUTE)
+    incidents.incident_resolve(
+        incident=incident,
+        by=reporter,
+        resolved_at=at + 3 * 60 * MINUTE,
+        note="Đã có điện lưới trở lại.",
+        now=at + 3 * 60 * MINUTE,
+    )
+    incidents.incident_close(incident=incident, by=staff, now=at + 5 * 60 * MINUTE)
+
+
+CLOSED = "demo-closed"
+MINUTE = datetime.timedelta(minutes=1)
 
 
 def _reminders_sent(now: datetime.datetime) -> None:

@@ -104,9 +104,9 @@ def test_it_reports_the_demo_incidents_once_for_the_live_board():
     seed_case_load()
     call_command("load_demo")
     call_command("load_demo")
-    statuses = dict(
-        Incident.objects.values_list("organisation__code", "status").order_by("pk")
-    )
+    # (MobiFone's closed one: test_the_province_is_at_work_in_every_state)
+    named = Incident.objects.exclude(organisation__code="mobifone-thanhhoa")
+    statuses = dict(named.values_list("organisation__code", "status").order_by("pk"))
     assert statuses == {
         "vnpt-thanhhoa": "reported",
         "viettel-thanhhoa": "acknowledged",
@@ -114,9 +114,7 @@ def test_it_reports_the_demo_incidents_once_for_the_live_board():
         "district-380": "reported",
         "district-405": "acknowledged",  # answered
     }
-    unanswered = [
-        i.organisation.code for i in difficulties_unanswered(Incident.objects.all())
-    ]
+    unanswered = [i.organisation.code for i in difficulties_unanswered(named)]
     assert unanswered == ["district-380"]
     # The fibre cut is past its acknowledgement limit: the first tick
     # escalates it to the Department's officer on duty.
@@ -148,6 +146,10 @@ def test_the_province_is_at_work_in_every_state():
     reviews = set(SectionReview.objects.values_list("status", flat=True))
     assert reviews == {"accepted", "returned", "submitted"}
     assert Deadline.objects.exclude(organisation=None).exists()  # extensions
+    from incidents.models import Incident
+
+    statuses = set(Incident.objects.values_list("status", flat=True))
+    assert statuses == {"reported", "acknowledged", "resolved", "closed"}
     assert OutboundMessage.objects.filter(
         kind="reminder", status=MessageStatus.SENT
     ).exists()
