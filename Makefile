@@ -7,7 +7,7 @@ TEST_WORKERS ?= auto
 SERIAL_TESTS := tests/test_outbox_reliability.py tests/test_database_restart.py
 export PORT
 
-.PHONY: run test bench load scan sqlmap audit install install-dev lint messages seed clean
+.PHONY: run demo-reset test bench load scan sqlmap audit install install-dev lint messages seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,13 +24,23 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## make run: install, migrate, load the Thanh Hóa 2021 case and demo users, serve with a worker.
+## make run: install, migrate, load the Thanh Hóa case and demo users in today's calendar, serve with a worker.
+## DEMO_PHASE=before|polling-day|after make run: put today before polling day, on it, or after it.
 run: install
 	mkdir -p var
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py load_seed
-	DEBUG=1 $(BIN)/python manage.py load_demo
+	# --seed: load_seed's case, on a database without the demo only (the
+	# demo's election has moved to today's calendar, and load_seed would
+	# add the 2021 one again beside it).
+	DEBUG=1 $(BIN)/python manage.py load_demo --seed $(if $(DEMO_PHASE),--phase $(DEMO_PHASE))
 	$(BIN)/python scripts/run_embedded.py
+
+## make demo-reset: empty the demo database and load the demo again (what was done in it is lost).
+demo-reset: install
+	mkdir -p var
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py flush --noinput
+	DEBUG=1 $(BIN)/python manage.py load_demo --seed $(if $(DEMO_PHASE),--phase $(DEMO_PHASE))
 
 ## make test: the whole suite (PostgreSQL and Redis when DATABASE_URL / CELERY_BROKER_URL say so).
 test: install-dev

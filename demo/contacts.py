@@ -86,13 +86,22 @@ def demo_list_file(
 
 @transaction.atomic
 def demo_contact_list_ensure(
-    *, election: Election, district: Organisation, officer: User, reviewer: User | None
+    *,
+    election: Election,
+    district: Organisation,
+    officer: User,
+    reviewer: User | None,
+    teams_per_commune: int = 2,
+    submit: bool = True,
 ) -> None:
-    """Import, submit and (with a reviewer) accept a demo list, once."""
+    """Import, submit (unless not `submit`: a draft) and (with a reviewer)
+    accept a demo list, once."""
     contact_list = contact_list_get_or_create(election=election, organisation=district)
     if contact_list.imports.exists() or contact_list.versions.exists():
         return
-    content = demo_list_file(district=district_unit(district))
+    content = demo_list_file(
+        district=district_unit(district), teams_per_commune=teams_per_commune
+    )
     contact_import = ContactImport(
         contact_list=contact_list, original_name="demo.csv", uploaded_by=officer
     )
@@ -101,6 +110,8 @@ def demo_contact_list_ensure(
     parsed = parse_contact_file(content=content, filename="demo.csv")
     plan = import_plan(contact_list=contact_list, rows=parsed.rows, unit_column="")
     contact_list_import(contact_import=contact_import, plan=plan)
+    if not submit:
+        return
     version = contact_list_submit(contact_list=contact_list, by=officer)
     if reviewer is not None:
         contact_list_accept(version=version, by=reviewer)

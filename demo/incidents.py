@@ -18,7 +18,8 @@ VNPT's critical fibre cut, not acknowledged and past its limit (the next
 escalation tick tells the officer on duty); Viettel's congestion,
 acknowledged, with an update; VNPost's delayed election mail, resolved;
 TP Thanh Hóa's difficulty waiting for the Department's answer, and Đông
-Sơn's answered. Each has a client key, so a second run adds none.
+Sơn's answered. Each has a client key, so a second run adds none; a run
+in another phase (demo.calendar) adds that phase's own.
 """
 
 import datetime
@@ -128,9 +129,15 @@ def _communes(user: User, count: int) -> list[AdministrativeUnit]:
 
 
 def demo_incidents_ensure(
-    *, election: Election, users: dict[str, User], now: datetime.datetime
+    *,
+    election: Election,
+    users: dict[str, User],
+    now: datetime.datetime,
+    phase: str = "before",
 ) -> int:
-    """Report the demo incidents that are missing; returns how many."""
+    """Report the demo incidents that are missing; returns how many. Each
+    phase has its own (a run in another phase adds them, dated just before
+    `now`, so that its live board is busy)."""
     staff = users["staff"]
     city, dong_son = users["district"], users["district2"]
     reports = [
@@ -213,7 +220,7 @@ def demo_incidents_ensure(
     for n, (username, report, reported_at, then) in enumerate(reports, start=1):
         reporter = users[username]
         organisation = reporter.membership.organisation
-        key = f"demo-{n}"
+        key = f"demo-{n}" if phase == "before" else f"demo-{phase}-{n}"
         if Incident.objects.filter(organisation=organisation, client_key=key).exists():
             continue
         incident = incident_services.incident_report(

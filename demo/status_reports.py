@@ -11,6 +11,8 @@
   only VNPT has filed, so the dashboard's card names the others.
 
 Running it again adds nothing: a moment or report already there is kept.
+Reports not yet due when it runs (the demo before polling day) are left
+for a later run.
 """
 
 import datetime
@@ -81,9 +83,16 @@ def _reports(election: Election) -> list[tuple[str, datetime.datetime, dict]]:
     ]
 
 
-def demo_status_reports_ensure(*, election: Election, users: dict[str, User]) -> int:
-    """Add the demo schedule and reports that are missing; returns how many
+def demo_status_reports_ensure(
+    *,
+    election: Election,
+    users: dict[str, User],
+    now: datetime.datetime | None = None,
+) -> int:
+    """Add the demo schedule and the reports that are missing and due by
+    `now` (a later run, in a later phase, adds the next); returns how many
     reports were added."""
+    now = now or timezone.now()
     for period, hour in SCHEDULE:
         if not ReportingMoment.objects.filter(
             election=election, period=period, time_of_day=datetime.time(hour)
@@ -98,9 +107,12 @@ def demo_status_reports_ensure(*, election: Election, users: dict[str, User]) ->
     for username, due_at, figures in _reports(election):
         user = users[username]
         organisation = user.membership.organisation
-        if StatusReport.objects.filter(
-            election=election, organisation=organisation, due_at=due_at
-        ).exists():
+        if (
+            due_at + FILED_AFTER > now
+            or StatusReport.objects.filter(
+                election=election, organisation=organisation, due_at=due_at
+            ).exists()
+        ):
             continue
         status_report_file(
             election=election,

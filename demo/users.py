@@ -1,7 +1,11 @@
 """The demo logins of `load_demo` (README "Demo logins"), also used by the
 benchmarks and the tests that log in as them."""
 
+import random
+
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import F
 
 from contacts.models import (
     Membership,
@@ -10,6 +14,7 @@ from contacts.models import (
     OrganisationKind,
     User,
 )
+from demo.contacts import person_name
 
 # Username → (organisation code, full name).
 DEMO_USERS = {
@@ -49,3 +54,55 @@ def demo_users_ensure(*, password: str) -> list[User]:
         )
         users.append(user)
     return users
+
+
+# The organisations with obligations (recipient groups of a directive).
+WITH_OBLIGATIONS = (
+    OrganisationKind.DISTRICT,
+    OrganisationKind.POSTAL,
+    OrganisationKind.TELECOM,
+)
+
+
+@transaction.atomic
+def demo_organisation_logins_ensure(*, password: str) -> list[User]:
+    """A login for every active organisation with obligations that has no
+    member yet, named by the organisation's code (README "Demo logins"):
+    `district-381`, `mobifone-thanhhoa`…"""
+    hashed = make_password(password)  # one hash for all: PBKDF2 takes 0.3 s each
+    organisations = Organisation.objects.filter(
+        kind__in=WITH_OBLIGATIONS, is_active=True
+    ).exclude(memberships__isnull=False)
+    users = []
+    for organisation in organisations.order_by("code"):
+        user = User.objects.filter(username=organisation.code).first() or User(
+            username=organisation.code, full_name=_officer_name(organisation)
+        )
+        user.email = f"{organisation.code}@example.invalid"
+        user.password = hashed
+        user.save()
+        Membership.objects.update_or_create(
+            user=user,
+            defaults={
+                "organisation": organisation,
+                "role": MembershipRole.EDITOR,
+                "is_head": False,
+            },
+        )
+        users.append(user)
+    # Those made by an earlier run get the password of this one.
+    User.objects.filter(
+        membership__organisation__kind__in=WITH_OBLIGATIONS,
+        username=F("membership__organisation__code"),
+    ).update(password=hashed)
+    return list(
+        User.objects.filter(
+            membership__organisation__kind__in=WITH_OBLIGATIONS,
+            username=F("membership__organisation__code"),
+        )
+    )
+
+
+def _officer_name(organisation: Organisation) -> str:
+    rng = random.Random(organisation.code)  # noqa: S311 (demo names, not secrets)
+    return person_name(rng)

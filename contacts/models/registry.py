@@ -328,6 +328,11 @@ class Election(ChangeAttribution, models.Model):
     def is_closed(self) -> bool:
         return self.closed_at is not None
 
+    def is_over_on(self, day: datetime.date) -> bool:
+        """Closed, or past its results period: what is still undone then is
+        history, not an alarm (readiness.selectors.obligations)."""
+        return self.is_closed or day > self.after_ends_on
+
     def phase_on(self, day: datetime.date) -> str:
         if day < self.before_starts_on:
             return ElectionPhase.UPCOMING

@@ -121,6 +121,11 @@ class ProvinceDashboard:
         return self.phase == ElectionPhase.DURING
 
     @property
+    def election_over(self) -> bool:
+        """Closed or past its results period: no countdown, no "N days after"."""
+        return self.election.is_over_on(timezone.localdate(self.now))
+
+    @property
     def days_to_polling(self) -> int:
         return (self.election.polling_day - timezone.localdate(self.now)).days
 

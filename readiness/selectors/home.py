@@ -17,6 +17,7 @@ from readiness.selectors.compliance import (
     Cell,
     compliance_matrix,
 )
+from readiness.selectors.obligations import overdue_as_history
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -42,10 +43,21 @@ class Todo:
     cell: Cell
     days_left: int | None  # whole days in Vietnam time; negative once late
     action: NextAction | None  # None while the Department reviews
+    # The election is closed or past its results period.
+    election_over: bool = False
 
     @property
     def days_overdue(self) -> int:
         return -self.days_left if self.days_left and self.days_left < 0 else 0
+
+    @property
+    def not_done_by(self) -> bool:
+        """Late and not met, shown as "not done by <the deadline>"
+        (readiness.selectors.obligations.overdue_as_history)."""
+        late = self.cell.overdue and not self.cell.is_met
+        return late and overdue_as_history(
+            days_overdue=max(self.days_overdue, 1), election_over=self.election_over
+        )
 
     @property
     def awaiting_review(self) -> bool:
@@ -63,13 +75,21 @@ def recipient_todo(
         organisations=Organisation.objects.filter(pk=organisation.pk),
     )
     today = timezone.localdate(now)
+    over = directive.election.is_over_on(today)
     todos = []
     for obligation in matrix.obligations:
         cell = matrix.cell(organisation.pk, obligation.pk)
         if cell is None:
             continue
         days = (timezone.localdate(cell.due_at) - today).days if cell.due_at else None
-        todos.append(Todo(cell=cell, days_left=days, action=_next_action(cell)))
+        todos.append(
+            Todo(
+                cell=cell,
+                days_left=days,
+                action=_next_action(cell),
+                election_over=over,
+            )
+        )
     return todos
 
 

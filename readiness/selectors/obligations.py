@@ -16,6 +16,18 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 
+# Past a season, an overdue count is history, not an alarm: it is shown as
+# "not done by <the deadline>" (as it is once the election is over).
+SEASON_DAYS = 90
+
+
+def overdue_as_history(*, days_overdue: int, election_over: bool) -> bool:
+    """Whether an overdue obligation reads "not done by <date>" rather than
+    "overdue by N days" (the home pages' tables, _obligation_table.html and
+    _todo_table.html)."""
+    return days_overdue > 0 and (election_over or days_overdue > SEASON_DAYS)
+
+
 class _Deadlines(TypedDict):
     applicable_deadlines: list[Deadline]  # the Prefetch's to_attr below
 
@@ -30,10 +42,19 @@ class ObligationDue:
     # Whole calendar days (Vietnam time) until the deadline; negative once past.
     days_left: int | None
     is_overdue: bool
+    # The election is closed or past its results period.
+    election_over: bool = False
 
     @property
     def days_overdue(self) -> int:
         return -self.days_left if self.days_left and self.days_left < 0 else 0
+
+    @property
+    def not_done_by(self) -> bool:
+        """Overdue, shown as "not done by <the deadline>" (overdue_as_history)."""
+        return self.is_overdue and overdue_as_history(
+            days_overdue=max(self.days_overdue, 1), election_over=self.election_over
+        )
 
 
 def directive_current(*, election: Election | None) -> Directive | None:
@@ -76,11 +97,14 @@ def obligations_due(
     q = q.prefetch_related(
         Prefetch("deadlines", queryset=deadlines, to_attr="applicable_deadlines")
     )
-    return [_with_deadline(o, now) for o in q]
+    over = directive.election.is_over_on(timezone.localdate(now))
+    return [_with_deadline(o, now, over) for o in q]
 
 
 def _with_deadline(
-    obligation: "WithAnnotations[Obligation, _Deadlines]", now: datetime.datetime
+    obligation: "WithAnnotations[Obligation, _Deadlines]",
+    now: datetime.datetime,
+    election_over: bool,
 ) -> ObligationDue:
     extension = next(
         (d for d in obligation.applicable_deadlines if d.organisation_id), None
@@ -101,4 +125,5 @@ def _with_deadline(
         is_extension=extension is not None,
         days_left=days_left,
         is_overdue=due_at is not None and now >= due_at,
+        election_over=election_over,
     )

@@ -47,6 +47,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             election.phase_on(timezone.localdate(now))
         ).label
         ctx["days_to_polling"] = (election.polling_day - timezone.localdate(now)).days
+        ctx["election_over"] = election.is_over_on(timezone.localdate(now))
     if sees_everything(membership):
         ctx["organisation_counts"] = organisation_counts_by_kind()
         ctx.update(_incidents_awaiting(request, election))

@@ -99,3 +99,12 @@ def test_the_page_costs_the_same_queries_for_few_and_many_organisations(client, 
         plan = plan_get_or_create(directive=world.directive, organisation=carrier)
         save(plan, "T1", "Phương án", by=UserFactory(), now=BEFORE)
     assert queries() == few
+
+
+def test_an_ended_election_reads_as_ended_not_as_days_after(client, world):
+    with time_machine.travel(datetime.datetime(2026, 12, 7, 9, 0, tzinfo=VN)):
+        client.force_login(world.staff)
+        client.post(reverse("set_language"), {"language": "en", "next": "/"})
+        body = client.get(URL).content.decode()
+    assert "Ended on 12/06/2021" in body
+    assert "days after polling day" not in body

@@ -197,3 +197,41 @@ def test_a_recipient_sees_its_own_open_incidents_and_latest_notifications(
     assert f"#{own.pk} Đứt cáp của mình" in incidents
     assert "Đã xong" not in incidents and "Của bưu điện" not in incidents
     assert "Nhắc việc: T1 còn 3 ngày" in body
+
+
+# An ended election (past its results period, 12/06/2021) reads as ended:
+# what was not done shows its deadline, not a count of days in years.
+ENDED = datetime.datetime(2026, 12, 7, 9, 0, tzinfo=VN)
+
+
+@time_machine.travel(ENDED, tick=False)
+@pytest.mark.parametrize("officer", ["district_a_officer", "staff"])
+def test_an_ended_election_shows_what_was_not_done_by_its_deadline(
+    client, world, officer
+):
+    client.force_login(getattr(world, officer))
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("home")).content.decode()
+    assert "not done by 08/04/2021" in body  # D2, due 08/04/2021
+    assert "overdue by" not in body
+    assert "ended on 12/06/2021" in body
+
+
+@time_machine.travel(ENDED, tick=False)
+def test_a_closed_election_says_its_records_are_final(client, world):
+    election = world.directive.election
+    election.closed_at = datetime.datetime(2021, 6, 20, 10, 0, tzinfo=VN)
+    election.save(update_fields=["closed_at"])
+    client.force_login(world.district_a_officer)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("home")).content.decode()
+    assert "closed on 20/06/2021: its records are final" in body
+
+
+def test_a_count_past_a_season_is_history_not_an_alarm():
+    from readiness.selectors.obligations import SEASON_DAYS, overdue_as_history
+
+    assert not overdue_as_history(days_overdue=SEASON_DAYS, election_over=False)
+    assert overdue_as_history(days_overdue=SEASON_DAYS + 1, election_over=False)
+    assert overdue_as_history(days_overdue=1, election_over=True)
+    assert not overdue_as_history(days_overdue=0, election_over=True)

@@ -1,0 +1,143 @@
+"""The demo in today's calendar (demo.calendar): load_demo moves the seed
+case's dates so that polling day lies ahead (or is today, or is past) as
+the phase says, and keeps it so on a later day."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db import models
+from django.test import override_settings
+from django.utils import timezone
+
+from contacts.models import Election
+from demo.calendar import MOVED, NOT_MOVED
+from demo.models import DemoCalendar
+from incidents.models import Incident
+from incidents.selectors.rosters import duty_now
+from readiness.models import Deadline, Directive
+from readiness.services import seed_case_load
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.timedelta(days=1)
+VN_NOON = "2026-03-02 12:00 +07:00"
+SEED_POLLING_DAY = datetime.date(2021, 5, 23)
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def test_every_date_of_the_cycle_is_moved_or_said_not_to_be():
+    """A date field added later must be placed in MOVED or NOT_MOVED."""
+    unplaced = []
+    for model in apps.get_models():
+        label = model._meta.label
+        if model._meta.app_label not in ("contacts", "incidents", "readiness"):
+            continue
+        if label.split(".")[1].startswith("Historical"):
+            continue
+        dated = [
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.DateField)
+        ]
+        placed = set(MOVED.get(label, ())) | set(NOT_MOVED.get(label, ()))
+        unplaced += [f"{label}.{name}" for name in dated if name not in placed]
+    assert unplaced == []
+
+
+def test_load_seed_alone_keeps_the_real_2021_dates():
+    seed_case_load()
+    assert Election.objects.get().polling_day == SEED_POLLING_DAY
+    assert Directive.objects.get().issued_on == datetime.date(2021, 2, 1)
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_election_lies_three_weeks_ahead_with_every_date_moved_alike():
+    with time_machine.travel(VN_NOON, tick=False):
+        call_command("load_demo", seed=True)
+        election = Election.objects.get()
+        moved = election.polling_day - SEED_POLLING_DAY
+        assert election.polling_day == _today() + 23 * DAY
+        assert election.before_starts_on == datetime.date(2021, 2, 7) + moved
+        assert Directive.objects.get().issued_on == datetime.date(2021, 2, 1) + moved
+        due = {
+            d.obligation.code: timezone.localdate(d.due_at)
+            for d in Deadline.objects.filter(organisation=None)
+        }
+        # D1 due within days, P1/T1 overdue a week, D2 three weeks.
+        assert due["D1"] == _today() + 3 * DAY
+        assert due["T1"] == _today() - 7 * DAY
+        assert due["D2"] == _today() - 22 * DAY
+        assert DemoCalendar.objects.get().days_moved == moved.days
+
+
+@override_settings(DEBUG=True)
+def test_a_later_run_keeps_polling_day_ahead_and_what_was_done():
+    with time_machine.travel(VN_NOON, tick=False):
+        call_command("load_demo", seed=True)
+        incidents = dict(Incident.objects.values_list("pk", "created_at"))
+    with time_machine.travel("2026-03-07 09:00 +07:00", tick=False):
+        call_command("load_demo", seed=True)  # as `make run` does
+        assert Election.objects.count() == 1  # the seed is not loaded again
+        assert Election.objects.get().polling_day == _today() + 23 * DAY
+        moved = dict(Incident.objects.values_list("pk", "created_at"))
+        assert moved == {pk: at + 5 * DAY for pk, at in incidents.items()}
+
+
+@override_settings(DEBUG=True)
+def test_on_polling_day_someone_is_on_duty_and_the_board_is_busy():
+    with time_machine.travel(VN_NOON, tick=False):
+        call_command("load_demo", seed=True, phase="polling-day")
+        election = Election.objects.get()
+        assert election.polling_day == _today()
+        on_duty = duty_now(election=election, at=timezone.now())
+        assert {r.organisation.code for r in on_duty if r.shifts} >= {
+            "so-tttt-38",
+            "vnpt-thanhhoa",
+            "vnpost-thanhhoa",  # (Viettel's gap is 12:00–14:00 of polling day)
+        }
+        open_today = Incident.objects.filter(
+            created_at__date__gte=_today() - DAY, resolved_at=None
+        )
+        assert open_today.count() >= 3
+
+
+@override_settings(DEBUG=True)
+def test_after_the_results_period_the_close_out_is_allowed():
+    from readiness.services.closeout import election_close
+
+    with time_machine.travel(VN_NOON, tick=False):
+        call_command("load_demo", seed=True, phase="after")
+        election = Election.objects.get()
+        assert election.after_ends_on == _today() - DAY
+        from contacts.models import User
+
+        election_close(election=election, by=User.objects.get(username="staff"))
+        election.refresh_from_db()
+        assert election.is_closed
+
+
+@override_settings(DEBUG=True)
+def test_a_demo_made_before_the_calendar_moved_is_to_be_reset():
+    from demo.users import demo_users_ensure
+
+    seed_case_load()
+    demo_users_ensure(password="x-Pass-1")
+    with pytest.raises(CommandError, match="make demo-reset"):
+        call_command("load_demo")
+
+
+@override_settings(DEBUG=True)
+def test_a_later_phase_moves_the_demo_on_and_an_earlier_one_needs_a_reset():
+    with time_machine.travel(VN_NOON, tick=False):
+        call_command("load_demo", seed=True)
+        call_command("load_demo", seed=True, phase="polling-day")
+        assert Election.objects.get().polling_day == _today()
+        call_command("load_demo", seed=True)  # the phase is kept
+        assert Election.objects.get().polling_day == _today()
+        with pytest.raises(CommandError, match="make demo-reset DEMO_PHASE=before"):
+            call_command("load_demo", phase="before")
