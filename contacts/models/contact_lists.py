@@ -386,6 +386,8 @@ class ContactImport(models.Model):
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
+    # People removed by a whole-list import (with the bodies they were in).
+    removed_count = models.PositiveIntegerField(default=0)
 
     # The plan is a working file, not part of the import's record.
     history = HistoricalRecords(excluded_fields=["plan_file"])

@@ -35,6 +35,7 @@ import operator
 import os
 import re
 import unicodedata
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, make_dataclass
 from typing import Any
@@ -43,9 +44,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import SET_NULL, Model, Q, QuerySet, TextChoices
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from contacts.importers import ContactRow, ParseResult, RowError, parse_contact_file
@@ -56,17 +57,21 @@ from contacts.models import (
     Contact,
     ContactImport,
     ContactList,
+    ContactPosition,
     ElectionBody,
     ImportStatus,
     UnitLevel,
     User,
 )
+from contacts.phones import format_national
 from contacts.selectors.units import district_unit
 from contacts.services.closure import election_ensure_open
 from contacts.services.kept_plans import KeptPlan, plan_forget, plan_keep, plan_read
 
-BODY_FIELDS = ("polling_areas", "location")
-CONTACT_FIELDS = ("position", "phones", "email", "note")
+# The columns an import changes in a draft body or contact (a moved body
+# changes unit and level; a renamed person, the name).
+BODY_FIELDS = ("unit_id", "level", "polling_areas", "location")
+CONTACT_FIELDS = ("full_name", "position", "phones", "email", "note")
 
 
 @functools.cache
@@ -123,12 +128,45 @@ class DistrictUnits:
             return self.by_code.get(code.strip())
         return self.by_name.get(_fold(name))
 
+    @functools.cached_property
+    def by_pk(self) -> dict[int, AdministrativeUnit]:
+        return {unit.pk: unit for unit in self.by_code.values()}
+
+    def elsewhere(self, *, codes: set[str], names: set[str]) -> dict[str, set[str]]:
+        """Communes of other districts, by code or folded name, and the
+        names of the districts they belong to: by code anywhere, by name in
+        the district's province (a name may be in several districts)."""
+        where = Q(code__in=codes)
+        if names and self.district.parent_id is not None:
+            where |= Q(parent__parent_id=self.district.parent_id)
+        query = (
+            AdministrativeUnit.objects.filter(where, level=UnitLevel.COMMUNE)
+            .exclude(parent_id=self.district.pk)
+            .values_list("code", "name", "parent__name")
+        )
+        found: dict[str, set[str]] = defaultdict(set)
+        for code, name, district in query:
+            if code in codes:
+                found[code].add(district)
+            if _fold(name) in names:
+                found[_fold(name)].add(district)
+        return found
+
 
 def unit_not_in_district_message(value: str, district: AdministrativeUnit) -> str:
     return _("“%(value)s” is not %(district)s or one of its communes.") % {
         "value": value,
         "district": district.name,
     }
+
+
+def unit_in_other_district_message(
+    value: str, district: AdministrativeUnit, other: str
+) -> str:
+    return _(
+        "“%(value)s” is not %(district)s or one of its communes: it is in "
+        "%(other)s. Move the row to that district's list, or correct the unit."
+    ) % {"value": value, "district": district.name, "other": other}
 
 
 def team_needs_commune_message() -> str:
@@ -150,6 +188,29 @@ class RowAction:
     UNCHANGED = "unchanged"
 
 
+class ImportMode(TextChoices):
+    """What confirming does with the draft's bodies and people the file does
+    not name (chosen on the preview, contacts.forms.ImportConfirmForm)."""
+
+    ADD_UPDATE = (
+        "add_update",
+        gettext_lazy("Add and update only: keep what the file does not name"),
+    )
+    WHOLE_LIST = (
+        "whole_list",
+        gettext_lazy("This file is the whole list: remove what it no longer has"),
+    )
+
+
+@dataclass
+class Change:
+    """A value confirming a row would change, as the preview shows it."""
+
+    label: str
+    old: str
+    new: str
+
+
 @dataclass
 class RowPlan:
     row: ContactRow
@@ -157,17 +218,48 @@ class RowPlan:
     unit: AdministrativeUnit
     # The row's body in the draft: _body_key(kind, unit id, name).
     key: tuple = ()
+    # The draft body and person the row keeps or changes; None for new ones.
+    body_id: int | None = None
+    contact_id: int | None = None
+    changes: list[Change] = field(default_factory=list)
+
+
+@dataclass
+class Removal:
+    """A draft body (with everyone in it; `full_name` empty) or a person the
+    file no longer names: removed on confirming in ImportMode.WHOLE_LIST."""
+
+    body_id: int
+    contact_id: int | None
+    unit_name: str
+    body_name: str
+    full_name: str = ""
+    position: str = ""
+    people: int = 1  # the people it takes away
 
 
 @dataclass
 class ImportPlan:
-    """What confirming an import would do, row by row."""
+    """What confirming an import would do, row by row, and what a whole-list
+    import would remove."""
 
     rows: list[RowPlan] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    removals: list[Removal] = field(default_factory=list)
+    # Of the units and draft the plan was made against: a whole-list
+    # confirmation must be made against the draft the preview showed.
+    fingerprint: str = ""
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def removed_people(self) -> int:
+        return sum(r.people for r in self.removals)
+
+    @property
+    def removed_bodies(self) -> int:
+        return sum(1 for r in self.removals if r.contact_id is None)
 
     @property
     def is_valid(self) -> bool:
@@ -178,7 +270,8 @@ class ImportPlan:
 def import_plan(
     *, contact_list: ContactList, rows: list[ContactRow], unit_column: str
 ) -> ImportPlan:
-    """Compare parsed rows with the draft (four queries, whatever the size)."""
+    """Compare parsed rows with the draft (four queries, whatever the size;
+    one more when a row names a unit outside the district)."""
     units, draft = _plan_inputs(contact_list)
     return _plan(rows, units, draft.bodies, unit_column)
 
@@ -189,28 +282,41 @@ def _plan_inputs(contact_list: ContactList) -> tuple[DistrictUnits, "_Draft"]:
     return units, _Draft.load(contact_list)
 
 
+# A row the plan placed: the row, its unit and its body's key.
+_Placed = tuple[ContactRow, AdministrativeUnit, tuple]
+
+
 def _plan(
     rows: list[ContactRow], units: DistrictUnits, bodies: dict, unit_column: str
 ) -> ImportPlan:
+    """1. Find each row's unit (a unit of another district is an error
+    naming the district it belongs to).
+    2. Match the file's bodies with the draft's (_match_bodies), then its
+    people (_match_people).
+    3. Say what each row changes, and what the file no longer names."""
     plan = ImportPlan()
+    placed: list[_Placed] = []
+    unknown: list[ContactRow] = []
     for row in rows:
         unit = units.find(code=row.unit_code, name=row.unit_name)
         if unit is None:
-            value = row.unit_code or row.unit_name
-            plan.errors.append(
-                RowError(
-                    row.row_number,
-                    unit_column,
-                    unit_not_in_district_message(value, units.district),
-                )
-            )
+            unknown.append(row)
             continue
         if error := body_level_error(row.body_kind, unit):
             plan.errors.append(RowError(row.row_number, unit_column, error))
             continue
-        key = _body_key(row.body_kind, unit.pk, row.body_name)
-        action = _row_action(row, bodies.get(key))
-        plan.rows.append(RowPlan(row=row, unit=unit, action=action, key=key))
+        placed.append((row, unit, _body_key(row.body_kind, unit.pk, row.body_name)))
+    if unknown:
+        plan.errors = _all_errors(
+            plan.errors, _unknown_unit_errors(unknown, units, unit_column)
+        )
+    matched = _match_bodies({key for _row, _unit, key in placed}, bodies)
+    people = _match_people(placed, matched)
+    for row, unit, key in placed:
+        body = matched.get(key)
+        contact = people.get(id(row))
+        plan.rows.append(_row_plan(row, unit, key, body, contact, units))
+    plan.removals = _removals(bodies, plan.rows, units)
     return plan
 
 
@@ -218,27 +324,207 @@ def _body_key(kind: str, unit_id: int, name: str) -> tuple:
     return (kind, unit_id, _fold(name))
 
 
-def _row_action(row: ContactRow, body: "_Body | None") -> str:
+def _match_bodies(keys: set[tuple], bodies: dict) -> dict[tuple, "_Body"]:
+    """The draft body each of the file's bodies is: the one of the same kind,
+    unit and name; else a body moved to another unit: the draft's only body
+    of that kind and name, when the file too has only one so named (a "Tổ
+    bầu cử số 1" in every commune is not a move)."""
+    matched = {key: bodies[key] for key in keys if key in bodies}
+    in_draft = Counter((kind, name) for kind, _unit, name in bodies)
+    in_file = Counter((kind, name) for kind, _unit, name in keys)
+    by_name = {(kind, name): body for (kind, _unit, name), body in bodies.items()}
+    for key in keys - matched.keys():
+        name = (key[0], key[2])
+        if in_draft[name] == 1 and in_file[name] == 1:
+            matched[key] = by_name[name]
+    return matched
+
+
+def _match_people(placed: list[_Placed], matched: dict) -> dict[int, "_Contact"]:
+    """The draft person each row is (by id of the row): the one of its body
+    with the same name; else, where the file names one new person in a
+    position of a body that has one person in that position the file no
+    longer names, that person renamed (a new Tổ trưởng replaces the old,
+    rather than making two)."""
+    found: dict[int, _Contact] = {}
+    named: set[int] = set()
+    newcomers: dict[tuple, dict[str, list[ContactRow]]] = defaultdict(dict)
+    for row, _unit, key in placed:
+        body = matched.get(key)
+        if body is None:
+            continue
+        contact = body.contacts.get(_fold(row.full_name))
+        if contact is not None:
+            found[id(row)] = contact
+            named.add(contact.id)
+        else:
+            by_name = newcomers[(body.id, row.position)]
+            by_name.setdefault(_fold(row.full_name), []).append(row)
+    if newcomers:
+        bodies = {body.id: body for body in matched.values()}
+        for (body_id, position), by_name in newcomers.items():
+            left = [
+                c
+                for c in bodies[body_id].contacts.values()
+                if c.position == position and c.id not in named
+            ]
+            if len(by_name) == 1 and len(left) == 1:
+                for row in next(iter(by_name.values())):
+                    found[id(row)] = left[0]
+    return found
+
+
+def _row_plan(
+    row: ContactRow,
+    unit: AdministrativeUnit,
+    key: tuple,
+    body: "_Body | None",
+    contact: "_Contact | None",
+    units: DistrictUnits,
+) -> RowPlan:
     if body is None:
-        return RowAction.CREATE
-    contact = body.contacts.get(_fold(row.full_name))
+        return RowPlan(row=row, action=RowAction.CREATE, unit=unit, key=key)
+    changes = _body_changes(body, row, unit, units)
     if contact is None:
-        return RowAction.CREATE
-    changed = _body_differs(body, row) or _contact_differs(contact, row)
-    return RowAction.UPDATE if changed else RowAction.UNCHANGED
+        return RowPlan(
+            row=row,
+            action=RowAction.CREATE,
+            unit=unit,
+            key=key,
+            body_id=body.id,
+            changes=changes,
+        )
+    changes += _contact_changes(contact, row)
+    return RowPlan(
+        row=row,
+        action=RowAction.UPDATE if changes else RowAction.UNCHANGED,
+        unit=unit,
+        key=key,
+        body_id=body.id,
+        contact_id=contact.id,
+        changes=changes,
+    )
 
 
-def _body_differs(body: "_Body", row: ContactRow) -> bool:
-    return body.polling_areas != row.polling_areas or body.location != row.location
+def _body_changes(
+    body: "_Body", row: ContactRow, unit: AdministrativeUnit, units: DistrictUnits
+) -> list[Change]:
+    changes = []
+    if body.unit_id != unit.pk:
+        old = units.by_pk.get(body.unit_id)
+        changes.append(Change(_("Unit"), old.name if old else "", unit.name))
+    if body.polling_areas != row.polling_areas:
+        changes.append(
+            Change(_("Polling areas"), body.polling_areas, row.polling_areas)
+        )
+    if body.location != row.location:
+        changes.append(Change(_("Working location"), body.location, row.location))
+    return changes
+
+
+def _body_differs(body: "_Body", row: ContactRow, unit: AdministrativeUnit) -> bool:
+    return (
+        body.unit_id != unit.pk
+        or body.polling_areas != row.polling_areas
+        or body.location != row.location
+    )
+
+
+def _contact_changes(contact: "_Contact", row: ContactRow) -> list[Change]:
+    changes = []
+    if _fold(contact.full_name) != _fold(row.full_name):
+        changes.append(Change(_("Full name"), contact.full_name, row.full_name))
+    if contact.position != row.position:
+        changes.append(
+            Change(
+                _("Position"),
+                _position_label(contact.position),
+                _position_label(row.position),
+            )
+        )
+    phones = " ".join(row.phones)
+    if contact.phones != phones:
+        changes.append(
+            Change(_("Phone numbers"), _national(contact.phones), _national(phones))
+        )
+    if contact.email != row.email:
+        changes.append(Change(_("E-mail"), contact.email, row.email))
+    if contact.note != row.note:
+        changes.append(Change(_("Note"), contact.note, row.note))
+    return changes
 
 
 def _contact_differs(contact: "_Contact", row: ContactRow) -> bool:
+    """A person matched by name keeps the name as the draft writes it; a
+    renamed one (matched by position) takes the file's."""
     return (
-        contact.position != row.position
+        _fold(contact.full_name) != _fold(row.full_name)
+        or contact.position != row.position
         or contact.phones != " ".join(row.phones)
         or contact.email != row.email
         or contact.note != row.note
     )
+
+
+def _position_label(value: str) -> str:
+    return str(ContactPosition(value).label) if value in ContactPosition else value
+
+
+def _national(phones: str) -> str:
+    return "; ".join(format_national(p) for p in phones.split())
+
+
+def _removals(bodies: dict, rows: list[RowPlan], units: DistrictUnits) -> list[Removal]:
+    """The draft's bodies no row keeps, and the people of kept bodies no row
+    keeps, in the draft's order."""
+    kept_bodies = {item.body_id for item in rows}
+    kept_people = {item.contact_id for item in rows}
+    removals = []
+    for body in bodies.values():
+        unit = units.by_pk.get(body.unit_id)
+        where = {
+            "body_id": body.id,
+            "unit_name": unit.name if unit else "",
+            "body_name": body.name,
+        }
+        if body.id not in kept_bodies:
+            people = len(body.everyone)
+            removals.append(Removal(contact_id=None, people=people, **where))
+            continue
+        for contact in body.everyone:
+            if contact.id not in kept_people:
+                removals.append(
+                    Removal(
+                        contact_id=contact.id,
+                        full_name=contact.full_name,
+                        position=_position_label(contact.position),
+                        **where,
+                    )
+                )
+    return removals
+
+
+def _unknown_unit_errors(
+    rows: list[ContactRow], units: DistrictUnits, unit_column: str
+) -> list[RowError]:
+    """A row naming no unit of the district; when it names a commune of
+    another district, the error says which (one query)."""
+    elsewhere = units.elsewhere(
+        codes={row.unit_code.strip() for row in rows if row.unit_code},
+        names={_fold(row.unit_name) for row in rows if not row.unit_code},
+    )
+    errors = []
+    for row in rows:
+        value = row.unit_code or row.unit_name
+        found = elsewhere.get(row.unit_code.strip() or _fold(row.unit_name))
+        if found:
+            message = unit_in_other_district_message(
+                value, units.district, ", ".join(sorted(found))
+            )
+        else:
+            message = unit_not_in_district_message(value, units.district)
+        errors.append(RowError(row.row_number, unit_column, message))
+    return errors
 
 
 # --- The draft, read without model instances ---------------------------------------
@@ -284,9 +570,10 @@ def _column_default(model_field) -> Any:
     return field(default=value)
 
 
-class _Body(_draft_row(ElectionBody, contacts=dict)):  # type: ignore[misc]
-    """A draft ElectionBody's columns, and its contacts by folded name. The
-    uid is as the database stores it (text on SQLite, uuid on PostgreSQL)."""
+class _Body(_draft_row(ElectionBody, contacts=dict, everyone=list)):  # type: ignore[misc]
+    """A draft ElectionBody's columns, its contacts by folded name, and all
+    of them (two names may fold alike). The uid is as the database stores
+    it (text on SQLite, uuid on PostgreSQL)."""
 
     __slots__ = ()
 
@@ -300,6 +587,14 @@ class _Contact(_draft_row(Contact)):  # type: ignore[misc]
 @dataclass
 class _Draft:
     bodies: dict[tuple, _Body]
+
+    @functools.cached_property
+    def by_id(self) -> dict[int, _Body]:
+        return {body.id: body for body in self.bodies.values()}
+
+    @functools.cached_property
+    def people(self) -> dict[int, _Contact]:
+        return {c.id: c for body in self.bodies.values() for c in body.everyone}
 
     @classmethod
     def load(cls, contact_list: ContactList) -> "_Draft":
@@ -326,7 +621,9 @@ class _Draft:
             )
             for values in _raw_rows(query):
                 contact = _Contact(*values)
-                by_id[contact.body_id].contacts[_fold(contact.full_name)] = contact
+                body = by_id[contact.body_id]
+                body.contacts[_fold(contact.full_name)] = contact
+                body.everyone.append(contact)
         return cls(bodies=bodies)
 
 
@@ -365,7 +662,11 @@ def contact_import_plan(*, contact_import: ContactImport) -> ImportPlan:
     unit_column = _unit_column(parsed.language)
     units, draft = _plan_inputs(contact_import.contact_list)
     plan = _plan(parsed.rows, units, draft.bodies, unit_column)
-    planned = {id(item.row): [item.action, item.unit.pk] for item in plan.rows}
+    planned = {
+        id(item.row): [item.unit.pk, item.body_id, item.contact_id]
+        for item in plan.rows
+    }
+    plan.fingerprint = _fingerprint(units, draft)
     kept = KeptPlan(
         rows=parsed.rows,
         outcomes=[planned.get(id(row)) for row in parsed.rows],
@@ -373,7 +674,7 @@ def contact_import_plan(*, contact_import: ContactImport) -> ImportPlan:
         plan_errors=plan.errors,
         unit_column=unit_column,
         language=str(get_language()),
-        fingerprint=_fingerprint(units, draft),
+        fingerprint=plan.fingerprint,
     )
     plan_keep(contact_import=contact_import, kept=kept)
     plan.errors = _all_errors(parsed.errors, plan.errors)
@@ -396,9 +697,15 @@ def contact_import_preview(*, contact_import: ContactImport) -> ImportPlan:
 @without_cyclic_gc
 @transaction.atomic
 def contact_import_apply(
-    *, contact_import: ContactImport, now: datetime.datetime | None = None
+    *,
+    contact_import: ContactImport,
+    mode: str = ImportMode.ADD_UPDATE,
+    shown: str = "",
+    now: datetime.datetime | None = None,
 ) -> ContactImport:
     """Confirm an import: apply its plan to the draft, every row or none.
+    `shown` is the fingerprint of the plan the preview showed
+    (ImportPlan.fingerprint).
 
     1. Refuse an import of a closed election, or one already applied or
        discarded.
@@ -406,7 +713,9 @@ def contact_import_apply(
        If they changed since the plan was made, plan its rows again against
        them, as the preview would show now; the file is not read. An import
        without a kept plan is planned from its file.
-    3. Apply the plan (contact_list_import), then remove the kept plan.
+    3. In ImportMode.WHOLE_LIST, refuse if the draft is no longer the one
+       the preview showed: what is removed must be what was shown.
+    4. Apply the plan (contact_list_import), then remove the kept plan.
     """
     election_ensure_open(contact_import.contact_list.election_id)
     if contact_import.status != ImportStatus.UPLOADED:
@@ -417,8 +726,10 @@ def contact_import_apply(
         plan = _plan_file(contact_import, units, draft)
     else:
         plan = _plan_kept(kept, units, draft)
+    if mode == ImportMode.WHOLE_LIST and shown != plan.fingerprint:
+        raise ValidationError(draft_changed_message())
     done = contact_list_import(
-        contact_import=contact_import, plan=plan, now=now, draft=draft
+        contact_import=contact_import, plan=plan, now=now, draft=draft, mode=mode
     )
     plan_forget(done)
     return done
@@ -426,6 +737,13 @@ def contact_import_apply(
 
 def already_done_message() -> str:
     return _("This file has already been imported or discarded.")
+
+
+def draft_changed_message() -> str:
+    return _(
+        "The list changed since this preview was shown; nothing was saved. "
+        "Check what the import will remove now, then confirm again."
+    )
 
 
 def _parse(contact_import: ContactImport) -> ParseResult:
@@ -451,25 +769,39 @@ def _plan_file(
     parsed = _parse(contact_import)
     plan = _plan(parsed.rows, units, draft.bodies, _unit_column(parsed.language))
     plan.errors = _all_errors(parsed.errors, plan.errors)
+    plan.fingerprint = _fingerprint(units, draft)
     return plan
 
 
 def _plan_kept(kept: KeptPlan, units: DistrictUnits, draft: "_Draft") -> ImportPlan:
-    """The kept plan, with the units it names; planned again from its rows
-    when the units or the draft are not those it was made against."""
-    if kept.fingerprint != _fingerprint(units, draft):
+    """The kept plan, with the units, bodies and people it names; planned
+    again from its rows when the units or the draft are not those it was
+    made against."""
+    fingerprint = _fingerprint(units, draft)
+    if kept.fingerprint != fingerprint:
         plan = _plan(kept.rows, units, draft.bodies, kept.unit_column)
     else:
-        plan = ImportPlan(errors=list(kept.plan_errors))
-        by_pk = {unit.pk: unit for unit in units.by_code.values()}
-        for row, outcome in zip(kept.rows, kept.outcomes, strict=True):
-            if outcome is not None:
-                action, unit_pk = outcome
-                key = _body_key(row.body_kind, unit_pk, row.body_name)
-                plan.rows.append(
-                    RowPlan(row=row, action=action, unit=by_pk[unit_pk], key=key)
-                )
+        plan = _plan_outcomes(kept, units, draft.bodies)
     plan.errors = _all_errors(kept.parse_errors, plan.errors)
+    plan.fingerprint = fingerprint
+    return plan
+
+
+def _plan_outcomes(kept: KeptPlan, units: DistrictUnits, bodies: dict) -> ImportPlan:
+    """The plan from the kept matches (the draft is the one they were made
+    against): what each row changes is compared again, not matched again."""
+    plan = ImportPlan(errors=list(kept.plan_errors))
+    by_id = {body.id: body for body in bodies.values()}
+    people = {c.id: c for body in bodies.values() for c in body.everyone}
+    for row, outcome in zip(kept.rows, kept.outcomes, strict=True):
+        if outcome is not None:
+            unit_pk, body_id, contact_id = outcome
+            unit = units.by_pk[unit_pk]
+            key = _body_key(row.body_kind, unit_pk, row.body_name)
+            body = by_id[body_id] if body_id is not None else None
+            contact = people[contact_id] if contact_id is not None else None
+            plan.rows.append(_row_plan(row, unit, key, body, contact, units))
+    plan.removals = _removals(bodies, plan.rows, units)
     return plan
 
 
@@ -500,14 +832,19 @@ def contact_list_import(
     plan: ImportPlan,
     now: datetime.datetime | None = None,
     draft: "_Draft | None" = None,
+    mode: str = ImportMode.ADD_UPDATE,
 ) -> ContactImport:
     """Apply a checked plan to the draft: every row, or none. `draft` is the
-    draft as read in this transaction, if the caller has read it.
+    draft as read in this transaction, if the caller has read it (the plan's
+    bodies and people are found in it by id).
 
     1. Refuse a plan with errors, or an import already applied.
-    2. Create missing bodies, update changed ones (with audit rows).
-    3. Create missing contacts, update changed ones (with audit rows).
-    4. Record the counts on the import and mark the draft changed.
+    2. Create missing bodies, update changed or moved ones (with audit rows).
+    3. Create missing contacts, update changed or renamed ones (with audit
+       rows).
+    4. In ImportMode.WHOLE_LIST, remove the plan's removals (with audit
+       rows).
+    5. Record the counts on the import and mark the draft changed.
     """
     election_ensure_open(contact_import.contact_list.election_id)
     now = now or timezone.now()
@@ -520,71 +857,84 @@ def contact_list_import(
         raise ValidationError(already_done_message())
     contact_list = contact_import.contact_list
     counts = {action: plan.count(action) for action in vars(RowAction).values()}
-    if counts[RowAction.CREATE] or counts[RowAction.UPDATE]:
-        bodies = (draft or _Draft.load(contact_list)).bodies
+    removals = plan.removals if mode == ImportMode.WHOLE_LIST else []
+    writes = bool(counts[RowAction.CREATE] or counts[RowAction.UPDATE] or removals)
+    if writes:
+        loaded = draft or _Draft.load(contact_list)
         writer = _Writer(history_date=timezone.now())
-        _apply_bodies(contact_list, plan, bodies, writer)
-        _apply_contacts(plan, bodies, writer)
+        new = _apply_bodies(contact_list, plan, loaded, writer)
+        _apply_contacts(plan, loaded, new, writer)
+        _apply_removals(removals, loaded, writer)
     ContactImport.objects.filter(pk=contact_import.pk).update(
         created_count=counts[RowAction.CREATE],
         updated_count=counts[RowAction.UPDATE],
         unchanged_count=counts[RowAction.UNCHANGED],
+        removed_count=sum(r.people for r in removals),
     )
-    if counts[RowAction.CREATE] or counts[RowAction.UPDATE]:
+    if writes:
         draft_touch(contact_list, now)
     contact_import.refresh_from_db()
     return contact_import
 
 
 def _apply_bodies(
-    contact_list: ContactList, plan: ImportPlan, bodies: dict, writer: "_Writer"
-) -> None:
+    contact_list: ContactList, plan: ImportPlan, draft: "_Draft", writer: "_Writer"
+) -> dict[tuple, "_Body"]:
     """Every row counts here, unchanged ones too: the first row of a new body
-    gives its columns, and the last row of a changed body wins."""
+    gives its columns, and the last row of a changed body wins. The new
+    bodies, by key."""
     new: dict[tuple, _Body] = {}
-    changed: dict[tuple, _Body] = {}
+    changed: dict[int, _Body] = {}
     for item in plan.rows:
-        row = item.row
-        key = item.key or _body_key(row.body_kind, item.unit.pk, row.body_name)
-        body = bodies.get(key)
-        if body is None and key not in new:
+        row, unit = item.row, item.unit
+        if item.body_id is not None:
+            body = draft.by_id[item.body_id]
+            if _body_differs(body, row, unit):
+                body.unit_id, body.level = unit.pk, unit.level
+                body.polling_areas, body.location = row.polling_areas, row.location
+                changed[body.id] = body
+            continue
+        key = item.key or _body_key(row.body_kind, unit.pk, row.body_name)
+        if key not in new:
             new[key] = _Body(
                 uid=writer.new_uid(),
                 contact_list_id=contact_list.pk,
                 kind=row.body_kind,
-                level=item.unit.level,
-                unit_id=item.unit.pk,
+                level=unit.level,
+                unit_id=unit.pk,
                 name=row.body_name,
                 polling_areas=row.polling_areas,
                 location=row.location,
             )
-        elif body is not None and _body_differs(body, row):
-            body.polling_areas, body.location = row.polling_areas, row.location
-            changed[key] = body
     if new:
         writer.create(ElectionBody, list(new.values()))
-        bodies.update(new)
     if changed:
         writer.update(ElectionBody, list(changed.values()), BODY_FIELDS)
+    return new
 
 
-def _apply_contacts(plan: ImportPlan, bodies: dict, writer: "_Writer") -> None:
-    """Rows the plan found unchanged are skipped; a contact is matched by its
-    folded name among the contacts the body had before the import."""
+def _apply_contacts(
+    plan: ImportPlan, draft: "_Draft", new_bodies: dict, writer: "_Writer"
+) -> None:
+    """Rows the plan found unchanged are skipped; a row's person is the one
+    the plan matched (by name, or by position for a renamed one)."""
     new: list[_Contact] = []
-    changed: list[_Contact] = []
+    changed: dict[int, _Contact] = {}
     for item in plan.rows:
         if item.action == RowAction.UNCHANGED:
             continue
         row = item.row
-        body = bodies[item.key or _body_key(row.body_kind, item.unit.pk, row.body_name)]
         phones = " ".join(row.phones)
-        contact = body.contacts.get(_fold(row.full_name)) if body.contacts else None
-        if contact is None:
+        if item.contact_id is None:
+            if item.body_id is not None:
+                body_id = item.body_id
+            else:
+                key = item.key or _body_key(row.body_kind, item.unit.pk, row.body_name)
+                body_id = new_bodies[key].id
             new.append(
                 _Contact(
                     uid=writer.new_uid(),
-                    body_id=body.id,
+                    body_id=body_id,
                     full_name=row.full_name,
                     position=row.position,
                     phones=phones,
@@ -592,14 +942,37 @@ def _apply_contacts(plan: ImportPlan, bodies: dict, writer: "_Writer") -> None:
                     note=row.note,
                 )
             )
-        elif _contact_differs(contact, row):
+            continue
+        contact = draft.people[item.contact_id]
+        if _contact_differs(contact, row):
+            if _fold(contact.full_name) != _fold(row.full_name):
+                contact.full_name = row.full_name
             contact.position, contact.phones = row.position, phones
             contact.email, contact.note = row.email, row.note
-            changed.append(contact)
+            changed[contact.id] = contact
     if new:
         writer.create(Contact, new)
     if changed:
-        writer.update(Contact, changed, CONTACT_FIELDS)
+        writer.update(Contact, list(changed.values()), CONTACT_FIELDS)
+
+
+def _apply_removals(
+    removals: list[Removal], draft: "_Draft", writer: "_Writer"
+) -> None:
+    """The people first, then their bodies (a body's contacts go with it)."""
+    people: list[_Contact] = []
+    bodies: list[_Body] = []
+    for removal in removals:
+        body = draft.by_id[removal.body_id]
+        if removal.contact_id is None:
+            bodies.append(body)
+            people.extend(body.everyone)
+        else:
+            people.append(draft.people[removal.contact_id])
+    if people:
+        writer.delete(Contact, people)
+    if bodies:
+        writer.delete(ElectionBody, bodies)
 
 
 # --- Writing rows and their audit trail --------------------------------------------
@@ -715,6 +1088,31 @@ class _Writer:
                 f"AS v({names}, id) WHERE {table}.id = v.id::bigint",
                 [value for row in batch for value in row],
             )
+
+    def delete(self, model: _Written, items: list) -> None:
+        """Remove rows, with the audit rows django-simple-history writes for
+        a deletion ("-", the row as it was). Rows of other tables that may
+        point at them are let go first as their on_delete says (a roll
+        call's contact: SET_NULL); any other reference stops the import
+        at the database's foreign-key check."""
+        self._history(model, items, "-")
+        ids = [item.id for item in items]
+        referrers = {
+            relation.field.name: relation.related_model._base_manager
+            for relation in model._meta.get_fields(include_hidden=True)
+            if relation.auto_created
+            and not relation.concrete
+            and relation.on_delete is SET_NULL
+        }
+        table = connection.ops.quote_name(model._meta.db_table)
+        for start in range(0, len(ids), 500):  # SQLite's parameter limit
+            batch = ids[start : start + 500]
+            for name, manager in referrers.items():
+                manager.filter(**{f"{name}__in": batch}).update(**{name: None})
+            marks = ", ".join(["%s"] * len(batch))
+            with connection.cursor() as cursor:
+                sql = f"DELETE FROM {table} WHERE id IN ({marks})"  # noqa: S608
+                cursor.execute(sql, batch)
 
     def history_columns(self, model: _Written) -> list[str]:
         """The columns of `model`'s audit rows written: all but their own id."""

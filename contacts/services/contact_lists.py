@@ -28,8 +28,11 @@ from contacts.services.closure import election_ensure_open
 from contacts.services.contact_imports import (
     BODY_FIELDS,
     CONTACT_FIELDS,
+    Change,
     DistrictUnits,
+    ImportMode,
     ImportPlan,
+    Removal,
     RowAction,
     RowPlan,
     already_done_message,
@@ -40,17 +43,22 @@ from contacts.services.contact_imports import (
     contact_import_preview,
     contact_import_upload,
     contact_list_import,
+    draft_changed_message,
     draft_touch,
     import_plan,
     team_needs_commune_message,
+    unit_in_other_district_message,
     unit_not_in_district_message,
 )
 
 __all__ = [
     "BODY_FIELDS",
     "CONTACT_FIELDS",
+    "Change",
     "DistrictUnits",
+    "ImportMode",
     "ImportPlan",
+    "Removal",
     "RowAction",
     "RowPlan",
     "already_done_message",
@@ -65,10 +73,12 @@ __all__ = [
     "contact_list_accept",
     "contact_list_get_or_create",
     "contact_list_import",
+    "draft_changed_message",
     "contact_list_return",
     "contact_list_submit",
     "import_plan",
     "team_needs_commune_message",
+    "unit_in_other_district_message",
     "unit_not_in_district_message",
 ]
 

@@ -2,8 +2,9 @@
 confirming does not parse and check the file again.
 
 One JSON file per import (ContactImport.plan_file), in the storage of the
-uploads: the rows as parsed, what the plan does with each (its action and
-the unit it names, or nothing for a row the plan refused), the errors, and
+uploads: the rows as parsed, what the plan matched each with (the unit it
+names, the draft body and person it keeps or changes, or nothing for a row
+the plan refused), the errors, and
 the fingerprint of the units and draft the plan was made against
 (contacts.services.contact_imports decides with it whether the plan still
 holds). Rows are JSON lists, not objects with names: a 50,000-row plan is
@@ -25,7 +26,7 @@ from contacts.models import ContactImport
 
 # Bumped when the layout below changes: a plan kept in another layout is
 # not read (the import is planned from its file again).
-LAYOUT = 1
+LAYOUT = 2
 _ROW_FIELDS = tuple(f.name for f in dataclasses.fields(ContactRow))
 _PHONES = _ROW_FIELDS.index("phones")
 _row_values = operator.attrgetter(*_ROW_FIELDS)
@@ -34,7 +35,8 @@ _row_values = operator.attrgetter(*_ROW_FIELDS)
 @dataclass
 class KeptPlan:
     rows: list[ContactRow]
-    # For each row: [action, unit id], or None for a row the plan refused.
+    # For each row: [unit id, draft body id, draft contact id] (None for a
+    # new body or person), or None for a row the plan refused.
     outcomes: list[list | None]
     parse_errors: list[RowError]
     plan_errors: list[RowError]
