@@ -15,6 +15,7 @@ from contacts.ids import IdChoiceField
 from contacts.importers import MAX_IMPORT_BYTES
 from contacts.models import AdministrativeUnit, Contact, ElectionBody
 from contacts.phones import InvalidPhone, format_national, normalise_phone, split_phones
+from contacts.services.contact_imports import ImportMode
 
 # Django's own messages that a refused form may show and that Django's
 # Vietnamese catalogue lacks (or has under an older wording). Marked here so
@@ -185,6 +186,25 @@ class ContactImportForm(forms.Form):
                 % {"mb": MAX_IMPORT_BYTES // 2**20}
             )
         return upload
+
+
+class ImportConfirmForm(forms.Form):
+    """The preview's choice of what the import does with what the file does
+    not name (shown with GET, then posted with the confirmation), and the
+    fingerprint of the plan shown, so that a whole-list import removes what
+    the officer saw (contacts.services.contact_import_apply)."""
+
+    mode = forms.ChoiceField(
+        label=_("What the file is"),
+        choices=ImportMode.choices,
+        initial=ImportMode.ADD_UPDATE,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    shown = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def clean_mode(self) -> str:
+        return self.cleaned_data["mode"] or ImportMode.ADD_UPDATE
 
 
 class ReturnForm(TypedInputForm, forms.Form):

@@ -19,6 +19,7 @@ from contacts.forms import (
     ContactFormSet,
     ContactImportForm,
     ElectionBodyForm,
+    ImportConfirmForm,
     ReturnForm,
 )
 from contacts.http import AuthenticatedHttpRequest
@@ -49,6 +50,7 @@ from contacts.selectors import (
 from contacts.selectors.units import district_unit
 from contacts.services import contact_lists as services
 from contacts.services.access_log import phone_access_record
+from contacts.services.contact_imports import ImportMode
 from contacts.spreadsheets import XLSX_CONTENT_TYPE, contact_template_xlsx
 from contacts.validators import whole_number
 
@@ -270,11 +272,17 @@ def _get_import(
 
 @login_required
 def import_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """What confirming would do in the mode chosen (`?mode=`): the totals,
+    each change's old and new value, and in whole-list mode what goes."""
     contact_import = _get_import(request, pk, Action.VIEW)
+    form = ImportConfirmForm(request.GET)
+    mode = form.cleaned_data["mode"] if form.is_valid() else ImportMode.ADD_UPDATE
     ctx = {
         "contact_import": contact_import,
         "contact_list": contact_import.contact_list,
         "plan": None,
+        "mode": mode,
+        "whole_list": mode == ImportMode.WHOLE_LIST,
     }
     if contact_import.status == ImportStatus.UPLOADED:
         plan = services.contact_import_preview(contact_import=contact_import)
@@ -282,6 +290,10 @@ def import_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ctx["created"] = plan.count(services.RowAction.CREATE)
         ctx["updated"] = plan.count(services.RowAction.UPDATE)
         ctx["unchanged"] = plan.count(services.RowAction.UNCHANGED)
+        ctx["removed"] = plan.removed_people if ctx["whole_list"] else 0
+        ctx["mode_form"] = ImportConfirmForm(
+            initial={"mode": mode, "shown": plan.fingerprint}
+        )
     return render(request, "contacts/import_preview.html", ctx)
 
 
@@ -289,18 +301,29 @@ def import_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contact_import = _get_import(request, pk, Action.CHANGE)
+    form = ImportConfirmForm(request.POST)
+    mode = form.cleaned_data["mode"] if form.is_valid() else ImportMode.ADD_UPDATE
     try:
-        done = services.contact_import_apply(contact_import=contact_import)
+        done = services.contact_import_apply(
+            contact_import=contact_import,
+            mode=mode,
+            shown=form.cleaned_data.get("shown", "") if form.is_valid() else "",
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("contacts:import_preview", pk=contact_import.pk)
+        url = reverse("contacts:import_preview", args=[contact_import.pk])
+        return redirect(f"{url}?mode={mode}")
     messages.success(
         request,
-        _("Imported: %(created)s added, %(updated)s changed, %(unchanged)s unchanged.")
+        _(
+            "Imported: %(created)s added, %(updated)s changed, %(unchanged)s "
+            "unchanged, %(removed)s removed."
+        )
         % {
             "created": done.created_count,
             "updated": done.updated_count,
             "unchanged": done.unchanged_count,
+            "removed": done.removed_count,
         },
     )
     return redirect("contacts:contact_list_detail", pk=contact_import.contact_list_id)
