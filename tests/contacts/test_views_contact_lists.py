@@ -568,3 +568,44 @@ def test_the_changes_page(client, world, list_a, communes_a, import_rows):
     assert client.get(url + f"?to={version.number}").status_code == 200
     client.force_login(world.district_b_officer)
     assert client.get(url + f"?to={version.number}").status_code == 404
+
+
+def test_the_preview_totals_removals_only_for_a_whole_list(
+    client, world, list_a, communes_a
+):
+    """The file drops team 2: 'add and update only' keeps it, 'the whole
+    list' shows it among the removals, and confirming removes it."""
+    client.force_login(world.district_a_officer)
+    text = GOOD_CSV.format(c1=communes_a[0].code, c2=communes_a[1].code)
+    client.post(
+        reverse("contacts:import_apply", args=[_uploaded(client, list_a, text).pk])
+    )
+    shorter = _uploaded(client, list_a, text.rsplit("Tổ bầu cử;", 1)[0])
+    url = reverse("contacts:import_preview", args=[shorter.pk])
+    page = client.get(url).content.decode()
+    assert "Sẽ xóa: 0" in page and 'id="import-removals"' not in page
+    r = client.get(url, {"mode": "whole_list"})
+    page = r.content.decode()
+    assert "Sẽ xóa: 1" in page and "Giữ nguyên: 1" in page
+    assert 'id="import-removals"' in page and "Tổ bầu cử số 2" in page
+    shown = r.context["plan"].fingerprint
+    client.post(
+        reverse("contacts:import_apply", args=[shorter.pk]),
+        {"mode": "whole_list", "shown": shown},
+    )
+    names = Contact.objects.filter(body__contact_list=list_a, body__version=None)
+    assert list(names.values_list("full_name", flat=True)) == ["Lê Văn An"]
+    assert Contact.history.filter(history_type="-").count() == 1
+
+
+def test_the_preview_shows_a_changes_old_and_new_value(
+    client, world, list_a, communes_a
+):
+    client.force_login(world.district_a_officer)
+    text = GOOD_CSV.format(c1=communes_a[0].code, c2=communes_a[1].code)
+    client.post(
+        reverse("contacts:import_apply", args=[_uploaded(client, list_a, text).pk])
+    )
+    changed = _uploaded(client, list_a, text.replace("0912 345 678", "0913 000 111"))
+    page = client.get(reverse("contacts:import_preview", args=[changed.pk]))
+    assert "<del>0912 345 678</del> → <ins>0913 000 111</ins>" in page.content.decode()
