@@ -44,7 +44,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import SET_NULL, Model, Q, QuerySet, TextChoices
+from django.db.models import SET_NULL, ForeignObjectRel, Model, Q, QuerySet, TextChoices
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -1100,8 +1100,8 @@ class _Writer:
         referrers = {
             relation.field.name: relation.related_model._base_manager
             for relation in model._meta.get_fields(include_hidden=True)
-            if relation.auto_created
-            and not relation.concrete
+            if isinstance(relation, ForeignObjectRel)
+            and relation.related_model is not None
             and relation.on_delete is SET_NULL
         }
         table = connection.ops.quote_name(model._meta.db_table)

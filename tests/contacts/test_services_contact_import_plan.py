@@ -145,6 +145,7 @@ def test_a_kept_plan_is_confirmed_as_a_whole_list(world, list_a, communes_a):
     first = uploaded(list_a, world, contact_csv(communes_a, 3))
     services.contact_import_apply(contact_import=first)
     again = uploaded(list_a, world, contact_csv(communes_a, 2))
+    assert again.file.name
     again.file.storage.delete(again.file.name)
     shown = services.contact_import_preview(contact_import=again)
     assert [r.body_name for r in shown.removals] == ["Tổ bầu cử số 2"]
