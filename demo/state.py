@@ -12,6 +12,10 @@ other), dated over the days before the run:
   accepted, submitted and awaiting review, a draft, not started. VNPT
   (user telecom) has not started, so that its user can try the plan from
   the beginning; VNPost (user postal) has a section returned.
+- In every phase, what is still owed more than two weeks after its
+  deadline has an extension that lapsed three days ago (a district still
+  at work on D2 on polling day was given more time): no one sees an
+  overdue count of weeks, let alone of the 45 days since D2's deadline.
 - Reminders: the tick of two days ago, delivered (the outbox log and the
   recipients' notifications show them); today's go out with the worker.
   The Department's daily digest of today waits in staff's notifications.
@@ -43,6 +47,7 @@ from demo.contacts import demo_contact_list_ensure
 from incidents.models import Category, Incident, Service, Severity
 from incidents.services import incidents
 from readiness.models import Directive, Obligation, ReadinessPlan, SectionReview
+from readiness.selectors import compliance_matrix
 from readiness.services.deadlines import deadline_extension_grant
 from readiness.services.digest import digest_enqueue
 from readiness.services.plans import (
@@ -90,6 +95,7 @@ def demo_work_ensure(
     named by the code)."""
     _contact_lists(election, directive, staff, officers, now)
     _plans(directive, staff, officers, now)
+    _overdue_kept_recent(directive, staff, now)
     _reminders_sent(now)
     digest_enqueue(now=now)
     if "mobifone-thanhhoa" in officers:
@@ -194,6 +200,25 @@ def _plan(directive, organisation, officer, staff, state, now) -> None:
                 review=review, by=staff, comment=PLAN_RETURNED, now=now - 2 * DAY
             )
             _extend(review.obligation, organisation, staff, now, days=4)
+
+
+# Past this, an overdue count in the demo would be weeks of nobody acting.
+OVERDUE_AT_MOST = 14
+LAPSED_DAYS_AGO = 3
+
+
+def _overdue_kept_recent(directive: Directive, staff: User, now) -> None:
+    """Extend what is owed more than OVERDUE_AT_MOST days after its deadline
+    to LAPSED_DAYS_AGO days ago. Once the election is over, what was not
+    done reads "not done by <the deadline>": nothing to extend."""
+    if directive.election.is_over_on(timezone.localdate(now)):
+        return
+    today = timezone.localdate(now)
+    for cell in compliance_matrix(directive=directive, now=now).cells.values():
+        if not cell.overdue or cell.due_at is None:
+            continue
+        if (today - timezone.localdate(cell.due_at)).days > OVERDUE_AT_MOST:
+            _extend(cell.obligation, cell.organisation, staff, now, -LAPSED_DAYS_AGO)
 
 
 def _closed_incident(election, reporter: User, staff: User, now) -> None:
