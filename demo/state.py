@@ -19,6 +19,9 @@ other), dated over the days before the run:
 - Reminders: the tick of two days ago, delivered (the outbox log and the
   recipients' notifications show them); today's go out with the worker.
   The Department's daily digest of today waits in staff's notifications.
+- A situation report (the one thing the product sends observers too):
+  made on demand yesterday before polling day, at 19:00 of polling day
+  after it, at the hour's slot on polling day itself.
 - MobiFone's power cut of four days ago, resolved and closed (with the
   incidents of demo.incidents, the board has every status).
 
@@ -46,7 +49,13 @@ from contacts.services.contact_lists import contact_list_return
 from demo.contacts import demo_contact_list_ensure
 from incidents.models import Category, Incident, Service, Severity
 from incidents.services import incidents
-from readiness.models import Directive, Obligation, ReadinessPlan, SectionReview
+from readiness.models import (
+    Directive,
+    Obligation,
+    ReadinessPlan,
+    SectionReview,
+    SituationReport,
+)
 from readiness.selectors import compliance_matrix
 from readiness.services.deadlines import deadline_extension_grant
 from readiness.services.digest import digest_enqueue
@@ -58,6 +67,10 @@ from readiness.services.plans import (
     section_return,
 )
 from readiness.services.reminders import reminders_enqueue_due
+from readiness.services.situation_reports import (
+    situation_report_make,
+    situation_reports_make_due,
+)
 
 DAY = datetime.timedelta(days=1)
 LIST_STATES = ["accepted", "returned", "submitted", "draft", "not_started"]
@@ -98,6 +111,7 @@ def demo_work_ensure(
     _overdue_kept_recent(directive, staff, now)
     _reminders_sent(now)
     digest_enqueue(now=now)
+    _situation_report(election, staff, now)
     if "mobifone-thanhhoa" in officers:
         _closed_incident(election, officers["mobifone-thanhhoa"], staff, now)
 
@@ -200,6 +214,23 @@ def _plan(directive, organisation, officer, staff, state, now) -> None:
                 review=review, by=staff, comment=PLAN_RETURNED, now=now - 2 * DAY
             )
             _extend(review.obligation, organisation, staff, now, days=4)
+
+
+def _situation_report(election: Election, staff: User, now) -> None:
+    if SituationReport.objects.filter(election=election).exists():
+        return
+    today = timezone.localdate(now)
+    if today == election.polling_day:
+        situation_reports_make_due(now=now)
+        return
+    as_of = now - DAY
+    if today > election.polling_day:
+        as_of = datetime.datetime.combine(
+            election.polling_day,
+            datetime.time(19),
+            tzinfo=timezone.get_default_timezone(),
+        )
+    situation_report_make(election=election, by=staff, now=as_of)
 
 
 # Past this, an overdue count in the demo would be weeks of nobody acting.

@@ -165,4 +165,10 @@ def test_no_phase_shows_an_overdue_count_of_more_than_a_few_weeks(phases):
             if not overdue_as_history(days_overdue=max(days, 1), election_over=over)
         }
         assert counts or over  # some are late, by days
+        # A situation report waits for the observer, whatever the phase.
+        from contacts.models import User
+        from contacts.selectors.inbox import inbox_messages
+
+        observer = User.objects.get(username="observer")
+        assert inbox_messages(user=observer).filter(kind="situation_report").exists()
         assert {k: d for k, d in counts.items() if d > 21} == {}
