@@ -12,9 +12,16 @@ other), dated over the days before the run:
   accepted, submitted and awaiting review, a draft, not started. VNPT
   (user telecom) has not started, so that its user can try the plan from
   the beginning; VNPost (user postal) has a section returned.
+- In every phase, what is still owed more than two weeks after its
+  deadline has an extension that lapsed three days ago (a district still
+  at work on D2 on polling day was given more time): no one sees an
+  overdue count of weeks, let alone of the 45 days since D2's deadline.
 - Reminders: the tick of two days ago, delivered (the outbox log and the
   recipients' notifications show them); today's go out with the worker.
   The Department's daily digest of today waits in staff's notifications.
+- A situation report (the one thing the product sends observers too):
+  made on demand yesterday before polling day, at 19:00 of polling day
+  after it, at the hour's slot on polling day itself.
 - MobiFone's power cut of four days ago, resolved and closed (with the
   incidents of demo.incidents, the board has every status).
 
@@ -42,7 +49,14 @@ from contacts.services.contact_lists import contact_list_return
 from demo.contacts import demo_contact_list_ensure
 from incidents.models import Category, Incident, Service, Severity
 from incidents.services import incidents
-from readiness.models import Directive, Obligation, ReadinessPlan, SectionReview
+from readiness.models import (
+    Directive,
+    Obligation,
+    ReadinessPlan,
+    SectionReview,
+    SituationReport,
+)
+from readiness.selectors import compliance_matrix
 from readiness.services.deadlines import deadline_extension_grant
 from readiness.services.digest import digest_enqueue
 from readiness.services.plans import (
@@ -53,6 +67,10 @@ from readiness.services.plans import (
     section_return,
 )
 from readiness.services.reminders import reminders_enqueue_due
+from readiness.services.situation_reports import (
+    situation_report_make,
+    situation_reports_make_due,
+)
 
 DAY = datetime.timedelta(days=1)
 LIST_STATES = ["accepted", "returned", "submitted", "draft", "not_started"]
@@ -90,8 +108,10 @@ def demo_work_ensure(
     named by the code)."""
     _contact_lists(election, directive, staff, officers, now)
     _plans(directive, staff, officers, now)
+    _overdue_kept_recent(directive, staff, now)
     _reminders_sent(now)
     digest_enqueue(now=now)
+    _situation_report(election, staff, now)
     if "mobifone-thanhhoa" in officers:
         _closed_incident(election, officers["mobifone-thanhhoa"], staff, now)
 
@@ -194,6 +214,42 @@ def _plan(directive, organisation, officer, staff, state, now) -> None:
                 review=review, by=staff, comment=PLAN_RETURNED, now=now - 2 * DAY
             )
             _extend(review.obligation, organisation, staff, now, days=4)
+
+
+def _situation_report(election: Election, staff: User, now) -> None:
+    if SituationReport.objects.filter(election=election).exists():
+        return
+    today = timezone.localdate(now)
+    if today == election.polling_day:
+        situation_reports_make_due(now=now)
+        return
+    as_of = now - DAY
+    if today > election.polling_day:
+        as_of = datetime.datetime.combine(
+            election.polling_day,
+            datetime.time(19),
+            tzinfo=timezone.get_default_timezone(),
+        )
+    situation_report_make(election=election, by=staff, now=as_of)
+
+
+# Past this, an overdue count in the demo would be weeks of nobody acting.
+OVERDUE_AT_MOST = 14
+LAPSED_DAYS_AGO = 3
+
+
+def _overdue_kept_recent(directive: Directive, staff: User, now) -> None:
+    """Extend what is owed more than OVERDUE_AT_MOST days after its deadline
+    to LAPSED_DAYS_AGO days ago. Once the election is over, what was not
+    done reads "not done by <the deadline>": nothing to extend."""
+    if directive.election.is_over_on(timezone.localdate(now)):
+        return
+    today = timezone.localdate(now)
+    for cell in compliance_matrix(directive=directive, now=now).cells.values():
+        if not cell.overdue or cell.due_at is None:
+            continue
+        if (today - timezone.localdate(cell.due_at)).days > OVERDUE_AT_MOST:
+            _extend(cell.obligation, cell.organisation, staff, now, -LAPSED_DAYS_AGO)
 
 
 def _closed_incident(election, reporter: User, staff: User, now) -> None:

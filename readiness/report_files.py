@@ -18,7 +18,8 @@ from urllib.parse import urljoin
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import Cell
@@ -28,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 # The exports' one rule for a cell: safe_cell for text, control characters
 # dropped, aware times as Vietnam local time.
 from contacts.spreadsheets import xlsx_value
-from readiness.selectors.report import CommitteeReport
+from readiness.selectors.report import CommitteeReport, OverdueItem
 
 PDF_CONTENT_TYPE = "application/pdf"
 REPORT_TEMPLATE = "readiness/report.html"
@@ -222,13 +223,22 @@ def _write_overdue(sheet: Worksheet, report: CommitteeReport) -> None:
             item.due_at,
             _("yes") if item.is_extension else "",
             item.state_label,
-            item.days_overdue,
+            _days_overdue(item),
         ]
         for item in report.overdue
     ]
     headers = [_("Organisation"), _("Obligation"), _("Title"), _("Deadline")]
     headers += [_("Extension"), _("State"), _("Days overdue")]
     _table(sheet, headers, rows)
+
+
+def _days_overdue(item: OverdueItem) -> int | str:
+    """The count, or "not done by <the deadline>" as the page shows it
+    (readiness.selectors.obligations.overdue_as_history)."""
+    if not item.not_done_by:
+        return item.days_overdue
+    day = date_format(timezone.localdate(item.due_at), "SHORT_DATE_FORMAT")
+    return _("not done by %(day)s") % {"day": day}
 
 
 def _write_coverage(sheet: Worksheet, report: CommitteeReport) -> None:

@@ -89,6 +89,7 @@ from readiness.selectors.as_of import (
 # The matrix's own rules, applied to evidence as of the moment: one place
 # decides what "met", "submitted" and "overdue" mean.
 from readiness.selectors.compliance import Cell, Tally, cell_of, contact_list_state
+from readiness.selectors.obligations import overdue_as_history
 
 # The groups the summary is given for, in the order the report lists them.
 REPORT_GROUPS = (
@@ -156,10 +157,19 @@ class OverdueItem:
     due_at: datetime.datetime
     is_extension: bool
     days_overdue: int  # whole calendar days (Vietnam time); 0 on the day
+    # The election was closed or past its results period at the moment.
+    election_over: bool = False
 
     @property
     def state_label(self) -> str:
         return str(SubmissionState(self.state).label)
+
+    @property
+    def not_done_by(self) -> bool:
+        """Shown as "not done by <the deadline>" rather than a day count."""
+        return overdue_as_history(
+            days_overdue=max(self.days_overdue, 1), election_over=self.election_over
+        )
 
 
 @dataclass(frozen=True)
@@ -309,7 +319,7 @@ def committee_report(
         moment=moment,
         period_start=period_start,
         groups=_group_figures(recipients, obligations, cells),
-        overdue=_overdue(cells, moment),
+        overdue=_overdue(cells, moment, election),
         coverage=_coverage(recipients, contact_lists, moment),
         incidents=_incident_figures(incidents),
         difficulties=[i for i in incidents if i.category == Category.DIFFICULTY],
@@ -360,9 +370,12 @@ def _group_figures(
     return list(groups.values())
 
 
-def _overdue(cells: list[Cell], moment: datetime.datetime) -> list[OverdueItem]:
+def _overdue(
+    cells: list[Cell], moment: datetime.datetime, election: Election
+) -> list[OverdueItem]:
     """Overdue cells by group, organisation and obligation."""
     today = timezone.localtime(moment).date()
+    over = election.is_over_on(today)
     items = [
         OverdueItem(
             organisation=c.organisation,
@@ -371,6 +384,7 @@ def _overdue(cells: list[Cell], moment: datetime.datetime) -> list[OverdueItem]:
             due_at=c.due_at,
             is_extension=c.is_extension,
             days_overdue=(today - timezone.localtime(c.due_at).date()).days,
+            election_over=over,
         )
         for c in cells
         if c.overdue and c.due_at is not None

@@ -38,6 +38,7 @@ from readiness.selectors import (
     directive_current,
     review_queue,
 )
+from readiness.selectors.obligations import overdue_as_history
 from readiness.services.reminders import reminder_rule_for
 
 DAY = datetime.timedelta(days=1)
@@ -52,6 +53,15 @@ class OverdueLine:
     obligation: Obligation
     due_at: datetime.datetime
     days_overdue: int
+    # The election is past its results period (a closed one has no digest).
+    election_over: bool = False
+
+    @property
+    def not_done_by(self) -> bool:
+        """Shown as "not done by <the deadline>" rather than a day count."""
+        return overdue_as_history(
+            days_overdue=self.days_overdue, election_over=self.election_over
+        )
 
 
 @dataclass(frozen=True)
@@ -127,12 +137,14 @@ def _digest(
     recipients: list[Membership],
 ) -> _Digest:
     matrix = compliance_matrix(directive=directive, now=now)
+    over = directive.election.is_over_on(day)
     overdue = [
         OverdueLine(
             organisation=cell.organisation,
             obligation=cell.obligation,
             due_at=cell.due_at,
             days_overdue=math.floor((now - cell.due_at) / DAY) + 1,
+            election_over=over,
         )
         for cell in matrix.cells.values()
         if cell.overdue and cell.due_at is not None

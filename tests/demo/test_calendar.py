@@ -141,3 +141,34 @@ def test_a_later_phase_moves_the_demo_on_and_an_earlier_one_needs_a_reset():
         assert Election.objects.get().polling_day == _today()
         with pytest.raises(CommandError, match="make demo-reset DEMO_PHASE=before"):
             call_command("load_demo", phase="before")
+
+
+@override_settings(DEBUG=True)
+@pytest.mark.parametrize(
+    "phases", [["before"], ["polling-day"], ["after"], ["before", "polling-day"]]
+)
+def test_no_phase_shows_an_overdue_count_of_more_than_a_few_weeks(phases):
+    from readiness.selectors import compliance_matrix
+    from readiness.selectors.obligations import overdue_as_history
+
+    with time_machine.travel(VN_NOON, tick=False):
+        for phase in phases:
+            call_command("load_demo", seed=True, phase=phase)
+        directive = Directive.objects.select_related("election").get()
+        over = directive.election.is_over_on(_today())
+        matrix = compliance_matrix(directive=directive, now=timezone.now())
+        counts = {
+            (cell.organisation.code, cell.obligation.code): days
+            for cell in matrix.cells.values()
+            if cell.overdue and cell.due_at is not None
+            for days in [(_today() - timezone.localdate(cell.due_at)).days]
+            if not overdue_as_history(days_overdue=max(days, 1), election_over=over)
+        }
+        assert counts or over  # some are late, by days
+        # A situation report waits for the observer, whatever the phase.
+        from contacts.models import User
+        from contacts.selectors.inbox import inbox_messages
+
+        observer = User.objects.get(username="observer")
+        assert inbox_messages(user=observer).filter(kind="situation_report").exists()
+        assert {k: d for k, d in counts.items() if d > 21} == {}

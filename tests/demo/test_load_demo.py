@@ -153,6 +153,7 @@ def test_the_province_is_at_work_in_every_state():
     assert OutboundMessage.objects.filter(
         kind="reminder", status=MessageStatus.SENT
     ).exists()
-    for username in ("staff", "district", "district2", "telecom", "telecom2"):
+    users = ("staff", "district", "district2", "telecom", "telecom2", "observer")
+    for username in users:
         user = User.objects.get(username=username)
         assert inbox_messages(user=user).exists(), username

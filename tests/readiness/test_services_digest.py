@@ -266,3 +266,12 @@ def test_the_digest_lists_open_incidents_most_severe_first(world):
     assert body.index(f"#{critical.pk} ") < body.index(f"#{minor.pk} ")
     assert f"#{closed.pk} " not in body
     assert reverse("incidents:index") in body
+
+
+def test_past_a_season_an_overdue_line_reads_not_done_by_its_deadline(world):
+    # D2 was due 8 April; on 10 July it is 93 days overdue: history.
+    digest_enqueue(now=AT(2021, 7, 10, 7, 0, tzinfo=VN))
+    message = digests().get(recipient=world.staff)
+    for body in (message.body, message.body_html):
+        assert "không hoàn thành trước ngày 08/04/2021" in body
+        assert "Quá hạn 93 ngày" not in body

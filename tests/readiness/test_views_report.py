@@ -388,3 +388,25 @@ def test_long_lists_are_cut_on_the_page_and_whole_in_the_xlsx(
     )
     codes = [row[1] for row in rows_of(book["Overdue"])[7:]]
     assert codes == ["D2", "P1", "T1"]  # every overdue obligation
+
+
+def test_an_ended_elections_report_shows_what_was_not_done_by_its_deadline(
+    client, world, a_second_later
+):
+    # Today, years after the 2021 election of the world.
+    client.force_login(world.staff)
+    lang = {"lang": "en"}
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    body = client.get(reverse("readiness:report")).content.decode()
+    found = re.search(r'data-part="overdue">(.*?)</table>', body, re.S)
+    assert found is not None
+    overdue = found.group(1)
+    assert "not done by 08/04/2021" in overdue  # D2, due 08/04/2021
+    assert not re.search(r'class="num">\d{3,}<', overdue)  # no count in years
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("readiness:report_xlsx"), lang).content)
+    )
+    late = [row[6] for row in rows_of(book["Overdue"])[7:]]
+    assert late and all(str(day).startswith("not done by ") for day in late)
+    assert "not done by 08/04/2021" in late
