@@ -17,8 +17,9 @@ from django.apps import apps
 from django.db import models, transaction
 from django.db.models import F
 
-from contacts.models import Election
+from contacts.models import Election, OutboundMessage
 from demo.models import DemoCalendar, DemoPhase
+from readiness.services.reminders import reminder_key_due_moved
 
 DAY = datetime.timedelta(days=1)
 
@@ -149,6 +150,22 @@ def calendar_move(*, days: int, history_dates: bool = True) -> None:
     if history_dates:
         for label in MOVED_HISTORY_ONLY:
             _move(apps.get_model(label), ("history_date",), days)
+    _reminder_keys_move(days)
+
+
+def _reminder_keys_move(days: int) -> None:
+    """A reminder's key names its deadline: moved with it, so the reminders
+    planned before the move are not planned again. In two passes, each key
+    marked first, as one key could land on another not yet moved."""
+    q = OutboundMessage.objects.filter(dedupe_key__startswith="reminder:")
+    messages = list(q.only("pk", "dedupe_key"))
+    for message in messages:
+        moved = reminder_key_due_moved(message.dedupe_key, days * DAY)
+        message.dedupe_key = f"moving:{moved}"
+    OutboundMessage.objects.bulk_update(messages, ["dedupe_key"], batch_size=500)
+    for message in messages:
+        message.dedupe_key = message.dedupe_key.removeprefix("moving:")
+    OutboundMessage.objects.bulk_update(messages, ["dedupe_key"], batch_size=500)
 
 
 def _history_fields(

@@ -142,6 +142,21 @@ def _link(cell: Cell, rendered: dict) -> str:
     return rendered[key]
 
 
+# How a reminder's dedupe key writes the deadline it is about (UTC): its
+# fifth field. Read back by reminder_key_due_moved.
+REMINDER_DUE_FORMAT = "%Y%m%d%H%M"
+
+
+def reminder_key_due_moved(key: str, delta: datetime.timedelta) -> str:
+    """The same reminder's key for its deadline moved by `delta` (the demo's
+    calendar moves deadlines; a reminder already planned must stay
+    recognised, or the next tick would send it again)."""
+    parts = key.split(":")
+    due = datetime.datetime.strptime(parts[4], REMINDER_DUE_FORMAT)
+    parts[4] = (due + delta).strftime(REMINDER_DUE_FORMAT)
+    return ":".join(parts)
+
+
 # Stand-ins replaced per message, so that a tick renders the templates once
 # per (obligation, deadline, occasion, language) instead of once per person.
 RECIPIENT, ORGANISATION = "\x00recipient\x00", "\x00organisation\x00"
@@ -153,7 +168,7 @@ def _reminders(
     user = membership.user
     key = (
         f"reminder:{cell.obligation.pk}:{cell.organisation.pk}:{user.pk}:"
-        f"{cell.due_at:%Y%m%d%H%M}:{occasion.label}"
+        f"{cell.due_at:{REMINDER_DUE_FORMAT}}:{occasion.label}"
     )
     if not (user.email or user.phone):
         return []

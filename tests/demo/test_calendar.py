@@ -12,13 +12,14 @@ from django.db import models
 from django.test import override_settings
 from django.utils import timezone
 
-from contacts.models import Election
+from contacts.models import Election, OutboundMessage
 from demo.calendar import MOVED, NOT_MOVED
 from demo.models import DemoCalendar
 from incidents.models import Incident
 from incidents.selectors.rosters import duty_now
 from readiness.models import Deadline, Directive
 from readiness.services import seed_case_load
+from readiness.services.reminders import reminders_enqueue_due
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)
@@ -172,3 +173,28 @@ def test_no_phase_shows_an_overdue_count_of_more_than_a_few_weeks(phases):
         observer = User.objects.get(username="observer")
         assert inbox_messages(user=observer).filter(kind="situation_report").exists()
         assert {k: d for k, d in counts.items() if d > 21} == {}
+
+
+def _reminders_by_occasion() -> list[tuple[str, str, str, str]]:
+    """Each reminder planned: (obligation, organisation, user, occasion),
+    its deadline left out (the calendar moves it)."""
+    keys = OutboundMessage.objects.filter(dedupe_key__startswith="reminder:")
+    return sorted(
+        (parts[1], parts[2], parts[3], parts[5])
+        for parts in (k.split(":") for k in keys.values_list("dedupe_key", flat=True))
+    )
+
+
+@override_settings(DEBUG=True)
+def test_a_reminder_planned_before_a_later_run_is_not_planned_again():
+    with time_machine.travel(VN_NOON, tick=False):
+        call_command("load_demo", seed=True)
+        reminders_enqueue_due(now=timezone.now())
+        planned = _reminders_by_occasion()
+    assert planned, "the demo has reminders due"
+    with time_machine.travel("2026-03-03 08:00 +07:00", tick=False):
+        call_command("load_demo", seed=True)  # `make run` the next morning
+        reminders_enqueue_due(now=timezone.now())
+        again = _reminders_by_occasion()
+    assert len(again) == len(set(again))
+    assert set(planned) <= set(again)
