@@ -174,8 +174,13 @@ ContactFormSet = inlineformset_factory(
 class ContactImportForm(forms.Form):
     file = forms.FileField(
         label=_("Spreadsheet"),
-        help_text=_("Excel (.xlsx) or CSV (UTF-8, comma or semicolon), at most 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        help_text=_(
+            "Excel (.xlsx, .xls), OpenDocument (.ods), CSV or Unicode text, at "
+            "most 10 MB."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,.xls,.ods,.csv,.txt,.tsv"}
+        ),
     )
 
     def clean_file(self):

@@ -261,3 +261,67 @@ def phone_type(e164: str) -> PhoneType:
     if phonenumbers.number_type(number) == PhoneNumberType.FIXED_LINE:
         return PhoneType.FIXED_LINE
     return PhoneType.OTHER
+
+
+# Mobile prefixes of 11-digit numbers, changed to 10 digits in 2018 (decision
+# 798/QĐ-BTTTT): "0169 345 6789" is now "039 345 6789". The importer converts
+# them with a note (contacts.importers.rows).
+OLD_MOBILE_PREFIXES = {
+    **{f"016{d}": f"03{d}" for d in "23456789"},
+    "0120": "070",
+    "0121": "079",
+    "0122": "077",
+    "0126": "076",
+    "0128": "078",
+    "0123": "083",
+    "0124": "084",
+    "0125": "085",
+    "0127": "081",
+    "0129": "082",
+    "0186": "056",
+    "0188": "058",
+    "0199": "059",
+}
+_OLD_MOBILE = re.compile(r"(?:0|\+?84)(1[2689]\d)(\d{7})")
+
+# Landline area codes of before 2017 that are now mobile prefixes, with the
+# area code that replaced them: "037 3718258" was a Thanh Hóa landline, now
+# "0237 3718258", but reads today as a Viettel mobile.
+OLD_AREA_CODES = {
+    "030": "0229",
+    "031": "0225",
+    "033": "0203",
+    "036": "0227",
+    "037": "0237",
+    "038": "0238",
+    "039": "0239",
+    "052": "0232",
+    "055": "0255",
+    "056": "0256",
+    "058": "0258",
+    "059": "0269",
+    "070": "0270",
+    "076": "0296",
+    "077": "0297",
+    "079": "0299",
+}
+
+
+def modernise_old_mobile(digits: str) -> str | None:
+    """The current national number ("0393456789") of an 11-digit mobile
+    number of before 2018 ("01693456789", "+841693456789"), else None."""
+    match = _OLD_MOBILE.fullmatch(digits)
+    if match is None:
+        return None
+    new = OLD_MOBILE_PREFIXES.get("0" + match[1])
+    return new + match[2] if new else None
+
+
+def old_landline(national: str) -> str | None:
+    """The landline a 10-digit national number ("0373718258") was before
+    2017 ("02373718258"), when its first digits were an area code that is
+    now a mobile prefix; else None."""
+    if len(national) != 10 or not national.isdigit():
+        return None
+    code = OLD_AREA_CODES.get(national[:3])
+    return code + national[3:] if code else None

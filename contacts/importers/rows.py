@@ -3,26 +3,47 @@
 import datetime
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import get_language
 
 from contacts.importers.bulk import without_cyclic_gc
-from contacts.importers.tables import FileProblem, Table, is_xlsx, read_csv, read_xlsx
+from contacts.importers.layout import (
+    Header,
+    Section,
+    find_header,
+    header_key,
+    is_footer_text,
+    read_body_name,
+    read_section,
+)
+from contacts.importers.tables import (
+    FileProblem,
+    Table,
+    fill_merged,
+    read_csv,
+    read_sheets,
+    workbook_kind,
+    workbook_table,
+)
 from contacts.importers.vocabulary import (
     BODY_KINDS,
     COLUMNS,
     COLUMNS_BY_KEY,
     CONTROL_CHARACTER,
     FILE_EMPTY,
+    FILE_NOT_A_WORKBOOK,
+    FILE_NOT_SPREADSHEET,
     FORMULA_CELL,
     LENGTH_LIMITS,
     MAX_IMPORT_BYTES,
     PHONES_LIMIT,
     POSITIONS,
+    UNREAD_KEYS,
     ContactRow,
+    FileColumn,
     ParseResult,
     RowError,
     body_conflict_message,
@@ -35,34 +56,71 @@ from contacts.importers.vocabulary import (
     missing_unit_columns_message,
     missing_unit_message,
     missing_value_message,
+    old_landline_note,
+    old_mobile_note,
     repeated_column_message,
     same,
+    short_phone_message,
     too_long_message,
+    unit_not_in_name_message,
     unknown_body_kind_message,
     unknown_position_message,
 )
-from contacts.phones import InvalidPhone, normalise_phone, split_phones
+from contacts.phones import (
+    OLD_AREA_CODES,
+    InvalidPhone,
+    modernise_old_mobile,
+    normalise_phone,
+    old_landline,
+    split_phones,
+)
 
 
 @without_cyclic_gc
-def parse_contact_file(*, content: bytes, filename: str) -> ParseResult:
+def parse_contact_file(
+    *, content: bytes, filename: str, column_map: Mapping[str, str] | None = None
+) -> ParseResult:
     """Parse an uploaded contact list. Never raises for bad content.
 
     The file type is decided by the content; `filename` is only a hint that
-    is not trusted (an .xls-named CSV file is read as CSV).
+    is not trusted (an .xls-named CSV file is read as CSV). `column_map`
+    ({column letter: column key}) overrides what the headers say: the
+    preview's column-mapping step passes the officer's choice.
     """
     language = "en" if (get_language() or "vi").startswith("en") else "vi"
     try:
         if len(content) > MAX_IMPORT_BYTES:
             raise FileProblem(file_too_large_message())
-        table = read_xlsx(content) if is_xlsx(content) else read_csv(content)
+        table, header = _read_table(content)
         if not any(_text(value) for row in table.cells for value in row):
             raise FileProblem(FILE_EMPTY)
     except FileProblem as problem:
         return ParseResult(
             rows=[], errors=[RowError(0, "", str(problem))], language=language
         )
-    return _RowParser(table, language).parse()
+    return _RowParser(table, language, header, column_map or {}).parse()
+
+
+def _read_table(content: bytes) -> tuple[Table, Header | None]:
+    """The table holding the list, and its header: a workbook's sheet with
+    the best header (not always the first), or the text file's table."""
+    kind = workbook_kind(content)
+    if kind == "office":
+        raise FileProblem(FILE_NOT_A_WORKBOOK)
+    if kind == "broken":
+        raise FileProblem(FILE_NOT_SPREADSHEET)
+    if not kind:
+        table = read_csv(content)
+        return table, find_header(table.cells, _text)
+    sheets = read_sheets(content, kind)
+    if not sheets:
+        raise FileProblem(FILE_EMPTY)
+    chosen, header = 0, None
+    for index, sheet in enumerate(sheets):
+        found = find_header(sheet.cells, _text)
+        if found is not None and (header is None or found.score > header.score):
+            chosen, header = index, found
+    return workbook_table(content, kind, sheets, chosen), header
 
 
 _ESCAPED = re.compile(r"'(?=[=+\-@\t\r])")
@@ -94,7 +152,7 @@ def _cell_text(value: object, key: str) -> str:
         text = _text(value)
         if numeric and text.isdigit():
             if key == "phones" and (
-                len(text) == 9 or (len(text) == 10 and text[0] == "2")
+                len(text) == 9 or (len(text) == 10 and text[0] in "12")
             ):
                 return "0" + text
             if key == "unit_code" and len(text) == 4:
@@ -116,59 +174,115 @@ def _str_text(value: str) -> str:
 
 
 class _RowParser:
-    """Validates the rows of a table whose first row holds the headers."""
+    """Validates the rows of a table below its header."""
 
-    def __init__(self, table: Table, language: str) -> None:
+    def __init__(
+        self,
+        table: Table,
+        language: str,
+        header: Header | None,
+        column_map: Mapping[str, str],
+    ) -> None:
         self.table = table
+        self.header_found = header
+        self.column_map = column_map
         self.errors: list[RowError] = []
         self.rows: list[ContactRow] = []
+        # Slot ("phones", "phones2", … for several phone columns; else the
+        # key) → column index, header as written, letter.
         self.positions: dict[str, int] = {}
         self.headers: dict[str, str] = {}
+        self.letters: dict[str, str] = {}
+        self.phone_slots: list[str] = []
+        self.office_slots: set[str] = set()
+        self.file_columns: list[FileColumn] = []
+        self.ignored: list[str] = []
         self.language = language  # until the headers tell
         # Cross-row checks: first row of each person and of each body.
         self.people: dict[tuple, int] = {}
         self.bodies: dict[tuple, tuple[int, str, str]] = {}
         # Cleaned text of each string seen, by column (_values).
-        self.texts: dict[str, dict[str, str]] = {key: {} for key in COLUMNS_BY_KEY}
-        # (key, position, texts) of each column found, once the headers are read.
-        self.columns: list[tuple[str, int, dict[str, str]]] = []
+        self.texts: dict[str, dict[str, str]] = {}
+        # (slot, position, texts, key) of each column found, once the
+        # headers are read.
+        self.columns: list[tuple[str, int, dict[str, str], str]] = []
+        # The section heading above the current row, and what body names say.
+        self.section = Section("", "", "")
+        self.named: dict[str, tuple[str, str]] = {}
+        self.done = False  # the footer was reached
 
     def parse(self) -> ParseResult:
-        self._read_headers(self.table.cells[0])
+        header = self.header_found or _first_row_header(self.table.cells, _text)
+        self._read_headers(header)
         if not self.errors:
             self.columns = [
-                (key, position, self.texts[key])
-                for key, position in self.positions.items()
+                (slot, position, self.texts.setdefault(_key(slot), {}), _key(slot))
+                for slot, position in self.positions.items()
             ]
-            for index, cells in enumerate(self.table.cells[1:], start=1):
-                self._parse_row(index, cells)
+            cells = self.table.cells
+            if self.table.merged:
+                fill_merged(cells, self.table.merged, header.last)
+            for index in range(header.last + 1, len(cells)):
+                self._parse_row(index, cells[index])
+                if self.done:
+                    break
             if not self.rows and not self.errors:
                 self.errors.append(RowError(0, "", str(FILE_EMPTY)))
-        return ParseResult(rows=self.rows, errors=self.errors, language=self.language)
+        return ParseResult(
+            rows=self.rows,
+            errors=self.errors,
+            language=self.language,
+            columns=self.file_columns,
+            ignored_columns=self.ignored,
+            sheet=self.table.sheet,
+            header_rows=tuple(range(header.first + 1, header.last + 2)),
+            missing_keys=self.missing,
+        )
 
-    def _read_headers(self, header_cells: Sequence[object]) -> None:
-        by_fold: dict[str, list[tuple[str, str]]] = {}
-        for column in COLUMNS:
-            by_fold.setdefault(fold(column.vi), []).append((column.key, "vi"))
-            by_fold.setdefault(fold(column.en), []).append((column.key, "en"))
-        votes = {"vi": 0, "en": 0}
-        for index, value in enumerate(header_cells):
-            matches = by_fold.get(fold(_text(value)), [])
-            for _key, language in matches:
-                votes[language] += 1
-            if not matches:
-                continue  # a column of the district's own: ignored
-            key = matches[0][0]
-            if key in self.positions:
-                self._file_error(repeated_column_message(_text(value)))
-            self.positions.setdefault(key, index)
-            self.headers.setdefault(key, _text(value))
-        if votes["en"] != votes["vi"]:
-            self.language = "en" if votes["en"] > votes["vi"] else "vi"
-        for column in COLUMNS:
-            if column.required and column.key not in self.positions:
-                self._file_error(missing_column_message(column.header(self.language)))
-        if "unit_code" not in self.positions and "unit_name" not in self.positions:
+    def _read_headers(self, header: Header) -> None:
+        if header.language:
+            self.language = header.language
+        keys = dict(header.keys)
+        for letter, key in self.column_map.items():
+            keys[_column_index(letter)] = key
+        for index in sorted(keys):
+            key, label, letter = (
+                keys[index],
+                header.labels.get(index, ""),
+                _letter(index),
+            )
+            self.file_columns.append(FileColumn(letter, label, key))
+            if not key:
+                if label:
+                    self.ignored.append(label)
+                continue
+            if key in UNREAD_KEYS:
+                continue
+            slot = key
+            if key == "phones":
+                slot = "phones" if not self.phone_slots else f"phones{index}"
+                self.phone_slots.append(slot)
+                if index in header.office:
+                    self.office_slots.add(slot)
+            elif key in self.positions:
+                self._file_error(repeated_column_message(label))
+                continue
+            self.positions[slot] = index
+            self.headers[slot] = label
+            self.letters[slot] = letter
+        self.missing = [
+            key
+            for key in _NEEDED_KEYS
+            if key not in self.positions
+            and not (key == "body_kind" and "body_name" in self.positions)
+        ]
+        for key in self.missing:
+            self._file_error(
+                missing_column_message(COLUMNS_BY_KEY[key].header(self.language))
+            )
+        has_unit = {"unit_code", "unit_name", "body_name"} & self.positions.keys()
+        if not has_unit:
+            self.missing.append("unit_name")
             self._file_error(
                 missing_unit_columns_message(
                     COLUMNS_BY_KEY["unit_code"].header(self.language),
@@ -184,8 +298,21 @@ class _RowParser:
         table = self.table
         formula_keys = self._keys_in(index, table.formulas) if table.formulas else _NONE
         control_keys = self._keys_in(index, table.controls) if table.controls else _NONE
-        if not formula_keys and not control_keys and not any(values.values()):
-            return  # an empty row
+        if not formula_keys and not control_keys:
+            if not any(values.values()):
+                if any(_text(value) for value in cells):
+                    self._not_a_person(cells)  # a heading in another column
+                return  # an empty row
+            # A footer's place-date line may sit in a phone column.
+            if not (values["phones"] and values["full_name"] and values["position"]):
+                person = values["full_name"] and values["position"]
+                phones = any(values[slot] for slot in self.phone_slots)
+                if not (phones and person) and self._not_a_person(cells):
+                    return
+        if not (values["body_kind"] and values["body_name"]) or not (
+            values["unit_code"] or values["unit_name"]
+        ):
+            self._fill_from_names(values)
         row = _Row(self, index + 1, values, formula_keys, control_keys)
         contact = row.validate()
         self._check_across_rows(row)
@@ -194,11 +321,44 @@ class _RowParser:
         elif contact is not None:
             self.rows.append(contact)
 
+    def _not_a_person(self, cells: Sequence[object]) -> bool:
+        """Read a row without phones as the footer (ending the table) or a
+        section heading; False for a person's row."""
+        texts = {_text(value) for value in cells} - {""}
+        if any(is_footer_text(text) for text in texts):
+            self.done = True
+            return True
+        if len(texts) != 1:
+            return False
+        section = read_section(texts.pop())
+        if section is None:
+            return False
+        if section.kind:
+            self.section = section
+        return True
+
+    def _fill_from_names(self, values: dict[str, str]) -> None:
+        """The body kind, name and unit a row leaves empty, from its body's
+        name or the section heading above it."""
+        section = self.section
+        if not values["body_name"] and section.body_name:
+            values["body_name"] = section.body_name
+        name = values["body_name"]
+        named = self.named.get(name)
+        if named is None:
+            named = self.named[name] = read_body_name(name)
+        if not values["body_kind"]:
+            values["body_kind"] = named[0] or section.kind
+        if not (values["unit_code"] or values["unit_name"]):
+            values["unit_name"] = named[1] or section.unit_name
+
     def _values(self, cells: Sequence[object]) -> dict[str, str]:
         """The row's text in each column, "" where there is none."""
-        values = dict.fromkeys(COLUMNS_BY_KEY, "")
+        values = dict.fromkeys(_SLOT_KEYS, "")
+        if len(self.phone_slots) > 1:
+            values.update(dict.fromkeys(self.phone_slots, ""))
         width = len(cells)
-        for key, position, texts in self.columns:
+        for slot, position, texts, key in self.columns:
             if position < width:
                 value = cells[position]
                 if type(value) is str:
@@ -207,15 +367,15 @@ class _RowParser:
                     text = texts.get(value)
                     if text is None:
                         text = texts[value] = _cell_text(value, key)
-                    values[key] = text
+                    values[slot] = text
                 else:
-                    values[key] = _cell_text(value, key)
+                    values[slot] = _cell_text(value, key)
         return values
 
     def _keys_in(self, index: int, cells: set[tuple[int, int]]) -> frozenset[str]:
         """The columns of row `index` whose cells are among `cells`."""
         return frozenset(
-            key for key, position, _ in self.columns if (index, position) in cells
+            slot for slot, position, _, _ in self.columns if (index, position) in cells
         )
 
     def _check_across_rows(self, row: "_Row") -> None:
@@ -249,7 +409,51 @@ class _RowParser:
 
     def header(self, key: str) -> str:
         """The column's header as written in the file, else in its language."""
-        return self.headers.get(key) or COLUMNS_BY_KEY[key].header(self.language)
+        return self.headers.get(key) or COLUMNS_BY_KEY[_key(key)].header(self.language)
+
+
+def _key(slot: str) -> str:
+    """The column key of a slot ("phones7" → "phones")."""
+    return "phones" if slot.startswith("phones") else slot
+
+
+def _letter(index: int) -> str:
+    """The spreadsheet letter of column `index` (0 → "A", 27 → "AB")."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _column_index(letter: str) -> int:
+    index = 0
+    for char in letter.upper():
+        index = index * 26 + ord(char) - ord("A") + 1
+    return index - 1
+
+
+def _first_row_header(cells: Sequence[Sequence[object]], text) -> Header:
+    """Row 1 read as the header, when no row names enough known columns:
+    what it lacks is then reported."""
+    row = cells[0] if cells else []
+    labels = {i: text(v) for i, v in enumerate(row) if text(v)}
+    found = [header_key(label) for label in labels.values()]
+    votes = {
+        language: sum(1 for _, vote in found if vote == language)
+        for language in ("vi", "en")
+    }
+    language = ""
+    if votes["vi"] != votes["en"]:
+        language = "vi" if votes["vi"] > votes["en"] else "en"
+    return Header(
+        first=0,
+        last=0,
+        labels=labels,
+        keys={i: key for i, (key, _) in zip(labels, found, strict=True)},
+        language=language,
+    )
 
 
 class _Row:
@@ -277,12 +481,13 @@ class _Row:
             else values
         )
         self.errors: list[RowError] = []
+        self.notes: list[str] = []
 
-    def add(self, column: str, message: str) -> None:
-        self.errors.append(RowError(self.number, column, message))
+    def add(self, column: str, message: str, letter: str = "") -> None:
+        self.errors.append(RowError(self.number, column, message, letter))
 
     def add_for(self, key: str, message: str) -> None:
-        self.add(self.parser.header(key), message)
+        self.add(self.parser.header(key), message, self.parser.letters.get(key, ""))
 
     def validate(self) -> ContactRow | None:
         usable = self.usable
@@ -292,6 +497,8 @@ class _Row:
             self.add_for(key, str(CONTROL_CHARACTER))
         for key in _REQUIRED_KEYS:
             if not usable[key] and key not in self.formulas | self.controls:
+                if key == "phones" and self._other_phone_typed():
+                    continue
                 self.add_for(key, missing_value_message(self.parser.header(key)))
         self._check_unit()
         self._check_lengths()
@@ -315,6 +522,7 @@ class _Row:
             phones=phones,
             email=usable["email"],
             note=usable["note"],
+            notes=tuple(self.notes),
         )
 
     def _check_unit(self) -> None:
@@ -322,7 +530,13 @@ class _Row:
             return
         if {"unit_code", "unit_name"} & (self.formulas | self.controls):
             return
-        key = "unit_code" if "unit_code" in self.parser.positions else "unit_name"
+        positions = self.parser.positions
+        if "unit_code" not in positions and "unit_name" not in positions:
+            self.add_for(
+                "body_name", unit_not_in_name_message(self.usable["body_name"])
+            )
+            return
+        key = "unit_code" if "unit_code" in positions else "unit_name"
         self.add_for(
             key,
             missing_unit_message(
@@ -346,26 +560,65 @@ class _Row:
             return ""
         return value
 
+    def _other_phone_typed(self) -> bool:
+        """Whether a phone column besides the first has a value (or a
+        formula or control character, reported as such)."""
+        others = self.parser.phone_slots[1:]
+        unusable = self.formulas | self.controls
+        return any(self.usable[slot] or slot in unusable for slot in others)
+
     def _phones(self) -> tuple[str, ...]:
-        text = self.usable["phones"]
-        if not text:
-            return ()
+        """The numbers of every phone column ("Cơ quan" and "Di động" both
+        count), each error in its own column."""
         phones: list[str] = []
-        for part in split_phones(text):
-            try:
-                number = normalise_phone(part)
-            except InvalidPhone as error:
-                self.add_for("phones", error.message)
+        parser = self.parser
+        typed = False
+        for slot in parser.phone_slots or ["phones"]:
+            text = self.usable[slot]
+            if not text:
                 continue
-            if number not in phones:
-                phones.append(number)
-        if not phones and not self.errors_for("phones"):
-            self.add_for("phones", missing_value_message(self.parser.header("phones")))
+            typed = True
+            office = slot in parser.office_slots
+            for part in split_phones(text):
+                try:
+                    number = self._phone(part, office)
+                except InvalidPhone as error:
+                    self.add_for(slot, error.message)
+                    continue
+                if number not in phones:
+                    phones.append(number)
+            if not phones and not self.errors_for(slot):
+                self.add_for(slot, missing_value_message(parser.header(slot)))
+        if not typed:
+            return ()
         if len(" ".join(phones)) > PHONES_LIMIT:
             self.add_for(
                 "phones", too_long_message(self.parser.header("phones"), PHONES_LIMIT)
             )
         return tuple(phones)
+
+    def _phone(self, part: str, office: bool) -> str:
+        """One number in E.164; an old 11-digit mobile is converted, and an
+        old landline that now reads as a mobile is noted."""
+        try:
+            number = normalise_phone(part)
+        except InvalidPhone:
+            digits = _PHONE_PUNCTUATION.sub("", part)
+            new = modernise_old_mobile(digits)
+            if new is None:
+                if digits.isdigit() and digits[0] == "0" and 6 <= len(digits) < 10:
+                    raise InvalidPhone(short_phone_message(part, len(digits))) from None
+                raise
+            number = normalise_phone(new)
+            self.notes.append(old_mobile_note(part, _grouped(new)))
+            return number
+        if number[3:5] in _OLD_AREA_CODES and (
+            office or _WRITTEN_AS_LANDLINE.fullmatch(part)
+        ):
+            landline = old_landline("0" + number[3:])
+            if landline:
+                self.notes.append(old_landline_note(part, _grouped(landline)))
+        return number
 
     def errors_for(self, key: str) -> list[RowError]:
         return [e for e in self.errors if e.column == self.parser.header(key)]
@@ -381,6 +634,23 @@ class _Row:
 
 
 _REQUIRED_KEYS = tuple(column.key for column in COLUMNS if column.required)
+# What a file must have columns for; the body kind can come from names.
+_NEEDED_KEYS = _REQUIRED_KEYS
+_SLOT_KEYS = tuple(COLUMNS_BY_KEY)
+_PHONE_PUNCTUATION = re.compile(r"[\s.()\-]")
+# Second and third digits of the old area codes that are now mobile prefixes.
+_OLD_AREA_CODES = frozenset(code[1:] for code in OLD_AREA_CODES)
+# An area code apart from the subscriber number: "037 3718258", "(037)3718258".
+_WRITTEN_AS_LANDLINE = re.compile(r"\(?0\d\d\)?[\s.\-]*\d{7}|\(0\d\d\)\s*\d{7}")
+
+
+def _grouped(national: str) -> str:
+    """A national number as officials write it: "0393 456 789", "0237 3718 258"."""
+    if len(national) == 10:
+        return f"{national[:4]} {national[4:7]} {national[7:]}"
+    return f"{national[:4]} {national[4:8]} {national[8:]}"
+
+
 _NONE: frozenset[str] = frozenset()  # no formula cells in the row
 
 

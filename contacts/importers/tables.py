@@ -1,4 +1,5 @@
-"""Reading .xlsx and CSV files into a table of cells, and finding formula
+"""Reading workbooks (.xlsx, .xls, .ods) and text files (CSV, Excel's
+"Unicode text", Windows-1258) into tables of cells, and finding formula
 cells (calamine returns cached values only)."""
 
 import csv
@@ -6,6 +7,7 @@ import datetime
 import io
 import posixpath
 import re
+import unicodedata
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,7 +16,9 @@ from xml.etree import ElementTree
 import python_calamine
 
 from contacts.importers.vocabulary import (
+    FILE_NOT_A_WORKBOOK,
     FILE_NOT_SPREADSHEET,
+    FILE_UNKNOWN_ENCODING,
     MAX_UNPACKED_BYTES,
     file_too_large_message,
 )
@@ -26,43 +30,100 @@ class FileProblem(Exception):
 
 @dataclass
 class Table:
-    cells: Sequence[Sequence[object]]  # row 0 is the header row
+    cells: Sequence[Sequence[object]]  # as the sheet has them, from row 1
     formulas: set[tuple[int, int]]  # (row index, column index) from 0
     # Text cells holding a control character (a NUL, …), same indexes.
     controls: set[tuple[int, int]] = field(default_factory=set)
+    # Merged ranges ((top, left), (bottom, right)), filled once the header
+    # is known (contacts.importers.rows).
+    merged: list = field(default_factory=list)
+    sheet: str = ""  # the workbook sheet's name, "" for a text file
 
 
-# Reading the two formats.
+@dataclass
+class Sheet:
+    name: str
+    cells: list
+    merged: list
+
+
+# Reading the formats.
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (.xls, .doc)
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def workbook_kind(content: bytes) -> str:
+    """ "xlsx", "ods", "xls", "office" (another OLE or zip Office file) or ""
+    (not a workbook: maybe text)."""
+    if content.startswith(_OLE):
+        return "xls"
+    if not content.startswith(b"PK"):
+        return ""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.xml" in names:
+                return "xlsx"
+            if "mimetype" in names and archive.read("mimetype").strip() == (
+                _ODS_MIMETYPE
+            ):
+                return "ods"
+    except (zipfile.BadZipFile, KeyError):
+        return "broken"
+    return "office"
 
 
 def is_xlsx(content: bytes) -> bool:
-    if not content.startswith(b"PK"):
-        return False
-    try:
+    return workbook_kind(content) == "xlsx"
+
+
+def read_sheets(content: bytes, kind: str) -> list[Sheet]:
+    """Every sheet of a workbook, cells as calamine reads them."""
+    if kind in ("xlsx", "ods"):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            return "xl/workbook.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
-
-
-def read_xlsx(content: bytes) -> Table:
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-            raise FileProblem(file_too_large_message())
-        try:
-            workbook = python_calamine.CalamineWorkbook.from_filelike(
-                io.BytesIO(content)
-            )
-            sheet = workbook.get_sheet_by_index(0)
+            if sum(i.file_size for i in archive.infolist()) > MAX_UNPACKED_BYTES:
+                raise FileProblem(file_too_large_message())
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheets = []
+        for index, name in enumerate(workbook.sheet_names):
+            sheet = workbook.get_sheet_by_index(index)
             # Keep the empty rows and columns before the data so that indexes
             # are the user's row and column numbers.
             cells = sheet.to_python(skip_empty_area=False)
-            merged = sheet.merged_cell_ranges or []
-        except python_calamine.CalamineError:
-            raise FileProblem(FILE_NOT_SPREADSHEET) from None
-        formulas = _formula_cells(archive, _first_sheet_path(archive))
-    _fill_merged(cells, merged)
-    return Table(cells=cells, formulas=formulas, controls=_control_cells(cells))
+            sheets.append(Sheet(name, cells, sheet.merged_cell_ranges or []))
+    except (python_calamine.CalamineError, ValueError, TypeError):
+        raise FileProblem(
+            FILE_NOT_SPREADSHEET if kind == "xlsx" else FILE_NOT_A_WORKBOOK
+        ) from None
+    return sheets
+
+
+def workbook_table(content: bytes, kind: str, sheets: list[Sheet], index: int) -> Table:
+    """The table of sheet `index`, with its formula and control cells.
+
+    Formulas are found in .xlsx only (calamine returns cached values; the
+    .xls and .ods formats are read as their cached values).
+    """
+    sheet = sheets[index]
+    formulas: set[tuple[int, int]] = set()
+    if kind == "xlsx":
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            formulas = _formula_cells(archive, _sheet_path(archive, index))
+    return Table(
+        cells=sheet.cells,
+        formulas=formulas,
+        controls=_control_cells(sheet.cells),
+        merged=sheet.merged,
+        sheet=sheet.name,
+    )
+
+
+def read_xlsx(content: bytes) -> Table:
+    """The first sheet of an .xlsx file."""
+    sheets = read_sheets(content, "xlsx")
+    return workbook_table(content, "xlsx", sheets, 0)
 
 
 # A cell's value as calamine reads it.
@@ -78,34 +139,35 @@ XlsxValue = (
 )
 
 
-def _fill_merged(
-    cells: list[list[XlsxValue]], merged: list[tuple[tuple[int, int], tuple[int, int]]]
-) -> None:
-    """Give every cell of a merged range its top-left value, as the user sees
-    it (a body's columns merged down over its people's rows)."""
+def fill_merged(cells: Sequence[Sequence[object]], merged: list, below: int) -> None:
+    """Give every cell of a range merged down over several rows, below row
+    index `below` (the header), its top-left value, as the user sees it (a
+    body's columns merged down over its people's rows). Ranges within one
+    row (a section heading across the table) stay as they are."""
     for (top, left), (bottom, right) in merged:
-        if top == 0 or top >= len(cells):
-            continue  # header cells stay as they are
+        if top <= below or bottom == top or top >= len(cells):
+            continue
         value = cells[top][left] if left < len(cells[top]) else ""
         for row in cells[top : bottom + 1]:
             for column in range(left, min(right + 1, len(row))):
-                row[column] = value
+                row[column] = value  # type: ignore[index]
 
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _first_sheet_path(archive: zipfile.ZipFile) -> str | None:
-    """The part name of the workbook's first sheet, which calamine reads."""
+def _sheet_path(archive: zipfile.ZipFile, index: int) -> str | None:
+    """The part name of the workbook's sheet `index`, in calamine's order."""
     try:
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
     except (KeyError, ElementTree.ParseError):
         return None
-    sheet = next((e for e in workbook.iter() if _local(e.tag) == "sheet"), None)
-    if sheet is None:
+    sheets = [e for e in workbook.iter() if _local(e.tag) == "sheet"]
+    if index >= len(sheets):
         return None
+    sheet = sheets[index]
     rel_id = next((v for k, v in sheet.attrib.items() if _local(k) == "id"), None)
     for rel in rels:
         if rel.get("Id") == rel_id:
@@ -233,19 +295,67 @@ def _control_cells(cells: Sequence[Sequence[object]]) -> set[tuple[int, int]]:
     }
 
 
-def read_csv(content: bytes) -> Table:
+def decode_text(content: bytes) -> str:
+    """A text file's content as NFC text: UTF-8 with or without BOM, UTF-16
+    (Excel's "Unicode text") with or without BOM, or Windows-1258, whose
+    Vietnamese letters carry their tone as a separate combining mark."""
     if content.startswith(b"%PDF"):
         raise FileProblem(FILE_NOT_SPREADSHEET)
+    encoding = _text_encoding(content)
     try:
-        text = content.decode("utf-8-sig")
+        text = content.decode(encoding)
     except UnicodeDecodeError:
-        raise FileProblem(FILE_NOT_SPREADSHEET) from None
+        if encoding != "utf-8-sig":
+            raise FileProblem(FILE_UNKNOWN_ENCODING) from None
+        try:
+            text = content.decode("cp1258")
+        except UnicodeDecodeError:
+            raise FileProblem(_unreadable(content)) from None
     if _BINARY.search(text):
         raise FileProblem(FILE_NOT_SPREADSHEET)
-    header_line = text.split("\n", 1)[0]
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def _text_encoding(content: bytes) -> str:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = content[:400]
+    # UTF-16 without a BOM: ASCII letters with a NUL beside each.
+    if len(head) >= 4 and head.count(0) * 3 > len(head):
+        if head[1::2].count(0) > head[0::2].count(0):
+            return "utf-16-le"
+        return "utf-16-be"
+    return "utf-8-sig"
+
+
+def _unreadable(content: bytes) -> str:
+    """Why undecodable bytes are refused: text in an unknown encoding, or not
+    text at all."""
+    control = sum(1 for byte in content[:4096] if byte < 9 or 13 < byte < 32)
+    return str(FILE_NOT_SPREADSHEET if control else FILE_UNKNOWN_ENCODING)
+
+
+_DELIMITERS = ("\t", ";", ",")
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter of the table: the one most often on a line of the first
+    lines (title lines above the header have few or none)."""
+    lines = text[:65536].splitlines()[:40]
+    best, best_count = ",", 0
+    for delimiter in _DELIMITERS:
+        count = max((line.count(delimiter) for line in lines), default=0)
+        if count > best_count:
+            best, best_count = delimiter, count
+    return best
+
+
+def read_csv(content: bytes) -> Table:
+    text = decode_text(content)
     try:
-        cells = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        cells = list(
+            csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+        )
     except csv.Error:
         raise FileProblem(FILE_NOT_SPREADSHEET) from None
     formulas = {

@@ -2,7 +2,7 @@
 
 import functools
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +64,77 @@ POSITION_WORDS = {
 }
 
 
+# The headers officials write, per column key, besides the template's own
+# (COLUMNS); matched by `fold`. contacts.importers.layout finds the header
+# row with them. "row_number" and "level" are known columns the import does
+# not read ("STT", "Cấp"): they are not listed as ignored.
+HEADER_WORDS = {
+    "body_kind": ("Loại", "Loại tổ chức bầu cử", "Tổ chức", "Kind"),
+    "unit_code": ("Mã đơn vị", "Mã xã", "Mã ĐVHC", "Mã"),
+    "unit_name": (
+        "Xã/phường/thị trấn",
+        "Xã, phường, thị trấn",
+        "Xã",
+        "Phường",
+        "Địa bàn",
+        "Đơn vị hành chính",
+        "Tên xã",
+        "Unit",
+        "Commune",
+    ),
+    "body_name": (
+        "Đơn vị",
+        "Tên tổ chức",
+        "Tên tổ chức bầu cử",
+        "Tổ chức phụ trách bầu cử",
+        "Tổ chức bầu cử",
+        "Tên đơn vị",
+        "Tổ bầu cử",
+        "Body",
+    ),
+    "polling_areas": ("Khu vực bỏ phiếu", "KVBP", "Khu vực"),
+    "location": ("Địa điểm làm việc", "Địa điểm", "Địa chỉ", "Nơi làm việc"),
+    "full_name": ("Họ và tên", "Họ tên", "Tên", "Họ, tên", "Name"),
+    "position": (
+        "Chức vụ",
+        "Chức danh",
+        "Chức vụ trong tổ chức bầu cử",
+        "Chức vụ trong tổ bầu cử",
+        "Chức vụ trong ban bầu cử",
+        "Chức vụ trong Ủy ban bầu cử",
+        "Nhiệm vụ",
+    ),
+    "phones": (
+        "Số điện thoại",
+        "SĐT",
+        "SDT",
+        "ĐT",
+        "Điện thoại",
+        "Điện thoại liên hệ",
+        "Số điện thoại liên hệ",
+        "Di động",
+        "Số di động",
+        "ĐT di động",
+        "ĐT cơ quan",
+        "Điện thoại cơ quan",
+        "Điện thoại di động",
+        "Phone",
+        "Phones",
+    ),
+    "email": ("Email", "E-mail", "Thư điện tử", "Địa chỉ email"),
+    "note": ("Ghi chú", "Note", "Notes"),
+    "row_number": ("STT", "TT", "Số TT", "Số thứ tự", "No"),
+    "level": ("Cấp", "Cấp bầu cử", "Cấp hành chính", "Level"),
+}
+# Under a phone header ("Số điện thoại" over "Cơ quan" | "Di động"), any
+# sub-header is a phone column; these are also phones at the top level.
+PHONE_SUBHEADER_WORDS = ("Cơ quan", "Di động", "Nhà riêng", "Cố định", "Văn phòng")
+# Words that never start a column's header, only its sub-header.
+OFFICE_PHONE_WORDS = ("Cơ quan", "ĐT cơ quan", "Điện thoại cơ quan", "Cố định")
+# Known columns that the import does not read.
+UNREAD_KEYS = frozenset({"row_number", "level"})
+
+
 LENGTH_LIMITS = {
     "body_name": max_length(ElectionBody, "name"),
     "polling_areas": max_length(ElectionBody, "polling_areas"),
@@ -89,6 +160,9 @@ class ContactRow:
     phones: tuple[str, ...]  # E.164, at least one
     email: str
     note: str
+    # What the import changed or wants checked, translated ("01693456789 →
+    # 0393 456 789, đổi đầu số từ 2018"); shown in the preview.
+    notes: tuple[str, ...] = ()
 
     @property
     def body_key(self) -> tuple[str, str, str]:
@@ -102,6 +176,27 @@ class RowError:
     row_number: int  # 0 for an error about the whole file
     column: str  # the column header as in the file, "" for a whole-row/file error
     message: str  # plain-language, translated, says what to fix
+    # The column's letter in the file ("D"); not compared, so an error can
+    # be written without it.
+    column_letter: str = field(default="", compare=False)
+
+    @property
+    def place(self) -> str:
+        """Where the officer finds the cell: "dòng 12, cột D “Số điện
+        thoại”" (row 12, column D “Phone numbers”)."""
+        return error_place(self.row_number, self.column_letter, self.column)
+
+
+@dataclass(frozen=True)
+class FileColumn:
+    """A column of the file as the officer sees it: its letter, its header
+    (both rows of a two-level header, joined) and what the import reads in
+    it ("" for a column it ignores). The preview's column-mapping step
+    offers these; parse_contact_file's `column_map` takes its choice back."""
+
+    letter: str
+    header: str
+    key: str
 
 
 @dataclass
@@ -109,12 +204,33 @@ class ParseResult:
     rows: list[ContactRow]
     errors: list[RowError]
     language: str  # "vi" or "en": which header set the file used
+    # The file's columns (FileColumn), and the headers of those ignored.
+    columns: list[FileColumn] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    # Which sheet of a workbook was read ("" for CSV), and the file row
+    # numbers of its header (two for a two-level header).
+    sheet: str = ""
+    header_rows: tuple[int, ...] = ()
+    # Column keys the file lacks and the import needs: what the preview's
+    # mapping step asks for.
+    missing_keys: list[str] = field(default_factory=list)
 
 
 # Error texts. Tests assert them exactly.
 FILE_NOT_SPREADSHEET = _(
-    "This file is not an Excel (.xlsx) or CSV file. Save it as “Excel Workbook "
-    "(.xlsx)” or “CSV UTF-8” and import it again."
+    "This file is not a spreadsheet (Excel .xlsx or .xls, OpenDocument .ods) "
+    "or a text file (CSV, “Unicode text”). Save it as “Excel Workbook (.xlsx)” "
+    "and import it again."
+)
+FILE_UNKNOWN_ENCODING = _(
+    "This looks like a CSV or text file in an encoding that cannot be read "
+    "(perhaps an old TCVN3 or VNI font). Open it in Excel and save it as “CSV "
+    "UTF-8” or “Excel Workbook (.xlsx)”."
+)
+FILE_NOT_A_WORKBOOK = _(
+    "This is an Office file but not a spreadsheet (a Word document?), or an "
+    "Excel file protected by a password. Open the list in Excel and save it "
+    "as “Excel Workbook (.xlsx)” without a password."
 )
 FILE_EMPTY = _(
     "The file has no contacts to import. Put the column headers in row 1 and "
@@ -139,9 +255,43 @@ def file_too_large_message() -> str:
 
 def missing_column_message(column: str) -> str:
     return gettext(
-        "The file has no “%(column)s” column. Copy the headers from the template "
-        "into row 1."
+        "The file has no “%(column)s” column. Give that column one of the "
+        "headers of the template, or choose it among the file's columns."
     ) % {"column": column}
+
+
+def error_place(row: int, letter: str, column: str) -> str:
+    if not row:
+        return ""
+    if not letter:
+        return gettext("row %(row)d") % {"row": row}
+    return gettext("row %(row)d, column %(letter)s “%(column)s”") % {
+        "row": row,
+        "letter": letter,
+        "column": column,
+    }
+
+
+def old_mobile_note(old: str, new: str) -> str:
+    return gettext("%(old)s → %(new)s, prefix changed in 2018") % {
+        "old": old,
+        "new": new,
+    }
+
+
+def old_landline_note(value: str, landline: str) -> str:
+    return gettext(
+        "“%(value)s” may be an old landline written with its pre-2017 area code "
+        "(now %(landline)s) or a mobile number; it is kept as a mobile: check it."
+    ) % {"value": value, "landline": landline}
+
+
+def short_phone_message(value: str, digits: int) -> str:
+    return gettext(
+        "“%(value)s” has %(digits)d digits: a number is missing %(missing)d "
+        "(a mobile has 10 digits, e.g. 0912 345 678; a landline 11, e.g. "
+        "0237 3718 258)."
+    ) % {"value": value, "digits": digits, "missing": 10 - digits}
 
 
 def missing_unit_columns_message(code: str, name: str) -> str:
@@ -155,6 +305,14 @@ def repeated_column_message(column: str) -> str:
     return gettext(
         "The column “%(column)s” appears more than once in row 1. Keep only one."
     ) % {"column": column}
+
+
+def unit_not_in_name_message(name: str) -> str:
+    return gettext(
+        "“%(name)s” names no commune, ward or township, and the file has no "
+        "column for it: write it in the name (“Tổ bầu cử số 1 - xã Đông Hòa”) "
+        "or add a “Tên đơn vị hành chính” column."
+    ) % {"name": name}
 
 
 def missing_value_message(column: str) -> str:
