@@ -51,6 +51,7 @@ from django.utils.translation import gettext as _
 
 from contacts.importers import ContactRow, ParseResult, RowError, parse_contact_file
 from contacts.importers.bulk import without_cyclic_gc
+from contacts.importers.units import UnitNames
 from contacts.models import (
     AdministrativeUnit,
     BodyKind,
@@ -112,7 +113,8 @@ class DistrictUnits:
 
     district: AdministrativeUnit
     by_code: dict[str, AdministrativeUnit]
-    by_name: dict[str, AdministrativeUnit]
+    # Names as officials write them: with or without "Xã", "TT", diacritics.
+    by_name: UnitNames[AdministrativeUnit]
 
     @classmethod
     def load(cls, district: AdministrativeUnit) -> "DistrictUnits":
@@ -120,13 +122,13 @@ class DistrictUnits:
         return cls(
             district=district,
             by_code={u.code: u for u in units},
-            by_name={_fold(u.name): u for u in units},
+            by_name=UnitNames((u.name, u) for u in units),
         )
 
     def find(self, *, code: str, name: str) -> AdministrativeUnit | None:
         if code:
             return self.by_code.get(code.strip())
-        return self.by_name.get(_fold(name))
+        return self.by_name.find(name)
 
     @functools.cached_property
     def by_pk(self) -> dict[int, AdministrativeUnit]:

@@ -149,3 +149,17 @@ def test_an_import_confirmed_twice_is_refused_without_reading_its_file(
         services.contact_import_apply(contact_import=contact_import)
     assert refused.value.messages == [services.already_done_message()]
     assert Contact.objects.filter(body__contact_list=list_a).count() == 3
+
+
+def test_a_commune_is_found_by_its_name_as_officials_write_it(list_a, communes_a):
+    """No code column: "X. Thử 3", "xa thu 3" and "Thử 3" all name "Xã Thử 3"."""
+    commune = communes_a[0]
+    base = commune.name.removeprefix("Xã ")
+    written = [f"X. {base}", commune.name.lower(), base, f"xa {base}".replace("ử", "u")]
+    rows = [
+        make_row(n, commune, unit_code="", unit_name=name)
+        for n, name in enumerate(written, start=2)
+    ]
+    plan = services.import_plan(contact_list=list_a, rows=rows, unit_column="Mã")
+    assert plan.errors == []
+    assert {row.unit.pk for row in plan.rows} == {commune.pk}
