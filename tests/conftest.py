@@ -22,6 +22,10 @@ from django.utils import translation
 
 from contacts.models import MembershipRole, Organisation, OrganisationKind, User
 from readiness.models import Directive, EvidenceKind, RecipientGroup
+
+# Loads the hypothesis profile (HYPOTHESIS_PROFILE) before any test module
+# is collected, so that every @given inherits it.
+from tests import hypothesis_profiles  # noqa: F401
 from tests.factories import (
     VN,
     CommuneFactory,
