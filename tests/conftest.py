@@ -28,6 +28,10 @@ from contacts.models import (
     User,
 )
 from readiness.models import Directive, EvidenceKind, RecipientGroup
+
+# Loads the hypothesis profile (HYPOTHESIS_PROFILE) before any test module
+# is collected, so that every @given inherits it.
+from tests import hypothesis_profiles  # noqa: F401
 from tests.factories import (
     VN,
     CommuneFactory,

@@ -10,41 +10,14 @@ partial write.
 - strategies.py: hostile text, numbers, dates, spreadsheets and CSV files;
 - support.py: the world the requests run in, the snapshot of the database,
   posting raw form bodies, reading forms out of a page;
-- conftest.py: the hypothesis profile and the shared world.
+- conftest.py: the shared world.
+
+The examples are the same on every run of `make test`; `make fuzz` explores
+(the profiles: tests/hypothesis_profiles.py).
 """
 
-import os
+from hypothesis import settings
 
-from django.conf import settings as django_settings
-from hypothesis import HealthCheck, settings
-from hypothesis.configuration import set_hypothesis_home_dir
-from hypothesis.database import DirectoryBasedExampleDatabase
-
-# Hypothesis keeps caches (and, when asked, examples) under var/, never in
-# the repository.
-set_hypothesis_home_dir(str(django_settings.VAR_DIR / "hypothesis"))
-_examples = os.environ.get("HYPOTHESIS_DATABASE")
-
-# The profile of every fuzz test (applied with @FUZZ, not loaded for the
-# whole session): no deadline (a first request takes far longer than the
-# next), a modest number of examples (FUZZ_EXAMPLES raises it for a longer
-# hunt), no example database unless HYPOTHESIS_DATABASE names a directory
-# (e.g. var/hypothesis/examples), and under CI=true the same examples on
-# every run.
-settings.register_profile(
-    "fuzz",
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "10")),
-    deadline=None,
-    database=DirectoryBasedExampleDatabase(_examples) if _examples else None,
-    derandomize=os.environ.get("CI") == "true",
-    print_blob=True,
-    suppress_health_check=[
-        # The world is one fixture for the package; each example runs in a
-        # savepoint of its own (tests.fuzz.support.rolled_back).
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.large_base_example,
-    ],
-)
-FUZZ = settings.get_profile("fuzz")
+# The profile of this run, which every test here applies (and scales, for
+# the slower ones): "suite" or "fuzz", as HYPOTHESIS_PROFILE says.
+FUZZ = settings.get_profile(settings.get_current_profile_name())

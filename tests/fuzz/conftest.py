@@ -1,5 +1,5 @@
-"""The world the fuzz tests share (the hypothesis profile is in
-tests/fuzz/__init__.py)."""
+"""The world the fuzz tests share (the hypothesis profiles are in
+tests/hypothesis_profiles.py)."""
 
 import pytest
 
