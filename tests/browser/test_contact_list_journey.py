@@ -13,7 +13,7 @@ HEADER = (
     "Loại tổ chức;Mã đơn vị hành chính;Tên tổ chức;Khu vực bỏ phiếu;"
     "Địa điểm làm việc;Họ và tên;Chức vụ;Số điện thoại"
 )
-BAD_PHONE = "0169 123 4567"  # an old 11-digit mobile, invalid since 2018
+BAD_PHONE = "0912 345"  # three digits short (an old 11-digit mobile is converted)
 
 
 def contact_file(communes, bad_row: int | None = None) -> bytes:

@@ -20,6 +20,7 @@ from contacts.models import (
     ContactImport,
     ContactListVersion,
     ElectionBody,
+    ImportStatus,
     Organisation,
     OutboundMessage,
     User,
@@ -136,6 +137,13 @@ def saved_upload(m: Matrix, t: Target, data: dict) -> list[str]:
     upload = ContactImport.objects.filter(contact_list_id=t.pk).latest("pk")
     with upload.file.open("rb") as stored:
         return _problems([("file", stored.read(), data["file"].content)])
+
+
+def saved_import_apply(m: Matrix, t: Target, data: dict) -> list[str]:
+    """The import confirmed: applied (add and update only, unless the
+    whole-list choice came with the plan shown)."""
+    contact_import = ContactImport.objects.get(pk=t.pk)
+    return _problems([("status", contact_import.status, ImportStatus.APPLIED)])
 
 
 def saved_accept(m: Matrix, t: Target, data: dict) -> list[str]:

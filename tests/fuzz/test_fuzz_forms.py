@@ -61,6 +61,7 @@ from tests.fuzz.saved import (
     saved_cycle,
     saved_deadline,
     saved_extension,
+    saved_import_apply,
     saved_incident,
     saved_limits,
     saved_password,
@@ -244,6 +245,13 @@ FORMS = [
         },
     ),
     FormCase(
+        "contacts:import_apply",
+        "district_a",
+        saved_import_apply,
+        "import",
+        page=_url("contacts:import_preview"),
+    ),
+    FormCase(
         "contacts:version_accept",
         "staff",
         saved_accept,
@@ -410,7 +418,6 @@ BUTTONS = {
             args=[ElectionBody.objects.get(pk=t.pk).contact_list_id],
         ),
     ),
-    "contacts:import_apply": ("district_a", "import", _url("contacts:import_preview")),
     "contacts:import_discard": (
         "district_a",
         "import",

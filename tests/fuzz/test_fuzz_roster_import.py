@@ -26,6 +26,7 @@ from django.utils import timezone
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from contacts.importers.tables import FileProblem, decode_text
 from contacts.importers.vocabulary import fold
 from contacts.phones import normalise_phone
 from incidents.importers import COLUMNS
@@ -147,9 +148,12 @@ def _read_back(content: bytes, sheet: s.Sheet) -> list[list] | None:
             return data.to_python(skip_empty_area=False)
         except Exception:  # noqa: BLE001  any failure: unreadable
             return None
+    # Text is decoded as the importers decode it (UTF-8, UTF-16, Windows-1258:
+    # tests/contacts/test_import_layouts.py checks how); this test is about
+    # what is saved from the cells read.
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        text = decode_text(content)
+    except FileProblem:
         return None
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=sheet.delimiter))
 
