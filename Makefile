@@ -7,7 +7,7 @@ TEST_WORKERS ?= auto
 SERIAL_TESTS := tests/test_outbox_reliability.py tests/test_database_restart.py
 export PORT
 
-.PHONY: run demo-reset test bench load scan sqlmap audit install install-dev lint messages seed clean
+.PHONY: run demo-reset test fuzz bench load scan sqlmap audit install install-dev lint messages seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,17 @@ test: install-dev
 	# their own queue, and the database-restart tests restart PostgreSQL
 	# under every other client (another pytest worker's test would fail).
 	$(BIN)/pytest $(PYTEST_ARGS) $(SERIAL_TESTS)
+
+## make fuzz: hunt for new failures (README "Fuzzing"): tests/fuzz and the API schema
+## on random examples, FUZZ_EXAMPLES a test (200: about 15 min on 2 cores).
+# `make test` runs the same tests on the same fixed examples (the "suite"
+# profile of tests/hypothesis_profiles.py); HYPOTHESIS_PROFILE=fuzz is the one
+# switch. A failure is kept in var/hypothesis/examples and tried first on the
+# next run; its blob (@reproduce_failure) is printed. All failures of a run
+# are shown (no -x); FUZZ_ARGS adds pytest options (-n 2, -k roster).
+fuzz: install-dev
+	mkdir -p var
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest $(FUZZ_ARGS) tests/fuzz tests/test_api_schema.py
 
 ## make bench: every benchmark against PostgreSQL and Redis; rewrites docs/performance.md.
 bench: install-dev

@@ -683,13 +683,19 @@ def test_a_form_saves_what_was_sent_or_changes_nothing(
 ):
     found = _found(matrix, case, memo)
     body = data.draw(bodies(found), label="body")
-    target = target_of(matrix, case.target, _owner(case))
+    send_and_judge(matrix, clients, case, found.url, body)
+
+
+def send_and_judge(m: Matrix, clients, case: FormCase, url: str, body: dict) -> None:
+    """Posts the body as the case's user and judges the answer; also what a
+    regression case of a body `make fuzz` found calls (README "Fuzzing")."""
+    target = target_of(m, case.target, _owner(case))
     client = None if case.fresh_client else clients(case.user)
     with override_settings(**dict(case.settings)), rolled_back():
-        client = client or client_for(matrix, case.user)
+        client = client or client_for(m, case.user)
         before = snapshot()
-        response = post(client, found.url, body)
-        judge(matrix, case, target, body, response, differences(before, snapshot()))
+        response = post(client, url, body)
+        judge(m, case, target, body, response, differences(before, snapshot()))
 
 
 def judge(m, case, target, body, response, changed: dict) -> None:
