@@ -864,3 +864,13 @@ def test_a_version_number_of_any_shape_is_not_found_or_ignored(
     with rolled_back():
         response = clients("staff").get(f"{url}?{query}")
     assert response.status_code in (200, 404)
+
+
+def test_a_unit_id_beyond_a_database_integer_is_refused(matrix, memo, clients):
+    """Found by `make fuzz`: 2**63 among an incident's units was a server
+    error (OverflowError in ModelMultipleChoiceField; contacts.ids now
+    refuses it as a choice)."""
+    case = next(c for c in FORMS if c.id == "incidents:report-staff")
+    found = _found(matrix, case, memo)
+    body = {"csrfmiddlewaretoken": CSRF, **found.valid, "units": "9223372036854775808"}
+    send_and_judge(matrix, clients, case, found.url, body)
