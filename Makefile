@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_WORKERS ?= auto
+# Python keeps the bytecode of what it imports (the test workers and
+# their assertion rewriting import about 500 modules of ours each run),
+# even where the shell says not to.
+unexport PYTHONDONTWRITEBYTECODE
 SERIAL_TESTS := tests/test_outbox_reliability.py tests/test_database_restart.py
 export PORT
 
@@ -48,8 +52,9 @@ test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	# One pytest worker per core (pytest-xdist), each with its own test
-	# database and media folder; TEST_WORKERS=0 runs in this process only.
-	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS) $(foreach t,$(SERIAL_TESTS),--ignore=$(t))
+	# database and media folder; a worker that runs out of tests takes some
+	# of the other's (worksteal). TEST_WORKERS=0 runs in this process only.
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS) $(foreach t,$(SERIAL_TESTS),--ignore=$(t))
 	# Then, alone: the outbox reliability tests start their own worker on
 	# their own queue, and the database-restart tests restart PostgreSQL
 	# under every other client (another pytest worker's test would fail).
