@@ -10,12 +10,13 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import models
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import Election, OutboundMessage
+from contacts.models import Election, OutboundMessage, User
 from demo.calendar import MOVED, NOT_MOVED
 from demo.models import DemoCalendar
-from incidents.models import Incident
+from incidents.models import Incident, RollCall
 from incidents.selectors.rosters import duty_now
 from readiness.models import Deadline, Directive
 from readiness.services import seed_case_load
@@ -198,3 +199,19 @@ def test_a_reminder_planned_before_a_later_run_is_not_planned_again():
         again = _reminders_by_occasion()
     assert len(again) == len(set(again))
     assert set(planned) <= set(again)
+
+
+@override_settings(DEBUG=True)
+def test_the_department_can_start_a_reachability_check_in_the_demo(client):
+    """Polling day lies ahead, so a roll-call is not refused as it was when
+    the demo was the 2021 election under today's clock."""
+    with time_machine.travel(VN_NOON, tick=False):
+        call_command("load_demo", seed=True)
+        client.force_login(User.objects.get(username="staff"))
+        response = client.post(
+            reverse("roll_calls:start"),
+            {"audience": "contacts", "remind_after_hours": "2"},
+        )
+    assert response.status_code == 302
+    roll_call = RollCall.objects.get()
+    assert response["Location"] == reverse("roll_calls:detail", args=[roll_call.pk])
