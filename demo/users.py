@@ -44,16 +44,21 @@ def demo_users_ensure(*, password: str) -> list[User]:
         )
         user.set_password(password)
         user.save()
-        Membership.objects.update_or_create(
-            user=user,
-            defaults={
-                "organisation": organisation,
-                "role": MembershipRole.EDITOR,
-                "is_head": False,
-            },
-        )
+        _editor_of(user, organisation)
         users.append(user)
     return users
+
+
+def _editor_of(user: User, organisation: Organisation) -> None:
+    """The demo login's one membership: an editor of `organisation`."""
+    Membership.objects.update_or_create(
+        user=user,
+        defaults={
+            "organisation": organisation,
+            "role": MembershipRole.EDITOR,
+            "is_head": False,
+        },
+    )
 
 
 # The organisations with obligations (recipient groups of a directive).
@@ -81,14 +86,7 @@ def demo_organisation_logins_ensure(*, password: str) -> list[User]:
         user.email = f"{organisation.code}@example.invalid"
         user.password = hashed
         user.save()
-        Membership.objects.update_or_create(
-            user=user,
-            defaults={
-                "organisation": organisation,
-                "role": MembershipRole.EDITOR,
-                "is_head": False,
-            },
-        )
+        _editor_of(user, organisation)
         users.append(user)
     # Those made by an earlier run get the password of this one.
     User.objects.filter(
