@@ -13,16 +13,20 @@ export PORT
 
 .PHONY: run demo-reset test fuzz bench load scan sqlmap audit install install-dev lint messages seed clean
 
+# --no-compile: pip would compile every module of every package (about 20 s
+# of a fresh clone's `make test`); Python compiles the ones it imports, once.
+PIP_INSTALL := $(BIN)/pip install --quiet --no-compile
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(PIP_INSTALL) --upgrade pip
 
 $(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(PIP_INSTALL) -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(PIP_INSTALL) -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -50,15 +54,19 @@ demo-reset: install
 test: install-dev
 	mkdir -p var
 	$(BIN)/ruff check .
-	$(BIN)/mypy
-	# One pytest worker per core (pytest-xdist), each with its own test
+	# First, side by side (a core each): mypy, and the tests that must run
+	# alone among tests: the outbox reliability tests start their own worker
+	# on their own queue, and the database-restart tests restart PostgreSQL
+	# under every other client (another pytest worker's test would fail).
+	# mypy touches neither. Its report is shown once both have ended.
+	$(BIN)/mypy > var/mypy.log 2>&1 & mypy=$$!; \
+	  $(BIN)/pytest $(PYTEST_ARGS) $(SERIAL_TESTS); serial=$$?; \
+	  wait $$mypy; typed=$$?; cat var/mypy.log; \
+	  [ $$serial -eq 0 ] && [ $$typed -eq 0 ]
+	# Then one pytest worker per core (pytest-xdist), each with its own test
 	# database and media folder; a worker that runs out of tests takes some
 	# of the other's (worksteal). TEST_WORKERS=0 runs in this process only.
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS) $(foreach t,$(SERIAL_TESTS),--ignore=$(t))
-	# Then, alone: the outbox reliability tests start their own worker on
-	# their own queue, and the database-restart tests restart PostgreSQL
-	# under every other client (another pytest worker's test would fail).
-	$(BIN)/pytest $(PYTEST_ARGS) $(SERIAL_TESTS)
 
 ## make fuzz: hunt for new failures (README "Fuzzing"): tests/fuzz and the API schema
 ## on random examples, FUZZ_EXAMPLES a test (200: about 15 min on 2 cores).
@@ -73,12 +81,12 @@ fuzz: install-dev
 
 ## make bench: every benchmark against PostgreSQL and Redis; rewrites docs/performance.md.
 bench: install-dev
-	$(BIN)/pip install --quiet -r requirements-bench.txt
+	$(PIP_INSTALL) -r requirements-bench.txt
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 ## make load: polling day for 10 minutes, 200 people of every role (bench/polling_day.py; not in CI).
 load: install-dev
-	$(BIN)/pip install --quiet -r requirements-bench.txt
+	$(PIP_INSTALL) -r requirements-bench.txt
 	DATABASE_URL=$${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_polling_day} \
 	CELERY_BROKER_URL=$${LOAD_BROKER_URL:-redis://127.0.0.1:6379/14} \
 	$(BIN)/python bench/polling_day.py $(LOAD_ARGS)
@@ -92,7 +100,7 @@ sqlmap: install
 
 ## make audit: pip-audit of the pinned requirements; fails if PyPI's advisory data cannot be reached.
 audit: $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-scan.txt
+	$(PIP_INSTALL) -r requirements-scan.txt
 	$(BIN)/pip-audit --strict -r requirements.txt -r requirements-dev.txt
 
 lint: install-dev

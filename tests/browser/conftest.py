@@ -94,7 +94,10 @@ def _csp_checked_page(browser, **options):
     it showed broke the Content-Security-Policy (config/settings/base.py):
     an inline script or style the policy refused is a feature that does not
     work in production."""
-    context = browser.new_context(locale="en-US", **options)
+    # Reduced motion, as many phones are set: Bootstrap then scrolls to an
+    # anchor at once, where its smooth scroll kept Playwright waiting about
+    # a second before each click for the button to stop moving.
+    context = browser.new_context(locale="en-US", reduced_motion="reduce", **options)
     context.set_default_timeout(10_000)
     violations = _csp_watched(context)
     try:
