@@ -5,6 +5,7 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.db import OperationalError
 
 from config.celery_app import app
 from contacts.models import Heartbeat
@@ -52,8 +53,15 @@ def redis_worker(django_db_setup, django_db_blocker):
 def wait_for(condition, seconds: float = 20.0) -> bool:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
-        if condition():
-            return True
+        try:
+            if condition():
+                return True
+        except OperationalError as error:
+            # SQLite's shared in-memory test database locks a table while the
+            # worker's thread writes it ("database table is locked"), where a
+            # real database would wait: ask again.
+            if "locked" not in str(error):
+                raise
         time.sleep(0.1)
     return False
 
