@@ -13,9 +13,10 @@ from django.utils.translation import gettext_noop, ngettext_lazy
 
 from contacts.ids import IdChoiceField
 from contacts.importers import MAX_IMPORT_BYTES
+from contacts.importers.mapping import choice_problems, meaning, page_language
 from contacts.models import AdministrativeUnit, Contact, ElectionBody
 from contacts.phones import InvalidPhone, format_national, normalise_phone, split_phones
-from contacts.services.contact_imports import ImportMode
+from contacts.services.contact_imports import FileLayout, ImportMode
 
 # Django's own messages that a refused form may show and that Django's
 # Vietnamese catalogue lacks (or has under an older wording). Marked here so
@@ -207,9 +208,91 @@ class ImportConfirmForm(forms.Form):
         widget=forms.RadioSelect,
     )
     shown = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    # The sheet and columns the preview was read with (ImportPlan.choice).
+    read_as = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def clean_mode(self) -> str:
         return self.cleaned_data["mode"] or ImportMode.ADD_UPDATE
+
+
+class ImportColumnsForm(TypedInputForm, forms.Form):
+    """The preview's choice of how the file is read
+    (contacts.services.contact_import_choose), as two forms posted to one
+    URL: the workbook's sheet (`sheet`), or, for each thing the import needs
+    that the file's header does not name (and each read by a choice), the
+    column that holds it (`column_<key>`, with `columns` set). A column is
+    offered by its letter and its header as the file has them."""
+
+    sheet = forms.ChoiceField(
+        label=_("Sheet"),
+        required=False,
+        error_messages={
+            "invalid_choice": _(
+                "The file has no sheet “%(value)s”; choose one of its sheets."
+            )
+        },
+    )
+    columns = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, layout: FileLayout, keys: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.layout = layout
+        self.keys = keys
+        self.language = page_language()
+        form_field(self, "sheet", forms.ChoiceField).choices = [
+            (name, name) for name in layout.sheets
+        ]
+        choices = [("", _("— not in the file —"))] + [
+            (c.letter, f"{c.letter} – {c.header}" if c.header else c.letter)
+            for c in layout.columns
+        ]
+        for key in keys:
+            self.fields[f"column_{key}"] = forms.ChoiceField(
+                label=meaning(key, self.language),
+                choices=choices,
+                required=False,
+                error_messages={
+                    "invalid_choice": _(
+                        "The file has no column “%(value)s”; choose one of its columns."
+                    )
+                },
+            )
+
+    @property
+    def is_columns(self) -> bool:
+        """The column form was posted (not the sheet form)."""
+        return bool(getattr(self, "cleaned_data", {}).get("columns"))
+
+    @property
+    def column_fields(self) -> list[forms.BoundField]:
+        return [self[f"column_{key}"] for key in self.keys]
+
+    def chosen(self) -> dict[str, str]:
+        """{column key: letter, "" for none} of the column form."""
+        return {key: self.cleaned_data.get(f"column_{key}", "") for key in self.keys}
+
+    def choice(self) -> dict:
+        """contact_import_choose's arguments: the columns, or the sheet."""
+        if self.cleaned_data.get("columns"):
+            return {"columns": self.chosen()}
+        return {"sheet": self.cleaned_data.get("sheet") or None}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.cleaned_data.get("columns") and not self.errors:
+            problems = choice_problems(
+                self.layout.columns, self.chosen(), self.language
+            )
+            for key, message in problems.items():
+                self.add_error(f"column_{key}", message)
+        return cleaned
+
+    def add_choice_errors(self, errors: dict[str, list[str]]) -> None:
+        """The service's refusal, by the key it is about."""
+        for key, messages in errors.items():
+            name = key if key == "sheet" else f"column_{key}"
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
 
 
 class ReturnForm(TypedInputForm, forms.Form):

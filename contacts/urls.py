@@ -53,6 +53,9 @@ urlpatterns = [
     path("bodies/<id:pk>/edit/", contact_lists.body_edit, name="body_edit"),
     path("bodies/<id:pk>/delete/", contact_lists.body_delete, name="body_delete"),
     path("imports/<id:pk>/", contact_lists.import_preview, name="import_preview"),
+    path(
+        "imports/<id:pk>/columns/", contact_lists.import_columns, name="import_columns"
+    ),
     path("imports/<id:pk>/apply/", contact_lists.import_apply, name="import_apply"),
     path(
         "imports/<id:pk>/discard/", contact_lists.import_discard, name="import_discard"

@@ -217,6 +217,7 @@ NOT_READ_PAGES = {
     "body_edit",
     "body_delete",
     "import_preview",
+    "import_columns",  # the preview's choice of sheet or columns, posted
     "import_apply",
     "import_discard",
     "version_accept",

@@ -37,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import openpyxl
 import pytest
 from django.apps import apps
 from django.conf import settings
@@ -61,6 +62,7 @@ from contacts.selectors.units import district_unit
 from contacts.services import contact_lists as contact_services
 from contacts.services.api_tokens import api_token_create
 from contacts.services.outbox import outbox_enqueue
+from contacts.spreadsheets import active_sheet
 from incidents.models import RollCallEntry
 from incidents.selectors.status_reports import moment_latest
 from incidents.services import incident_comment
@@ -265,6 +267,8 @@ contacts:body_delete                            draft_body       POST   login   
 # Imports are the district's working files: the Department reviews versions.
 contacts:import_preview                         import           GET    login   404   404    404      200     404       404
 contacts:import_preview                         import           POST   login   404   404    404      200     404       404
+contacts:import_columns                         import           GET    login   405   405    405      405     405       405
+contacts:import_columns                         import           POST   login   404   404    404      302     404       404
 contacts:import_apply                           import           GET    login   405   405    405      405     405       405
 contacts:import_apply                           import           POST   login   404   404    404      302     404       404
 contacts:import_discard                         import           GET    login   405   405    405      405     405       405
@@ -501,6 +505,7 @@ CHANGES_WHEN_ALLOWED = {
     "contacts:contact_list_submit",
     "contacts:body_edit",
     "contacts:body_delete",
+    "contacts:import_columns",
     "contacts:import_apply",
     "contacts:import_discard",
     "contacts:version_accept",
@@ -705,6 +710,21 @@ def _csv(communes, name: str) -> bytes:
     ).encode()
 
 
+def _workbook(communes, name: str) -> bytes:
+    """_csv's list as a workbook whose first sheet is instructions, so that
+    the import's preview offers to read another sheet."""
+    workbook = openpyxl.Workbook()
+    first = active_sheet(workbook)
+    first.title = "Hướng dẫn"
+    first.append(["Điền mỗi người một dòng"])
+    sheet = workbook.create_sheet("Danh sách")
+    for line in _csv(communes, name).decode().splitlines():
+        sheet.append(line.split(";"))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def _contact_list(m: Matrix, d: str) -> None:
     """A district's list: version 1 accepted (in the directory), version 2
     awaiting review, a draft beyond it, and an uploaded file not applied."""
@@ -744,9 +764,9 @@ def _contact_list(m: Matrix, d: str) -> None:
         contact_list=contact_list, version=None, name=f"Tổ {draft_name}"
     )
     upload = ContactImport(
-        contact_list=contact_list, original_name="danh-sach.csv", uploaded_by=officer
+        contact_list=contact_list, original_name="danh-sach.xlsx", uploaded_by=officer
     )
-    upload.file.save("upload", ContentFile(_csv(communes, draft_name)), save=False)
+    upload.file.save("upload", ContentFile(_workbook(communes, draft_name)), save=False)
     upload.save()
     m.add("contact_list", Target(d, contact_list.pk))
     m.add("draft_body", Target(d, body.pk))
@@ -1104,6 +1124,8 @@ PAYLOADS: dict[str, Callable[[Matrix, Any], dict]] = {
             content_type="text/csv",
         )
     },
+    # The import's workbook has two sheets (_workbook): read the other one.
+    "contacts:import_columns": lambda m, t: {"sheet": "Hướng dẫn"},
     "contacts:organisation_served_areas": lambda m, t: {
         "units": list(
             Organisation.objects.get(pk=t.pk).served_units.values_list("pk", flat=True)

@@ -3,7 +3,7 @@
 import datetime
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 
 from contacts.importers.bulk import without_cyclic_gc
 from contacts.importers.layout import (
+    HEADER_SEARCH_ROWS,
     Header,
     Section,
     find_header,
@@ -78,32 +79,54 @@ from contacts.phones import (
 
 @without_cyclic_gc
 def parse_contact_file(
-    *, content: bytes, filename: str, column_map: Mapping[str, str] | None = None
+    *,
+    content: bytes,
+    filename: str,
+    column_map: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+    remembered: Mapping[str, str] | None = None,
 ) -> ParseResult:
     """Parse an uploaded contact list. Never raises for bad content.
 
     The file type is decided by the content; `filename` is only a hint that
     is not trusted (an .xls-named CSV file is read as CSV). `column_map`
     ({column letter: column key}) overrides what the headers say: the
-    preview's column-mapping step passes the officer's choice.
+    preview's column-mapping step passes the officer's choice. Without one,
+    `remembered` ({folded header: column key}, the district's earlier
+    choice) reads a column the file lacks from the header it was found
+    under before. `sheet` names the workbook's sheet to read; by default
+    (or when it has no such sheet) the one with the best header.
     """
     language = "en" if (get_language() or "vi").startswith("en") else "vi"
     try:
         if len(content) > MAX_IMPORT_BYTES:
             raise FileProblem(file_too_large_message())
-        table, header = _read_table(content)
-        if not any(_text(value) for row in table.cells for value in row):
-            raise FileProblem(FILE_EMPTY)
+        table, header, sheets = _read_table(content, sheet)
     except FileProblem as problem:
         return ParseResult(
             rows=[], errors=[RowError(0, "", str(problem))], language=language
         )
-    return _RowParser(table, language, header, column_map or {}).parse()
+    if not any(_text(value) for row in table.cells for value in row):
+        # An empty sheet the officer chose: the others stay offered.
+        return ParseResult(
+            rows=[],
+            errors=[RowError(0, "", str(FILE_EMPTY))],
+            language=language,
+            sheet=table.sheet,
+            sheets=sheets,
+        )
+    parser = _RowParser(table, language, header, column_map or {}, remembered or {})
+    result = parser.parse()
+    result.sheets = sheets
+    return result
 
 
-def _read_table(content: bytes) -> tuple[Table, Header | None]:
-    """The table holding the list, and its header: a workbook's sheet with
-    the best header (not always the first), or the text file's table."""
+def _read_table(
+    content: bytes, wanted: str | None
+) -> tuple[Table, Header | None, list[str]]:
+    """The table holding the list, its header and the workbook's sheet
+    names: the sheet `wanted`, else the one with the best header (not always
+    the first), or the text file's table."""
     kind = workbook_kind(content)
     if kind == "office":
         raise FileProblem(FILE_NOT_A_WORKBOOK)
@@ -111,16 +134,21 @@ def _read_table(content: bytes) -> tuple[Table, Header | None]:
         raise FileProblem(FILE_NOT_SPREADSHEET)
     if not kind:
         table = read_csv(content)
-        return table, find_header(table.cells, _text)
+        return table, find_header(table.cells, _text), []
     sheets = read_sheets(content, kind)
     if not sheets:
         raise FileProblem(FILE_EMPTY)
-    chosen, header = 0, None
-    for index, sheet in enumerate(sheets):
-        found = find_header(sheet.cells, _text)
-        if found is not None and (header is None or found.score > header.score):
-            chosen, header = index, found
-    return workbook_table(content, kind, sheets, chosen), header
+    names = [sheet.name for sheet in sheets]
+    if wanted in names:
+        chosen = names.index(wanted)
+        header = find_header(sheets[chosen].cells, _text)
+    else:
+        chosen, header = 0, None
+        for index, sheet in enumerate(sheets):
+            found = find_header(sheet.cells, _text)
+            if found is not None and (header is None or found.score > header.score):
+                chosen, header = index, found
+    return workbook_table(content, kind, sheets, chosen), header, names
 
 
 _ESCAPED = re.compile(r"'(?=[=+\-@\t\r])")
@@ -182,10 +210,14 @@ class _RowParser:
         language: str,
         header: Header | None,
         column_map: Mapping[str, str],
+        remembered: Mapping[str, str],
     ) -> None:
         self.table = table
         self.header_found = header
         self.column_map = column_map
+        self.remembered = remembered
+        # The columns read by a choice, not by their header ({letter: key}).
+        self.mapped: dict[str, str] = {}
         self.errors: list[RowError] = []
         self.rows: list[ContactRow] = []
         # Slot ("phones", "phones2", … for several phone columns; else the
@@ -212,7 +244,7 @@ class _RowParser:
         self.done = False  # the footer was reached
 
     def parse(self) -> ParseResult:
-        header = self.header_found or _first_row_header(self.table.cells, _text)
+        header = self.header_found or _loose_header(self.table.cells, _text)
         self._read_headers(header)
         if not self.errors:
             self.columns = [
@@ -237,6 +269,8 @@ class _RowParser:
             sheet=self.table.sheet,
             header_rows=tuple(range(header.first + 1, header.last + 2)),
             missing_keys=self.missing,
+            mapped=self.mapped,
+            remembered=bool(self.mapped) and not self.column_map,
         )
 
     def _read_headers(self, header: Header) -> None:
@@ -245,6 +279,9 @@ class _RowParser:
         keys = dict(header.keys)
         for letter, key in self.column_map.items():
             keys[_column_index(letter)] = key
+            self.mapped[letter] = key
+        if not self.column_map and self.remembered:
+            self._apply_remembered(header, keys)
         for index in sorted(keys):
             key, label, letter = (
                 keys[index],
@@ -270,25 +307,38 @@ class _RowParser:
             self.positions[slot] = index
             self.headers[slot] = label
             self.letters[slot] = letter
-        self.missing = [
-            key
-            for key in _NEEDED_KEYS
-            if key not in self.positions
-            and not (key == "body_kind" and "body_name" in self.positions)
-        ]
+        self.missing = _lacking(self.positions)
         for key in self.missing:
-            self._file_error(
-                missing_column_message(COLUMNS_BY_KEY[key].header(self.language))
-            )
-        has_unit = {"unit_code", "unit_name", "body_name"} & self.positions.keys()
-        if not has_unit:
-            self.missing.append("unit_name")
-            self._file_error(
-                missing_unit_columns_message(
-                    COLUMNS_BY_KEY["unit_code"].header(self.language),
-                    COLUMNS_BY_KEY["unit_name"].header(self.language),
+            if key in _NEEDED_KEYS:
+                self._file_error(
+                    missing_column_message(COLUMNS_BY_KEY[key].header(self.language))
                 )
-            )
+            else:  # no column names the unit
+                self._file_error(
+                    missing_unit_columns_message(
+                        COLUMNS_BY_KEY["unit_code"].header(self.language),
+                        COLUMNS_BY_KEY["unit_name"].header(self.language),
+                    )
+                )
+
+    def _apply_remembered(self, header: Header, keys: dict[int, str]) -> None:
+        """Read each column the header lacks from the column whose header the
+        district's remembered choice names, when exactly one column of the
+        file has that header and the file's own header reads nothing else
+        in it."""
+        lacking = set(_lacking({key for key in keys.values() if key}))
+        free: dict[str, list[int]] = {}
+        for index, label in header.labels.items():
+            if not keys.get(index) or keys[index] in UNREAD_KEYS:
+                free.setdefault(fold(label), []).append(index)
+        for folded, key in self.remembered.items():
+            found = free.get(folded, [])
+            if key in lacking and len(found) == 1:
+                index = found[0]
+                keys[index] = key
+                self.mapped[_letter(index)] = key
+                lacking = set(_lacking({key for key in keys.values() if key}))
+                free[folded] = []
 
     def _file_error(self, message: str) -> None:
         self.errors.append(RowError(0, "", message))
@@ -434,10 +484,40 @@ def _column_index(letter: str) -> int:
     return index - 1
 
 
-def _first_row_header(cells: Sequence[Sequence[object]], text) -> Header:
-    """Row 1 read as the header, when no row names enough known columns:
-    what it lacks is then reported."""
-    row = cells[0] if cells else []
+def _lacking(found: Collection[str]) -> list[str]:
+    """The keys a file whose columns are read as `found` lacks and needs:
+    "unit_name" stands for a file naming its units nowhere."""
+    lacking = [
+        key
+        for key in _NEEDED_KEYS
+        if key not in found and not (key == "body_kind" and "body_name" in found)
+    ]
+    if not {"unit_code", "unit_name", "body_name"} & set(found):
+        lacking.append("unit_name")
+    return lacking
+
+
+def _loose_header(cells: Sequence[Sequence[object]], text) -> Header:
+    """The header when no row names the name or the phone column: of the
+    first rows, the one naming most known columns, then with most cells
+    filled (the first of equals; row 1 when no row has two cells). What it
+    lacks is reported, and the preview offers its columns to choose from,
+    so it must not be a title above the table."""
+    best, best_score = 0, (0, 0)
+    for index, row in enumerate(cells[:HEADER_SEARCH_ROWS]):
+        labels = [label for label in (text(value) for value in row) if label]
+        if len(labels) < 2:
+            continue
+        known = {header_key(label)[0] for label in labels} - {""} - UNREAD_KEYS
+        score = (len(known), len(labels))
+        if score > best_score:
+            best, best_score = index, score
+    return _row_header(cells, best, text)
+
+
+def _row_header(cells: Sequence[Sequence[object]], index: int, text) -> Header:
+    """Row `index` read as the header, whatever it names."""
+    row = cells[index] if index < len(cells) else []
     labels = {i: text(v) for i, v in enumerate(row) if text(v)}
     found = [header_key(label) for label in labels.values()]
     votes = {
@@ -448,8 +528,8 @@ def _first_row_header(cells: Sequence[Sequence[object]], text) -> Header:
     if votes["vi"] != votes["en"]:
         language = "vi" if votes["vi"] > votes["en"] else "en"
     return Header(
-        first=0,
-        last=0,
+        first=index,
+        last=index,
         labels=labels,
         keys={i: key for i, (key, _) in zip(labels, found, strict=True)},
         language=language,

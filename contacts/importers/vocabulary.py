@@ -214,6 +214,14 @@ class ParseResult:
     # Column keys the file lacks and the import needs: what the preview's
     # mapping step asks for.
     missing_keys: list[str] = field(default_factory=list)
+    # The workbook's sheet names, in order ([] for a text file): the preview
+    # lets the officer read another one.
+    sheets: list[str] = field(default_factory=list)
+    # The columns read by a choice rather than by their header ({letter:
+    # key}): the officer's (`column_map`), or the one remembered for the
+    # district, when `remembered`.
+    mapped: dict[str, str] = field(default_factory=dict)
+    remembered: bool = False
 
 
 # Error texts. Tests assert them exactly.

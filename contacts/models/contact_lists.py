@@ -388,6 +388,14 @@ class ContactImport(models.Model):
     unchanged_count = models.PositiveIntegerField(default=0)
     # People removed by a whole-list import (with the bodies they were in).
     removed_count = models.PositiveIntegerField(default=0)
+    # How the file is read, as the officer chose on the preview: the
+    # workbook's sheet ("" for the one found with the best header), and the
+    # columns read by a choice rather than by their header ({column letter:
+    # column key}); `columns_remembered` when that choice is the district's
+    # remembered one (ImportColumns), not made on this import.
+    sheet = models.TextField(_("sheet"), blank=True, default="")
+    column_map = models.JSONField(_("columns chosen"), default=dict, blank=True)
+    columns_remembered = models.BooleanField(default=False)
 
     # The plan is a working file, not part of the import's record.
     history = HistoricalRecords(excluded_fields=["plan_file"])
@@ -399,3 +407,28 @@ class ContactImport(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ImportColumns(models.Model):
+    """Which of a district's own column headers hold what the import reads
+    ({header folded by contacts.importers.vocabulary.fold: column key}), as
+    its officers chose on an import's preview: read so again in its next
+    imports that lack the column and have that header
+    (contacts.services.contact_imports)."""
+
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="import_columns",
+        verbose_name=_("organisation"),
+    )
+    columns = models.JSONField(_("columns"), default=dict, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("remembered import columns")
+        verbose_name_plural = _("remembered import columns")
+
+    def __str__(self) -> str:
+        return str(self.organisation)

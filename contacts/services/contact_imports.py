@@ -7,6 +7,13 @@ reading the file again (if the draft changed since, the kept rows are
 planned again). Re-exported by contacts.services.contact_lists, where the
 views, the demo loader and the tests import it from.
 
+Between the upload and the confirmation the officer may say how the file is
+read (`contact_import_choose`): another sheet of the workbook, or which of
+the file's columns holds what its header does not name. The column choice
+is remembered for the district (ImportColumns) and applied to its next
+imports that lack those columns and have those headers; the preview says
+so. Either choice plans the file again.
+
 Sized for 50,000-row files (docs/performance.md, "Contact-list import"):
 
 - the draft is read with two plain queries into small objects, not model
@@ -31,12 +38,13 @@ Sized for 50,000-row files (docs/performance.md, "Contact-list import"):
 import datetime
 import functools
 import hashlib
+import json
 import operator
 import os
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, make_dataclass
 from typing import Any
 
@@ -51,7 +59,14 @@ from django.utils.translation import gettext as _
 
 from contacts.importers import ContactRow, ParseResult, RowError, parse_contact_file
 from contacts.importers.bulk import without_cyclic_gc
+from contacts.importers.mapping import (
+    as_column_map,
+    choice_problems,
+    page_language,
+    remembered_after,
+)
 from contacts.importers.units import UnitNames
+from contacts.importers.vocabulary import COLUMNS_BY_KEY, FileColumn
 from contacts.models import (
     AdministrativeUnit,
     BodyKind,
@@ -60,6 +75,7 @@ from contacts.models import (
     ContactList,
     ContactPosition,
     ElectionBody,
+    ImportColumns,
     ImportStatus,
     UnitLevel,
     User,
@@ -241,6 +257,33 @@ class Removal:
 
 
 @dataclass
+class FileLayout:
+    """How the file was read, as the preview shows it: the sheet (and the
+    workbook's sheets), each column with what it holds, the headers of the
+    columns ignored, and what the import needs that no column holds."""
+
+    sheet: str = ""
+    sheets: list[str] = field(default_factory=list)
+    columns: list[FileColumn] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    missing_keys: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, parsed: ParseResult) -> "FileLayout":
+        return cls(
+            sheet=parsed.sheet,
+            sheets=list(parsed.sheets),
+            columns=list(parsed.columns),
+            ignored=list(parsed.ignored_columns),
+            missing_keys=list(parsed.missing_keys),
+        )
+
+    def column(self, key: str) -> FileColumn | None:
+        """The first column read as `key`."""
+        return next((c for c in self.columns if c.key == key), None)
+
+
+@dataclass
 class ImportPlan:
     """What confirming an import would do, row by row, and what a whole-list
     import would remove."""
@@ -251,6 +294,10 @@ class ImportPlan:
     # Of the units and draft the plan was made against: a whole-list
     # confirmation must be made against the draft the preview showed.
     fingerprint: str = ""
+    layout: FileLayout = field(default_factory=FileLayout)
+    # Of the sheet and columns the file was read with (import_choice): a
+    # confirmation must be of the rows the preview showed.
+    choice: str = ""
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
@@ -289,28 +336,34 @@ _Placed = tuple[ContactRow, AdministrativeUnit, tuple]
 
 
 def _plan(
-    rows: list[ContactRow], units: DistrictUnits, bodies: dict, unit_column: str
+    rows: list[ContactRow],
+    units: DistrictUnits,
+    bodies: dict,
+    unit_column: str,
+    layout: FileLayout | None = None,
 ) -> ImportPlan:
     """1. Find each row's unit (a unit of another district is an error
-    naming the district it belongs to).
+    naming the district it belongs to, at the cell the unit was read from
+    when the file's `layout` is known).
     2. Match the file's bodies with the draft's (_match_bodies), then its
     people (_match_people).
     3. Say what each row changes, and what the file no longer names."""
     plan = ImportPlan()
     placed: list[_Placed] = []
     unknown: list[ContactRow] = []
+    where = _UnitPlaces(unit_column, layout)
     for row in rows:
         unit = units.find(code=row.unit_code, name=row.unit_name)
         if unit is None:
             unknown.append(row)
             continue
         if error := body_level_error(row.body_kind, unit):
-            plan.errors.append(RowError(row.row_number, unit_column, error))
+            plan.errors.append(where.error(row, error))
             continue
         placed.append((row, unit, _body_key(row.body_kind, unit.pk, row.body_name)))
     if unknown:
         plan.errors = _all_errors(
-            plan.errors, _unknown_unit_errors(unknown, units, unit_column)
+            plan.errors, _unknown_unit_errors(unknown, units, where)
         )
     matched = _match_bodies({key for _row, _unit, key in placed}, bodies)
     people = _match_people(placed, matched)
@@ -324,6 +377,30 @@ def _plan(
 
 def _body_key(kind: str, unit_id: int, name: str) -> tuple:
     return (kind, unit_id, _fold(name))
+
+
+class _UnitPlaces:
+    """Where a row's unit was read, for its errors: the file's unit code
+    column for a row with a code, else its unit name column, else the body
+    name the unit was read from; the language's "Unit code" header without
+    a letter when the file's columns are not known."""
+
+    def __init__(self, unit_column: str, layout: FileLayout | None) -> None:
+        self.unit_column = unit_column
+        self.columns = {
+            key: layout.column(key) if layout else None
+            for key in ("unit_code", "unit_name", "body_name")
+        }
+
+    def error(self, row: ContactRow, message: str) -> RowError:
+        columns = self.columns
+        if row.unit_code:
+            column = columns["unit_code"]
+        else:
+            column = columns["unit_name"] or columns["body_name"]
+        if column is None:
+            return RowError(row.row_number, self.unit_column, message)
+        return RowError(row.row_number, column.header, message, column.letter)
 
 
 def _match_bodies(keys: set[tuple], bodies: dict) -> dict[tuple, "_Body"]:
@@ -507,7 +584,7 @@ def _removals(bodies: dict, rows: list[RowPlan], units: DistrictUnits) -> list[R
 
 
 def _unknown_unit_errors(
-    rows: list[ContactRow], units: DistrictUnits, unit_column: str
+    rows: list[ContactRow], units: DistrictUnits, where: _UnitPlaces
 ) -> list[RowError]:
     """A row naming no unit of the district; when it names a commune of
     another district, the error says which (one query)."""
@@ -525,7 +602,7 @@ def _unknown_unit_errors(
             )
         else:
             message = unit_not_in_district_message(value, units.district)
-        errors.append(RowError(row.row_number, unit_column, message))
+        errors.append(where.error(row, message))
     return errors
 
 
@@ -659,16 +736,24 @@ def contact_import_upload(
 def contact_import_plan(*, contact_import: ContactImport) -> ImportPlan:
     """Parse and check the uploaded file, compare its rows with the draft,
     and keep the plan, so that the preview and the confirmation need not
-    read the file again."""
-    parsed = _parse(contact_import)
+    read the file again. The file is read with the sheet and columns chosen
+    for this import; without a column choice, with the district's
+    remembered one, which then becomes the import's (the preview says so)."""
+    remembered = None if contact_import.column_map else _remembered(contact_import)
+    parsed = _parse(contact_import, remembered)
+    if parsed.remembered:
+        _set(contact_import, column_map=parsed.mapped, columns_remembered=True)
     unit_column = _unit_column(parsed.language)
+    layout = FileLayout.of(parsed)
     units, draft = _plan_inputs(contact_import.contact_list)
-    plan = _plan(parsed.rows, units, draft.bodies, unit_column)
+    plan = _plan(parsed.rows, units, draft.bodies, unit_column, layout)
     planned = {
         id(item.row): [item.unit.pk, item.body_id, item.contact_id]
         for item in plan.rows
     }
     plan.fingerprint = _fingerprint(units, draft)
+    plan.layout = layout
+    plan.choice = import_choice(contact_import)
     kept = KeptPlan(
         rows=parsed.rows,
         outcomes=[planned.get(id(row)) for row in parsed.rows],
@@ -677,6 +762,8 @@ def contact_import_plan(*, contact_import: ContactImport) -> ImportPlan:
         unit_column=unit_column,
         language=str(get_language()),
         fingerprint=plan.fingerprint,
+        file_layout=_layout_json(layout),
+        choice=plan.choice,
     )
     plan_keep(contact_import=contact_import, kept=kept)
     plan.errors = _all_errors(parsed.errors, plan.errors)
@@ -687,13 +774,125 @@ def contact_import_plan(*, contact_import: ContactImport) -> ImportPlan:
 def contact_import_preview(*, contact_import: ContactImport) -> ImportPlan:
     """The plan the preview shows (and confirming would apply now): the
     kept one, planned again from its rows if the draft changed since. The
-    file is read only for an import without a kept plan, or to write its
-    errors in the page's language when they were written in the other."""
-    kept = plan_read(contact_import)
+    file is read only for an import without a kept plan (or one kept for
+    another choice of sheet or columns), or to write its errors in the
+    page's language when they were written in the other."""
+    kept = _kept_plan(contact_import)
     units, draft = _plan_inputs(contact_import.contact_list)
     if kept is None or (kept.has_errors and kept.language != get_language()):
         return _plan_file(contact_import, units, draft)
     return _plan_kept(kept, units, draft)
+
+
+@without_cyclic_gc
+@transaction.atomic
+def contact_import_choose(
+    *,
+    contact_import: ContactImport,
+    sheet: str | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> ImportPlan:
+    """Read the import's file as the officer chose on the preview, plan it
+    again and keep that plan:
+
+    - `sheet`, another sheet of the workbook: its header is found anew (the
+      columns chosen for the other sheet are dropped; the district's
+      remembered ones apply);
+    - else `columns` ({column key: column letter, "" for none}, the keys the
+      preview asked about): which of the file's columns holds each. The
+      choice is remembered for the district's next imports.
+
+    A choice the file cannot take (a sheet or column it does not have, a
+    column its header reads as something else, one column for two things)
+    raises ValidationError, by the key it is about ("sheet" or the column
+    key), and changes nothing. Choosing what is already chosen plans
+    nothing again.
+    """
+    election_ensure_open(contact_import.contact_list.election_id)
+    if contact_import.status != ImportStatus.UPLOADED:
+        raise ValidationError(already_done_message())
+    layout = import_layout(contact_import=contact_import)
+    if sheet is not None and sheet != layout.sheet:
+        if sheet not in layout.sheets:
+            raise ValidationError({"sheet": not_a_sheet_message(sheet)})
+        fields: dict[str, Any] = {"sheet": sheet, "column_map": {}}
+    elif columns is not None:
+        if unknown := sorted(set(columns) - COLUMNS_BY_KEY.keys()):
+            raise ValidationError(
+                _("The import reads no “%(value)s” column.") % {"value": unknown[0]}
+            )
+        if problems := choice_problems(layout.columns, columns, page_language()):
+            raise ValidationError(problems)
+        _remember(contact_import, layout.columns, columns)
+        column_map = as_column_map(columns)
+        if column_map == contact_import.column_map:
+            # The same columns: now the officer's choice, no longer only
+            # the remembered one.
+            _set(contact_import, columns_remembered=False)
+            return contact_import_preview(contact_import=contact_import)
+        fields = {"column_map": column_map}
+    else:
+        return contact_import_preview(contact_import=contact_import)
+    _set(contact_import, columns_remembered=False, **fields)
+    return contact_import_plan(contact_import=contact_import)
+
+
+def _set(contact_import: ContactImport, **fields: Any) -> None:
+    ContactImport.objects.filter(pk=contact_import.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(contact_import, name, value)
+
+
+def import_layout(*, contact_import: ContactImport) -> FileLayout:
+    """How the import's file is read now (the kept plan's, else the file's)."""
+    kept = _kept_plan(contact_import)
+    if kept is not None:
+        return _layout_of(kept.file_layout)
+    return FileLayout.of(_parse(contact_import))
+
+
+def columns_asked(contact_import: ContactImport, layout: FileLayout) -> list[str]:
+    """The column keys the preview asks the officer about, in the template's
+    order: those the file lacks, and those read by a choice (to change it)."""
+    asked = set(layout.missing_keys) | set(contact_import.column_map.values())
+    return [key for key in COLUMNS_BY_KEY if key in asked]
+
+
+def import_choice(contact_import: ContactImport) -> str:
+    """A short fingerprint of the sheet and columns the import is read with."""
+    text = json.dumps([contact_import.sheet, contact_import.column_map], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _kept_plan(contact_import: ContactImport) -> KeptPlan | None:
+    """The kept plan, if it was made with the import's sheet and columns."""
+    kept = plan_read(contact_import)
+    if kept is None or kept.choice != import_choice(contact_import):
+        return None
+    return kept
+
+
+def _remembered(contact_import: ContactImport) -> dict[str, str]:
+    found = ImportColumns.objects.filter(
+        organisation_id=contact_import.contact_list.organisation_id
+    ).values_list("columns", flat=True)
+    return next(iter(found), None) or {}
+
+
+def _remember(
+    contact_import: ContactImport,
+    file_columns: list[FileColumn],
+    columns: Mapping[str, str],
+) -> None:
+    """Keep the choice for the district (with its audit row)."""
+    organisation_id = contact_import.contact_list.organisation_id
+    remembered = ImportColumns.objects.filter(
+        organisation_id=organisation_id
+    ).first() or ImportColumns(organisation_id=organisation_id)
+    after = remembered_after(remembered.columns, file_columns, columns)
+    if after != remembered.columns:
+        remembered.columns = after
+        remembered.save()
 
 
 @without_cyclic_gc
@@ -703,11 +902,13 @@ def contact_import_apply(
     contact_import: ContactImport,
     mode: str = ImportMode.ADD_UPDATE,
     shown: str = "",
+    shown_choice: str = "",
     now: datetime.datetime | None = None,
 ) -> ContactImport:
     """Confirm an import: apply its plan to the draft, every row or none.
     `shown` is the fingerprint of the plan the preview showed
-    (ImportPlan.fingerprint).
+    (ImportPlan.fingerprint), `shown_choice` that of the sheet and columns
+    it was read with (ImportPlan.choice; "" when not known).
 
     1. Refuse an import of a closed election, or one already applied or
        discarded.
@@ -715,15 +916,19 @@ def contact_import_apply(
        If they changed since the plan was made, plan its rows again against
        them, as the preview would show now; the file is not read. An import
        without a kept plan is planned from its file.
-    3. In ImportMode.WHOLE_LIST, refuse if the draft is no longer the one
-       the preview showed: what is removed must be what was shown.
+    3. Refuse if the file is read with another sheet or other columns than
+       the preview showed; in ImportMode.WHOLE_LIST, also if the draft is
+       no longer the one the preview showed: what is removed must be what
+       was shown.
     4. Apply the plan (contact_list_import), then remove the kept plan.
     """
     election_ensure_open(contact_import.contact_list.election_id)
     if contact_import.status != ImportStatus.UPLOADED:
         raise ValidationError(already_done_message())
+    if shown_choice and shown_choice != import_choice(contact_import):
+        raise ValidationError(columns_changed_message())
     units, draft = _plan_inputs(contact_import.contact_list)
-    kept = plan_read(contact_import)
+    kept = _kept_plan(contact_import)
     if kept is None:
         plan = _plan_file(contact_import, units, draft)
     else:
@@ -748,10 +953,31 @@ def draft_changed_message() -> str:
     )
 
 
-def _parse(contact_import: ContactImport) -> ParseResult:
+def columns_changed_message() -> str:
+    return _(
+        "The sheet or the columns the file is read with changed since this "
+        "preview was shown; nothing was saved. Check the preview again, then "
+        "confirm."
+    )
+
+
+def not_a_sheet_message(value: str) -> str:
+    return _("The file has no sheet “%(value)s”; choose one of its sheets.") % {
+        "value": value
+    }
+
+
+def _parse(
+    contact_import: ContactImport, remembered: Mapping[str, str] | None = None
+) -> ParseResult:
+    """The stored file, read with the import's sheet and column choice."""
     with contact_import.file.open("rb") as f:
         return parse_contact_file(
-            content=f.read(), filename=contact_import.original_name
+            content=f.read(),
+            filename=contact_import.original_name,
+            column_map=contact_import.column_map or None,
+            sheet=contact_import.sheet or None,
+            remembered=remembered,
         )
 
 
@@ -769,9 +995,13 @@ def _plan_file(
 ) -> ImportPlan:
     """Plan the stored file, keeping nothing."""
     parsed = _parse(contact_import)
-    plan = _plan(parsed.rows, units, draft.bodies, _unit_column(parsed.language))
+    layout = FileLayout.of(parsed)
+    unit_column = _unit_column(parsed.language)
+    plan = _plan(parsed.rows, units, draft.bodies, unit_column, layout)
     plan.errors = _all_errors(parsed.errors, plan.errors)
     plan.fingerprint = _fingerprint(units, draft)
+    plan.layout = layout
+    plan.choice = import_choice(contact_import)
     return plan
 
 
@@ -780,13 +1010,36 @@ def _plan_kept(kept: KeptPlan, units: DistrictUnits, draft: "_Draft") -> ImportP
     again from its rows when the units or the draft are not those it was
     made against."""
     fingerprint = _fingerprint(units, draft)
+    layout = _layout_of(kept.file_layout)
     if kept.fingerprint != fingerprint:
-        plan = _plan(kept.rows, units, draft.bodies, kept.unit_column)
+        plan = _plan(kept.rows, units, draft.bodies, kept.unit_column, layout)
     else:
         plan = _plan_outcomes(kept, units, draft.bodies)
     plan.errors = _all_errors(kept.parse_errors, plan.errors)
     plan.fingerprint = fingerprint
+    plan.layout = layout
+    plan.choice = kept.choice
     return plan
+
+
+def _layout_json(layout: FileLayout) -> dict:
+    return {
+        "sheet": layout.sheet,
+        "sheets": layout.sheets,
+        "columns": [[c.letter, c.header, c.key] for c in layout.columns],
+        "ignored": layout.ignored,
+        "missing_keys": layout.missing_keys,
+    }
+
+
+def _layout_of(data: dict) -> FileLayout:
+    return FileLayout(
+        sheet=data["sheet"],
+        sheets=data["sheets"],
+        columns=[FileColumn(*column) for column in data["columns"]],
+        ignored=data["ignored"],
+        missing_keys=data["missing_keys"],
+    )
 
 
 def _plan_outcomes(kept: KeptPlan, units: DistrictUnits, bodies: dict) -> ImportPlan:

@@ -7,7 +7,9 @@ names, the draft body and person it keeps or changes, or nothing for a row
 the plan refused), the errors, and
 the fingerprint of the units and draft the plan was made against
 (contacts.services.contact_imports decides with it whether the plan still
-holds). Rows are JSON lists, not objects with names: a 50,000-row plan is
+holds), how the file was read (its sheet and columns, for the preview) and
+the fingerprint of the sheet and columns chosen (a plan kept for another
+choice is not used). Rows are JSON lists, not objects with names: a 50,000-row plan is
 about 12 MB. The file holds people's names and phones: it is removed once
 the import is applied or discarded, and with the uploads when an election
 is anonymised (contacts.services.anonymisation).
@@ -26,9 +28,10 @@ from contacts.models import ContactImport
 
 # Bumped when the layout below changes: a plan kept in another layout is
 # not read (the import is planned from its file again).
-LAYOUT = 2
+LAYOUT = 3
 _ROW_FIELDS = tuple(f.name for f in dataclasses.fields(ContactRow))
 _PHONES = _ROW_FIELDS.index("phones")
+_NOTES = _ROW_FIELDS.index("notes")
 _row_values = operator.attrgetter(*_ROW_FIELDS)
 
 
@@ -43,6 +46,9 @@ class KeptPlan:
     unit_column: str
     language: str  # the page's, when the errors were written
     fingerprint: str
+    # contact_imports.FileLayout as JSON, and contact_imports.import_choice.
+    file_layout: dict = dataclasses.field(default_factory=dict)
+    choice: str = ""
 
     @property
     def has_errors(self) -> bool:
@@ -91,6 +97,8 @@ def _layout(kept: KeptPlan) -> dict:
         "unit_column": kept.unit_column,
         "language": kept.language,
         "fingerprint": kept.fingerprint,
+        "file_layout": kept.file_layout,
+        "choice": kept.choice,
         "parse_errors": [dataclasses.astuple(e) for e in kept.parse_errors],
         "plan_errors": [dataclasses.astuple(e) for e in kept.plan_errors],
         "rows": [
@@ -104,6 +112,7 @@ def _kept(data: dict) -> KeptPlan:
     rows, outcomes = [], []
     for *values, outcome in data["rows"]:
         values[_PHONES] = tuple(values[_PHONES])
+        values[_NOTES] = tuple(values[_NOTES])
         rows.append(ContactRow(*values))
         outcomes.append(outcome)
     return KeptPlan(
@@ -114,4 +123,6 @@ def _kept(data: dict) -> KeptPlan:
         unit_column=data["unit_column"],
         language=data["language"],
         fingerprint=data["fingerprint"],
+        file_layout=data["file_layout"],
+        choice=data["choice"],
     )

@@ -19,10 +19,12 @@ from contacts.forms import (
     ContactFormSet,
     ContactImportForm,
     ElectionBodyForm,
+    ImportColumnsForm,
     ImportConfirmForm,
     ReturnForm,
 )
 from contacts.http import AuthenticatedHttpRequest
+from contacts.importers.mapping import meaning
 from contacts.models import (
     ContactImport,
     ContactList,
@@ -273,11 +275,24 @@ def _get_import(
 @login_required
 def import_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """What confirming would do in the mode chosen (`?mode=`): the totals,
-    each change's old and new value, and in whole-list mode what goes."""
+    each change's old and new value, and in whole-list mode what goes; how
+    the file was read (its sheet, the columns chosen or ignored), with the
+    forms that change it for the district's editors."""
     contact_import = _get_import(request, pk, Action.VIEW)
     form = ImportConfirmForm(request.GET)
     mode = form.cleaned_data["mode"] if form.is_valid() else ImportMode.ADD_UPDATE
-    ctx = {
+    return _preview_page(request, contact_import, mode)
+
+
+def _preview_page(
+    request: AuthenticatedHttpRequest,
+    contact_import: ContactImport,
+    mode: str,
+    columns_form: ImportColumnsForm | None = None,
+) -> HttpResponse:
+    """The preview; `columns_form` is a refused choice of sheet or columns,
+    shown with what was chosen and why it was refused."""
+    ctx: dict[str, object] = {
         "contact_import": contact_import,
         "contact_list": contact_import.contact_list,
         "plan": None,
@@ -292,9 +307,82 @@ def import_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ctx["unchanged"] = plan.count(services.RowAction.UNCHANGED)
         ctx["removed"] = plan.removed_people if ctx["whole_list"] else 0
         ctx["mode_form"] = ImportConfirmForm(
-            initial={"mode": mode, "shown": plan.fingerprint}
+            initial={"mode": mode, "shown": plan.fingerprint, "read_as": plan.choice}
         )
+        ctx["noted"] = [item for item in plan.rows if item.row.notes]
+        ctx.update(_reading(request, contact_import, plan.layout, columns_form))
     return render(request, "contacts/import_preview.html", ctx)
+
+
+def _reading(
+    request: AuthenticatedHttpRequest,
+    contact_import: ContactImport,
+    layout: services.FileLayout,
+    columns_form: ImportColumnsForm | None,
+) -> dict:
+    """How the file was read, and for an editor the forms that change it:
+    the sheet (when the workbook has several) and the columns (when the
+    file lacks one, or one is read by a choice)."""
+    by_letter = {column.letter: column for column in layout.columns}
+    mapped = [
+        (by_letter[letter], meaning(key))
+        for letter, key in contact_import.column_map.items()
+        if letter in by_letter
+    ]
+    ctx: dict = {"layout": layout, "mapped": mapped}
+    if not may(request.user, Action.CHANGE, contact_import):
+        return ctx
+    keys = services.columns_asked(contact_import, layout)
+    if columns_form is not None:
+        refused = "columns_form" if columns_form.is_columns else "sheet_form"
+        ctx[refused] = columns_form
+    if len(layout.sheets) > 1 and "sheet_form" not in ctx:
+        ctx["sheet_form"] = ImportColumnsForm(
+            layout=layout, keys=[], initial={"sheet": layout.sheet}
+        )
+    if keys and "columns_form" not in ctx:
+        ctx["columns_form"] = ImportColumnsForm(
+            layout=layout,
+            keys=keys,
+            initial={"columns": True}
+            | {
+                f"column_{key}": letter
+                for letter, key in contact_import.column_map.items()
+            },
+        )
+    return ctx
+
+
+@login_required
+@require_POST
+def import_columns(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The officer's choice of the sheet or the columns the file is read
+    with: the preview is made again with it; a choice the file cannot take
+    is shown again with what is wrong."""
+    contact_import = _get_import(request, pk, Action.CHANGE)
+    preview = reverse("contacts:import_preview", args=[contact_import.pk])
+    if contact_import.status != ImportStatus.UPLOADED:
+        messages.error(request, services.already_done_message())
+        return redirect(preview)
+    layout = services.import_layout(contact_import=contact_import)
+    form = ImportColumnsForm(
+        request.POST,
+        layout=layout,
+        keys=services.columns_asked(contact_import, layout),
+    )
+    if form.is_valid():
+        try:
+            services.contact_import_choose(
+                contact_import=contact_import, **form.choice()
+            )
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                messages.error(request, " ".join(exc.messages))
+                return redirect(preview)
+            form.add_choice_errors(exc.message_dict)
+        else:
+            return redirect(preview)
+    return _preview_page(request, contact_import, ImportMode.ADD_UPDATE, form)
 
 
 @login_required
@@ -303,11 +391,13 @@ def import_apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contact_import = _get_import(request, pk, Action.CHANGE)
     form = ImportConfirmForm(request.POST)
     mode = form.cleaned_data["mode"] if form.is_valid() else ImportMode.ADD_UPDATE
+    valid = form.is_valid()
     try:
         done = services.contact_import_apply(
             contact_import=contact_import,
             mode=mode,
-            shown=form.cleaned_data.get("shown", "") if form.is_valid() else "",
+            shown=form.cleaned_data.get("shown", "") if valid else "",
+            shown_choice=form.cleaned_data.get("read_as", "") if valid else "",
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

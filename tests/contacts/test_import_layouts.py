@@ -128,6 +128,17 @@ def xlsx(rows, *, formula_at: str = "", first_sheet: list | None = None) -> byte
     return buffer.getvalue()
 
 
+def plain_xlsx(rows) -> bytes:
+    """The rows in one sheet, no cell merged."""
+    workbook = openpyxl.Workbook()
+    sheet = active_sheet(workbook)
+    for values in rows:
+        sheet.append(values)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def text(rows, *, delimiter: str, encoding: str) -> bytes:
     lines = [
         delimiter.join("" if v is None else str(v) for v in values) for values in rows
@@ -297,3 +308,83 @@ def test_a_district_and_its_township_of_the_same_name_are_told_apart():
     assert units.find("TT Đông Sơn") == "tt"
     assert units.find("Đông Sơn") is None  # which one is not said
     assert units.find("X. Đông Hoà") is None
+
+
+# --- How the preview's choices are read (sheet, columns) ----------------------------
+
+
+def test_the_sheet_named_is_read_and_every_sheet_is_named():
+    content = xlsx(LIST, first_sheet=[["Hướng dẫn điền danh sách"], ["Ghi chú"]])
+    result = parse_contact_file(content=content, filename="ds.xlsx", sheet="Hướng dẫn")
+    assert (result.sheet, result.sheets) == ("Hướng dẫn", ["Hướng dẫn", "Danh sách"])
+    assert result.rows == [] and result.missing_keys
+    # A sheet the workbook does not have: the one with the best header.
+    result = parse_contact_file(content=content, filename="ds.xlsx", sheet="Không có")
+    assert result.sheet == "Danh sách"
+    check_the_list(result)
+
+
+# The district's own word for the name column, and a column not read.
+OWN = [
+    ["Tên tổ chức", "Cán bộ phụ trách", "Chức vụ", "Số điện thoại", "Quê quán"],
+    ["Tổ bầu cử số 1 - xã Đông Hòa", "Lê Văn An", "Tổ trưởng", "0912 345 678", "Huế"],
+]
+
+
+def test_a_remembered_column_is_read_only_where_the_header_lacks_one():
+    remembered = {"canbophutrach": "full_name", "quequan": "note"}
+    content = text(OWN, delimiter=";", encoding="utf-8")
+    result = parse_contact_file(
+        content=content, filename="ds.csv", remembered=remembered
+    )
+    assert [r.full_name for r in result.rows] == ["Lê Văn An"]
+    assert [r.note for r in result.rows] == [""]  # the file lacks no note column
+    assert (result.mapped, result.remembered) == ({"B": "full_name"}, True)
+    assert result.ignored_columns == ["Quê quán"]
+    # The officer's own choice wins over the remembered one.
+    result = parse_contact_file(
+        content=content,
+        filename="ds.csv",
+        column_map={"E": "full_name"},
+        remembered=remembered,
+    )
+    assert [r.full_name for r in result.rows] == ["Huế"]
+    assert (result.mapped, result.remembered) == ({"E": "full_name"}, False)
+    # A file with its own name column is read by it.
+    named = [["Tên tổ chức", "Họ và tên", *OWN[0][2:]], OWN[1]]
+    content = text(named, delimiter=";", encoding="utf-8")
+    result = parse_contact_file(
+        content=content, filename="ds.csv", remembered=remembered
+    )
+    assert (result.mapped, result.missing_keys) == ({}, [])
+
+
+def test_a_header_of_unknown_words_below_a_title_is_still_found():
+    """Neither the name nor the phone header is known: the header is the row
+    below the title that names most known columns, and the file's columns
+    are offered by their letters."""
+    rows = [
+        TITLE[0],
+        TITLE[3],
+        [],
+        ["STT", "Đơn vị", "Cán bộ", "Chức vụ", "Liên lạc"],
+        [1, "Tổ bầu cử số 1 - xã Đông Hòa", "Lê Văn An", "Tổ trưởng", "0912 345 678"],
+    ]
+    result = parse(plain_xlsx(rows))
+    assert result.header_rows == (4,)
+    assert result.missing_keys == ["full_name", "phones"]
+    assert [(c.letter, c.header, c.key) for c in result.columns] == [
+        ("A", "STT", "row_number"),
+        ("B", "Đơn vị", "body_name"),
+        ("C", "Cán bộ", ""),
+        ("D", "Chức vụ", "position"),
+        ("E", "Liên lạc", ""),
+    ]
+    result = parse_contact_file(
+        content=plain_xlsx(rows),
+        filename="ds.xlsx",
+        column_map={"C": "full_name", "E": "phones"},
+    )
+    assert [(r.full_name, r.phones) for r in result.rows] == [
+        ("Lê Văn An", ("+84912345678",))
+    ]

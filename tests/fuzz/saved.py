@@ -146,6 +146,17 @@ def saved_import_apply(m: Matrix, t: Target, data: dict) -> list[str]:
     return _problems([("status", contact_import.status, ImportStatus.APPLIED)])
 
 
+def saved_import_columns(m: Matrix, t: Target, data: dict) -> list[str]:
+    """The import is now read from the sheet chosen (its columns anew)."""
+    contact_import = ContactImport.objects.get(pk=t.pk)
+    return _problems(
+        [
+            ("sheet", contact_import.sheet, sent(data, "sheet")),
+            ("column_map", contact_import.column_map, {}),
+        ]
+    )
+
+
 def saved_accept(m: Matrix, t: Target, data: dict) -> list[str]:
     version = ContactListVersion.objects.get(pk=t.pk)
     return _problems(

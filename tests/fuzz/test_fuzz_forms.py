@@ -62,6 +62,7 @@ from tests.fuzz.saved import (
     saved_deadline,
     saved_extension,
     saved_import_apply,
+    saved_import_columns,
     saved_incident,
     saved_limits,
     saved_password,
@@ -243,6 +244,15 @@ FORMS = [
                 "danh-sach.csv", PAYLOADS["contacts:import_upload"](m, t)["file"].read()
             )
         },
+    ),
+    FormCase(
+        "contacts:import_columns",
+        "district_a",
+        saved_import_columns,
+        "import",
+        page=_url("contacts:import_preview"),
+        # Choosing the sheet already read changes nothing.
+        quiet_no_op=True,
     ),
     FormCase(
         "contacts:import_apply",
