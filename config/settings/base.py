@@ -413,6 +413,25 @@ SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
 # The secret an SMS gateway sends (Authorization: Bearer …) when it posts a
 # received SMS to /sms/incoming/ (roll-call replies); empty: no webhook.
 SMS_INCOMING_TOKEN = env_str("SMS_INCOMING_TOKEN", "")
+# Zalo template messages (ZNS, contacts.channels.zalo; README, "Zalo"): off
+# while no access token is set. Where each message is posted, the Official
+# Account's access token (or a file holding it, rewritten by the job that
+# refreshes it), how long to wait for an answer.
+ZALO_ZNS_URL = env_str(
+    "ZALO_ZNS_URL", "https://business.openapi.zalo.me/message/template"
+)
+ZALO_ACCESS_TOKEN = env_str("ZALO_ACCESS_TOKEN", "")
+ZALO_ACCESS_TOKEN_FILE = env_str("ZALO_ACCESS_TOKEN_FILE", "")
+ZALO_TIMEOUT = env_int("ZALO_TIMEOUT", 10)
+# The approved ZNS template for each kind of notice (OutboundMessage.kind,
+# or what comes before its first "-"); a kind without one is not sent by Zalo.
+ZALO_TEMPLATES = {
+    "reminder": env_str("ZALO_TEMPLATE_REMINDER", ""),
+    "incident": env_str("ZALO_TEMPLATE_INCIDENT", ""),
+    "status-report": env_str("ZALO_TEMPLATE_STATUS_REPORT", ""),
+    "shift-phone": env_str("ZALO_TEMPLATE_SHIFT_PHONE", ""),
+    "situation_report": env_str("ZALO_TEMPLATE_SITUATION_REPORT", ""),
+}
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
 # A message left "sending" this long is taken to be lost with its worker.
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)

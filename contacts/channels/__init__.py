@@ -2,7 +2,8 @@
 that returns on success and raises DeliveryError otherwise (the shape of
 healthchecks' transports); `Senders` picks the backend for each message.
 The SMS backend is chosen by the SMS_BACKEND
-setting (a dotted path), so a real gateway is configuration."""
+setting (a dotted path), so a real gateway is configuration; Zalo goes
+through contacts.channels.zalo, configured by the ZALO_* settings."""
 
 from typing import TYPE_CHECKING
 
@@ -41,5 +42,9 @@ class Senders:
 
             self._email = self._email or EmailSender()
             self._email.send(message)
+        elif message.channel == "zalo":
+            from contacts.channels.zalo import zns_send
+
+            zns_send(message)
         else:
             import_string(settings.SMS_BACKEND)(message)

@@ -20,6 +20,8 @@ from contacts.models.registry import Organisation, User
 class Channel(models.TextChoices):
     EMAIL = "email", _("e-mail")
     SMS = "sms", _("SMS")
+    # Zalo Notification Service template messages (contacts.channels.zalo).
+    ZALO = "zalo", _("Zalo")
 
 
 class MessageStatus(models.TextChoices):

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from contacts.channels import DeliveryError, Senders
+from contacts.channels.zalo import zalo_offered
 from contacts.models import Channel, MessageStatus, OutboundMessage, User
 
 logger = logging.getLogger(__name__)
@@ -51,13 +52,17 @@ def outbox_messages_for(
     *, user: User, dedupe_key: str, texts: tuple[str, str, str], **fields
 ) -> list[OutboundMessage]:
     """The messages that reach one person: by e-mail if they have an address,
-    and by SMS (the plain text) when SMS is on and they have a phone."""
+    by SMS (the plain text) when SMS is on and they have a phone, and by
+    Zalo when it is configured for this kind of message and their phone is
+    a Vietnamese mobile (contacts.channels.zalo.zalo_offered)."""
     subject, body, html = texts
     channels = []
     if user.email:
         channels.append((Channel.EMAIL, user.email, dedupe_key, html))
     if settings.USE_SMS and user.phone:
         channels.append((Channel.SMS, user.phone, dedupe_key + ":sms", ""))
+    if zalo_offered(kind=fields.get("kind", ""), phone=user.phone):
+        channels.append((Channel.ZALO, user.phone, dedupe_key + ":zalo", ""))
     return [
         OutboundMessage(
             dedupe_key=key,
