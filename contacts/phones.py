@@ -41,8 +41,12 @@ _MAX_LENGTH = 40
 # dash without spaces around it is part of a number ("0912 345 678",
 # "0912.345.678", "0912-345-678"), so a dash separates only with spaces. A "+"
 # only ever starts a number, so spaces before one separate too: that reads
-# back the space-separated E.164 numbers of Contact.phones.
-_SEPARATORS = re.compile(r"[;,/\n\r]|\s+[-–—]\s+|\s+(?=\+)")
+# back the space-separated E.164 numbers of Contact.phones. "hoặc" (or) and
+# "và" (and) are written between numbers too. Numbers separated by spaces
+# alone are told apart by their digits (_split_on_spaces).
+_SEPARATORS = re.compile(
+    r"[;,/\n\r]|\s+[-–—]\s+|\s+(?=\+)|\s*\b(?:ho[ặa]c|v[àa])\b\s*", re.IGNORECASE
+)
 
 
 class InvalidPhone(ValueError):
@@ -187,8 +191,84 @@ def _vietnamese_outcome(national: str) -> str:
 
 
 def split_phones(raw: str) -> list[str]:
-    """Split a cell holding several numbers; each part is stripped, none empty."""
-    return [part.strip() for part in _SEPARATORS.split(str(raw)) if part.strip()]
+    """Split a cell holding several numbers; each part is stripped, none empty.
+
+    Two numbers separated by spaces alone ("0912 345 678 0237 3852 123",
+    "0912345678 0904123456") are split where the digits make two numbers;
+    one number written with spaces stays whole.
+    """
+    parts = []
+    for part in _SEPARATORS.split(str(raw)):
+        part = part.strip()
+        if not part:
+            continue
+        # Two numbers take at least 20 digits and a space: shorter parts,
+        # nearly all, need no more look.
+        if len(part) > _SHORTEST_PAIR and _SPACE.search(part):
+            parts.extend(_split_on_spaces(part))
+        else:
+            parts.append(part)
+    return parts
+
+
+_SHORTEST_PAIR = 20
+_SPACE = re.compile(r"\s")
+# E.164 allows 15 digits; "(0)" after the country code may add one.
+_MOST_DIGITS = 16
+# Spaces-only cells longer than this are not looked into (a hostile cell).
+_MOST_GROUPS = 16
+
+
+def _is_number(text: str) -> bool:
+    """Whether `text` is one number: one we accept, or an 11-digit mobile
+    number of before 2018, which the importer converts."""
+    try:
+        normalise_phone(text)
+    except InvalidPhone:
+        return modernise_old_mobile(_PUNCTUATION.sub("", text)) is not None
+    return True
+
+
+def _split_on_spaces(part: str) -> list[str]:
+    """`part` as the numbers its space-separated groups of digits make.
+
+    A part that is one number is kept whole, and so is one that cannot be
+    read as numbers only, or only in more than one way (its error then
+    quotes it as typed). Else the fewest numbers that use every group.
+    """
+    groups = part.split()
+    if len(groups) > _MOST_GROUPS or _is_number(part):
+        return [part]
+    digits = [len(_NOT_DIGIT.sub("", group)) for group in groups]
+
+    @functools.cache
+    def ways(start: int) -> tuple[int, list[tuple[str, ...]]]:
+        """(fewest numbers, the splits with that many) of groups[start:]."""
+        if start == len(groups):
+            return 0, [()]
+        best = len(groups) + 1
+        found: list[tuple[str, ...]] = []
+        length = 0
+        for end in range(start + 1, len(groups) + 1):
+            length += digits[end - 1]
+            if length > _MOST_DIGITS:
+                break
+            number = " ".join(groups[start:end])
+            if not _is_number(number):
+                continue
+            count, rests = ways(end)
+            if not rests or count + 1 > best:
+                continue
+            if count + 1 < best:
+                best, found = count + 1, []
+            found += [(number, *rest) for rest in rests[:2]]
+        return best, found[:2]
+
+    _count, splits = ways(0)
+    return list(splits[0]) if len(splits) == 1 else [part]
+
+
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def format_national(e164: str) -> str:
