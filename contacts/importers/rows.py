@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 
 from contacts.importers.bulk import without_cyclic_gc
 from contacts.importers.layout import (
+    BodyName,
     Header,
     Section,
     find_header,
@@ -208,7 +209,7 @@ class _RowParser:
         self.columns: list[tuple[str, int, dict[str, str], str]] = []
         # The section heading above the current row, and what body names say.
         self.section = Section("", "", "")
-        self.named: dict[str, tuple[str, str]] = {}
+        self.named: dict[str, BodyName] = {}
         self.done = False  # the footer was reached
 
     def parse(self) -> ParseResult:
@@ -309,11 +310,12 @@ class _RowParser:
                 phones = any(values[slot] for slot in self.phone_slots)
                 if not (phones and person) and self._not_a_person(cells):
                     return
+        units: tuple[str, ...] = ()
         if not (values["body_kind"] and values["body_name"]) or not (
             values["unit_code"] or values["unit_name"]
         ):
-            self._fill_from_names(values)
-        row = _Row(self, index + 1, values, formula_keys, control_keys)
+            units = self._fill_from_names(values)
+        row = _Row(self, index + 1, values, formula_keys, control_keys, units)
         contact = row.validate()
         self._check_across_rows(row)
         if row.errors:
@@ -337,9 +339,10 @@ class _RowParser:
             self.section = section
         return True
 
-    def _fill_from_names(self, values: dict[str, str]) -> None:
+    def _fill_from_names(self, values: dict[str, str]) -> tuple[str, ...]:
         """The body kind, name and unit a row leaves empty, from its body's
-        name or the section heading above it."""
+        name or the section heading above it; the units the body's name
+        lists when it gives no single one (ContactRow.named_units)."""
         section = self.section
         if not values["body_name"] and section.body_name:
             values["body_name"] = section.body_name
@@ -348,9 +351,13 @@ class _RowParser:
         if named is None:
             named = self.named[name] = read_body_name(name)
         if not values["body_kind"]:
-            values["body_kind"] = named[0] or section.kind
-        if not (values["unit_code"] or values["unit_name"]):
-            values["unit_name"] = named[1] or section.unit_name
+            values["body_kind"] = named.kind or section.kind
+        if values["unit_code"] or values["unit_name"]:
+            return ()
+        if named.units:
+            return named.units
+        values["unit_name"] = named.unit or section.unit_name
+        return ()
 
     def _values(self, cells: Sequence[object]) -> dict[str, str]:
         """The row's text in each column, "" where there is none."""
@@ -382,7 +389,7 @@ class _RowParser:
         values = row.values
         if not (values["body_kind"] and values["body_name"]):
             return
-        if not (values["unit_code"] or values["unit_name"]):
+        if not (values["unit_code"] or values["unit_name"] or row.named_units):
             return
         folded = fold(values["body_kind"])
         kind = BODY_KINDS.get(folded) or "?" + folded
@@ -466,8 +473,10 @@ class _Row:
         values: dict,
         formulas: frozenset,
         controls: frozenset = frozenset(),
+        named_units: tuple[str, ...] = (),
     ):
         self.parser = parser
+        self.named_units = named_units
         self.number = number
         self.values = values
         self.formulas = formulas
@@ -523,10 +532,11 @@ class _Row:
             email=usable["email"],
             note=usable["note"],
             notes=tuple(self.notes),
+            named_units=self.named_units,
         )
 
     def _check_unit(self) -> None:
-        if self.usable["unit_code"] or self.usable["unit_name"]:
+        if self.usable["unit_code"] or self.usable["unit_name"] or self.named_units:
             return
         if {"unit_code", "unit_name"} & (self.formulas | self.controls):
             return

@@ -26,9 +26,10 @@ from contacts.models import ContactImport
 
 # Bumped when the layout below changes: a plan kept in another layout is
 # not read (the import is planned from its file again).
-LAYOUT = 2
+LAYOUT = 3
 _ROW_FIELDS = tuple(f.name for f in dataclasses.fields(ContactRow))
-_PHONES = _ROW_FIELDS.index("phones")
+# Tuples, which JSON writes as lists.
+_TUPLES = tuple(_ROW_FIELDS.index(name) for name in ("phones", "notes", "named_units"))
 _row_values = operator.attrgetter(*_ROW_FIELDS)
 
 
@@ -103,7 +104,8 @@ def _layout(kept: KeptPlan) -> dict:
 def _kept(data: dict) -> KeptPlan:
     rows, outcomes = [], []
     for *values, outcome in data["rows"]:
-        values[_PHONES] = tuple(values[_PHONES])
+        for index in _TUPLES:
+            values[index] = tuple(values[index])
         rows.append(ContactRow(*values))
         outcomes.append(outcome)
     return KeptPlan(
