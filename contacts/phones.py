@@ -44,9 +44,8 @@ _MAX_LENGTH = 40
 # back the space-separated E.164 numbers of Contact.phones. "hoặc" (or) and
 # "và" (and) are written between numbers too. Numbers separated by spaces
 # alone are told apart by their digits (_split_on_spaces).
-_SEPARATORS = re.compile(
-    r"[;,/\n\r]|\s+[-–—]\s+|\s+(?=\+)|\s*\b(?:ho[ặa]c|v[àa])\b\s*", re.IGNORECASE
-)
+_SEPARATORS = re.compile(r"[;,/\n\r]|\s+[-–—]\s+|\s+(?=\+)")
+_WORD_SEPARATORS = re.compile(r"\b(?:ho[ặa]c|v[àa])\b", re.IGNORECASE)
 
 
 class InvalidPhone(ValueError):
@@ -197,8 +196,12 @@ def split_phones(raw: str) -> list[str]:
     "0912345678 0904123456") are split where the digits make two numbers;
     one number written with spaces stays whole.
     """
+    text = str(raw)
+    # Each of the words has an "a" or is not ASCII: most cells need no search.
+    if "a" in text or "A" in text or not text.isascii():
+        text = _WORD_SEPARATORS.sub(";", text)
     parts = []
-    for part in _SEPARATORS.split(str(raw)):
+    for part in _SEPARATORS.split(text):
         part = part.strip()
         if not part:
             continue
@@ -220,13 +223,17 @@ _MOST_GROUPS = 16
 
 
 def _is_number(text: str) -> bool:
-    """Whether `text` is one number: one we accept, or an 11-digit mobile
-    number of before 2018, which the importer converts."""
-    try:
-        normalise_phone(text)
-    except InvalidPhone:
-        return modernise_old_mobile(_PUNCTUATION.sub("", text)) is not None
-    return True
+    """Whether `text` is one number: one normalise_phone accepts, or an
+    11-digit mobile number of before 2018, which the importer converts.
+    Without normalise_phone's error, whose message costs more than the
+    check."""
+    text = " ".join(text.split())
+    if len(text) > _MAX_LENGTH or not _ALLOWED.fullmatch(text):
+        return False
+    digits = _PUNCTUATION.sub("", text)
+    if len(digits) > _MOST_DIGITS + 1:  # and a "+"
+        return False
+    return _classify(digits)[0] is _VALID or modernise_old_mobile(digits) is not None
 
 
 def _split_on_spaces(part: str) -> list[str]:

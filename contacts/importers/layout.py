@@ -3,9 +3,11 @@ blocks, national headings and blank rows; two-level headers included), the
 section rows that set the body kind of the rows below them, the body names
 that carry a kind and a commune, and the signature footer."""
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from contacts.importers.units import name_words
 from contacts.importers.vocabulary import (
@@ -250,8 +252,7 @@ _BELOW_COMMUNE = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class BodyName:
+class BodyName(NamedTuple):
     """What a body's name says: its kind, and its unit or units."""
 
     kind: str  # BodyKind value, "" when the name does not say
@@ -269,15 +270,16 @@ def read_body_name(name: str) -> BodyName:
     Hòa" → TEAM, "xã Đông Hòa"; "UBBC huyện Đông Sơn" → COMMITTEE, "huyện
     Đông Sơn"; "Ban bầu cử số 1 (xã Đông Hòa, Đông Yên)" → BOARD, units
     ("xã Đông Hòa", "Đông Yên")."""
-    words = name_words(name)
-    kind = next((str(k) for lead, k in _KIND_WORDS if words[: len(lead)] == lead), "")
-    if not kind:
-        kind = BODY_KINDS.get(fold(name), "")
+    # Every body has a name of its own ("Tổ bầu cử số 596 - phường Quảng
+    # Tâm"): the kind is read from the first words, which repeat.
+    kind = _kind(" ".join(name.split(maxsplit=4)[:4])) or BODY_KINDS.get(fold(name), "")
     found: list[str] = []  # with a prefix
     bare: list[str] = []
-    for match in _UNIT_IN_NAME.finditer(_BRACKETED.sub(",", name)):
+    bracketed = "(" in name
+    outside = _BRACKETED.sub(",", name) if bracketed else name
+    for match in _UNIT_IN_NAME.finditer(outside):
         found += [unit.strip() for unit in _AND.split(match.group(0))]
-    for listed in _BRACKETED.findall(name):
+    for listed in _BRACKETED.findall(name) if bracketed else ():
         for item in _LIST_SEPARATOR.split(listed):
             item = " ".join(_LIST_LEAD.sub("", item.strip()).replace(":", " ").split())
             if not item or item[0].isdigit():
@@ -286,7 +288,16 @@ def read_body_name(name: str) -> BodyName:
                 found += [unit.strip() for unit in _AND.split(item)]
             elif name_words(item)[:1] and name_words(item)[0] not in _BELOW_COMMUNE:
                 bare.append(item)
+    if len(found) == 1 and not bare:
+        return BodyName(kind, found[0])
     found = list(dict.fromkeys(found))
     if len(found) == 1 and not bare:
-        return BodyName(kind, unit=found[0])
-    return BodyName(kind, units=tuple(dict.fromkeys(found + bare)))
+        return BodyName(kind, found[0])
+    return BodyName(kind, "", tuple(dict.fromkeys(found + bare)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _kind(head: str) -> str:
+    """The body kind a name's first words give, "" if none."""
+    words = name_words(head)
+    return next((str(k) for lead, k in _KIND_WORDS if words[: len(lead)] == lead), "")

@@ -207,6 +207,7 @@ class _RowParser:
         # (slot, position, texts, key) of each column found, once the
         # headers are read.
         self.columns: list[tuple[str, int, dict[str, str], str]] = []
+        self.blank: dict[str, str] = {}
         # The section heading above the current row, and what body names say.
         self.section = Section("", "", "")
         self.named: dict[str, BodyName] = {}
@@ -220,6 +221,8 @@ class _RowParser:
                 (slot, position, self.texts.setdefault(_key(slot), {}), _key(slot))
                 for slot, position in self.positions.items()
             ]
+            # Every slot of a row, empty (_values copies it).
+            self.blank = dict.fromkeys([*_SLOT_KEYS, *self.phone_slots], "")
             cells = self.table.cells
             if self.table.merged:
                 fill_merged(cells, self.table.merged, header.last)
@@ -361,9 +364,7 @@ class _RowParser:
 
     def _values(self, cells: Sequence[object]) -> dict[str, str]:
         """The row's text in each column, "" where there is none."""
-        values = dict.fromkeys(_SLOT_KEYS, "")
-        if len(self.phone_slots) > 1:
-            values.update(dict.fromkeys(self.phone_slots, ""))
+        values = self.blank.copy()
         width = len(cells)
         for slot, position, texts, key in self.columns:
             if position < width:
@@ -483,7 +484,7 @@ class _Row:
         self.controls = controls
         # What the checks read: a formula's cached value is not the user's,
         # and a cell with a control character is refused as a whole.
-        unusable = formulas | controls
+        self.unusable = unusable = formulas | controls
         self.usable = (
             {key: "" if key in unusable else text for key, text in values.items()}
             if unusable
@@ -505,7 +506,7 @@ class _Row:
         for key in self.controls - self.formulas:
             self.add_for(key, str(CONTROL_CHARACTER))
         for key in _REQUIRED_KEYS:
-            if not usable[key] and key not in self.formulas | self.controls:
+            if not usable[key] and key not in self.unusable:
                 if key == "phones" and self._other_phone_typed():
                     continue
                 self.add_for(key, missing_value_message(self.parser.header(key)))
