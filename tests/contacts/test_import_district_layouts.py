@@ -260,3 +260,18 @@ def test_names_in_brackets_that_are_no_communes_leave_the_body_without_unit(
 )
 def test_a_body_name_gives_its_kind_and_units(name, named):
     assert read_body_name(name) == named
+
+
+def test_the_benchmarks_officials_layout_reads_without_an_error(tmp_path):
+    """bench/import_contacts.py --layout officials times this file: every
+    person in it must be read, and each board must list its communes."""
+    from bench.generate_contacts_xlsx import write_officials_xlsx
+
+    path = write_officials_xlsx(tmp_path / "officials.xlsx", rows=400)
+    result = parse_contact_file(content=path.read_bytes(), filename=path.name)
+    assert (result.errors, len(result.rows)) == ([], 400)
+    assert result.header_rows == (7, 8, 9)
+    boards = {row.body_name: row.named_units for row in result.rows[5:17]}
+    assert len(boards) == 3
+    assert all(len(units) == 4 for units in boards.values())
+    assert {row.body_kind for row in result.rows[17:]} == {"team"}
