@@ -43,7 +43,8 @@ _MAX_LENGTH = 40
 # only ever starts a number, so spaces before one separate too: that reads
 # back the space-separated E.164 numbers of Contact.phones. "hoặc" (or) and
 # "và" (and) are written between numbers too. Numbers separated by spaces
-# alone are told apart by their digits (_split_on_spaces).
+# alone, or by a dash without spaces, are told apart by their digits
+# (_split_on_gaps).
 _SEPARATORS = re.compile(r"[;,/\n\r]|\s+[-–—]\s+|\s+(?=\+)")
 _WORD_SEPARATORS = re.compile(r"\b(?:ho[ặa]c|v[àa])\b", re.IGNORECASE)
 
@@ -193,8 +194,9 @@ def split_phones(raw: str) -> list[str]:
     """Split a cell holding several numbers; each part is stripped, none empty.
 
     Two numbers separated by spaces alone ("0912 345 678 0237 3852 123",
-    "0912345678 0904123456") are split where the digits make two numbers;
-    one number written with spaces stays whole.
+    "0912345678 0904123456") or by a dash without spaces
+    ("0912345678-0904123456") are split where the digits make two numbers;
+    one number written with spaces or dashes stays whole.
     """
     text = str(raw)
     # Each of the words has an "a" or is not ASCII: most cells need no search.
@@ -205,20 +207,21 @@ def split_phones(raw: str) -> list[str]:
         part = part.strip()
         if not part:
             continue
-        # Two numbers take at least 20 digits and a space: shorter parts,
+        # Two numbers take at least 20 digits and a gap: shorter parts,
         # nearly all, need no more look.
-        if len(part) > _SHORTEST_PAIR and _SPACE.search(part):
-            parts.extend(_split_on_spaces(part))
+        if len(part) > _SHORTEST_PAIR and _GAP.search(part):
+            parts.extend(_split_on_gaps(part))
         else:
             parts.append(part)
     return parts
 
 
 _SHORTEST_PAIR = 20
-_SPACE = re.compile(r"\s")
+# Between the groups of digits of one number, or between two numbers.
+_GAP = re.compile(r"(\s+|[-–])")
 # E.164 allows 15 digits; "(0)" after the country code may add one.
 _MOST_DIGITS = 16
-# Spaces-only cells longer than this are not looked into (a hostile cell).
+# Parts with more groups than this are not looked into (a hostile cell).
 _MOST_GROUPS = 16
 
 
@@ -236,14 +239,18 @@ def _is_number(text: str) -> bool:
     return _classify(digits)[0] is _VALID or modernise_old_mobile(digits) is not None
 
 
-def _split_on_spaces(part: str) -> list[str]:
-    """`part` as the numbers its space-separated groups of digits make.
+def _split_on_gaps(part: str) -> list[str]:
+    """`part` as the numbers its groups of digits make, the groups parted
+    by spaces or dashes.
 
     A part that is one number is kept whole, and so is one that cannot be
     read as numbers only, or only in more than one way (its error then
-    quotes it as typed). Else the fewest numbers that use every group.
+    quotes it as typed). Else the fewest numbers that use every group, each
+    as typed.
     """
-    groups = part.split()
+    # Groups at even places, the gaps after them at odd ones.
+    pieces = _GAP.split(part)
+    groups = pieces[0::2]
     if len(groups) > _MOST_GROUPS or _is_number(part):
         return [part]
     digits = [len(_NOT_DIGIT.sub("", group)) for group in groups]
@@ -260,7 +267,7 @@ def _split_on_spaces(part: str) -> list[str]:
             length += digits[end - 1]
             if length > _MOST_DIGITS:
                 break
-            number = " ".join(groups[start:end])
+            number = "".join(pieces[2 * start : 2 * end - 1])
             if not _is_number(number):
                 continue
             count, rests = ways(end)

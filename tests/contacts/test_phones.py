@@ -137,9 +137,13 @@ def test_it_splits_several_numbers_in_one_cell(raw, parts):
         ("01693456789 0912345678", ["01693456789", "0912345678"]),
         # Odd groupings still split where the digits make two numbers.
         ("0912 3456 78 0904 123 456", ["0912 3456 78", "0904 123 456"]),
+        # A dash without spaces around it, likewise.
+        ("0912345678-0904123456", ["0912345678", "0904123456"]),
+        ("0912-345-678-0237-3852-123", ["0912-345-678", "0237-3852-123"]),
+        ("0912.345.678-0237.3852.123", ["0912.345.678", "0237.3852.123"]),
     ],
 )
-def test_numbers_separated_by_spaces_alone_are_split(raw, parts):
+def test_numbers_separated_by_spaces_or_a_bare_dash_are_split(raw, parts):
     assert split_phones(raw) == parts
 
 
@@ -151,6 +155,8 @@ def test_numbers_separated_by_spaces_alone_are_split(raw, parts):
         "+84 (0) 237 3718 258",
         "0084 912 345 678",
         "0 9 1 2 3 4 5 6 7 8",
+        "0237-3718-258",
+        "+84-912-345-678",
         # Not two numbers: kept whole, so that its error quotes it as typed.
         "0912 345 678 0912 345",
         "0912 345 6780 904 123 456",
