@@ -41,8 +41,12 @@ _MAX_LENGTH = 40
 # dash without spaces around it is part of a number ("0912 345 678",
 # "0912.345.678", "0912-345-678"), so a dash separates only with spaces. A "+"
 # only ever starts a number, so spaces before one separate too: that reads
-# back the space-separated E.164 numbers of Contact.phones.
+# back the space-separated E.164 numbers of Contact.phones. "hoặc" (or) and
+# "và" (and) are written between numbers too. Numbers separated by spaces
+# alone, or by a dash without spaces, are told apart by their digits
+# (_split_on_gaps).
 _SEPARATORS = re.compile(r"[;,/\n\r]|\s+[-–—]\s+|\s+(?=\+)")
+_WORD_SEPARATORS = re.compile(r"\b(?:ho[ặa]c|v[àa])\b", re.IGNORECASE)
 
 
 class InvalidPhone(ValueError):
@@ -187,8 +191,98 @@ def _vietnamese_outcome(national: str) -> str:
 
 
 def split_phones(raw: str) -> list[str]:
-    """Split a cell holding several numbers; each part is stripped, none empty."""
-    return [part.strip() for part in _SEPARATORS.split(str(raw)) if part.strip()]
+    """Split a cell holding several numbers; each part is stripped, none empty.
+
+    Two numbers separated by spaces alone ("0912 345 678 0237 3852 123",
+    "0912345678 0904123456") or by a dash without spaces
+    ("0912345678-0904123456") are split where the digits make two numbers;
+    one number written with spaces or dashes stays whole.
+    """
+    text = str(raw)
+    # Each of the words has an "a" or is not ASCII: most cells need no search.
+    if "a" in text or "A" in text or not text.isascii():
+        text = _WORD_SEPARATORS.sub(";", text)
+    parts = []
+    for part in _SEPARATORS.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        # Two numbers take at least 20 digits and a gap: shorter parts,
+        # nearly all, need no more look.
+        if len(part) > _SHORTEST_PAIR and _GAP.search(part):
+            parts.extend(_split_on_gaps(part))
+        else:
+            parts.append(part)
+    return parts
+
+
+_SHORTEST_PAIR = 20
+# Between the groups of digits of one number, or between two numbers.
+_GAP = re.compile(r"(\s+|[-–])")
+# E.164 allows 15 digits; "(0)" after the country code may add one.
+_MOST_DIGITS = 16
+# Parts with more groups than this are not looked into (a hostile cell).
+_MOST_GROUPS = 16
+
+
+def _is_number(text: str) -> bool:
+    """Whether `text` is one number: one normalise_phone accepts, or an
+    11-digit mobile number of before 2018, which the importer converts.
+    Without normalise_phone's error, whose message costs more than the
+    check."""
+    text = " ".join(text.split())
+    if len(text) > _MAX_LENGTH or not _ALLOWED.fullmatch(text):
+        return False
+    digits = _PUNCTUATION.sub("", text)
+    if len(digits) > _MOST_DIGITS + 1:  # and a "+"
+        return False
+    return _classify(digits)[0] is _VALID or modernise_old_mobile(digits) is not None
+
+
+def _split_on_gaps(part: str) -> list[str]:
+    """`part` as the numbers its groups of digits make, the groups parted
+    by spaces or dashes.
+
+    A part that is one number is kept whole, and so is one that cannot be
+    read as numbers only, or only in more than one way (its error then
+    quotes it as typed). Else the fewest numbers that use every group, each
+    as typed.
+    """
+    # Groups at even places, the gaps after them at odd ones.
+    pieces = _GAP.split(part)
+    groups = pieces[0::2]
+    if len(groups) > _MOST_GROUPS or _is_number(part):
+        return [part]
+    digits = [len(_NOT_DIGIT.sub("", group)) for group in groups]
+
+    @functools.cache
+    def ways(start: int) -> tuple[int, list[tuple[str, ...]]]:
+        """(fewest numbers, the splits with that many) of groups[start:]."""
+        if start == len(groups):
+            return 0, [()]
+        best = len(groups) + 1
+        found: list[tuple[str, ...]] = []
+        length = 0
+        for end in range(start + 1, len(groups) + 1):
+            length += digits[end - 1]
+            if length > _MOST_DIGITS:
+                break
+            number = "".join(pieces[2 * start : 2 * end - 1])
+            if not _is_number(number):
+                continue
+            count, rests = ways(end)
+            if not rests or count + 1 > best:
+                continue
+            if count + 1 < best:
+                best, found = count + 1, []
+            found += [(number, *rest) for rest in rests[:2]]
+        return best, found[:2]
+
+    _count, splits = ways(0)
+    return list(splits[0]) if len(splits) == 1 else [part]
+
+
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def format_national(e164: str) -> str:

@@ -3,9 +3,11 @@ blocks, national headings and blank rows; two-level headers included), the
 section rows that set the body kind of the rows below them, the body names
 that carry a kind and a commune, and the signature footer."""
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from contacts.importers.units import name_words
 from contacts.importers.vocabulary import (
@@ -200,10 +202,12 @@ def read_section(text: str) -> Section | None:
     "2. Tổ bầu cử số 2 - TT Rừng Thông"), else None."""
     numbered = _NUMBERING.match(text)
     rest = text[numbered.end() :] if numbered else text
-    kind, unit = read_body_name(rest)
-    if kind:
-        names_one = bool(unit) or bool(re.search(r"\bs[ốo]\s*\d", rest, re.I))
-        return Section(kind, rest.strip() if names_one else "", unit)
+    named = read_body_name(rest)
+    if named.kind:
+        names_one = bool(named.unit or named.units) or bool(
+            re.search(r"\bs[ốo]\s*\d", rest, re.I)
+        )
+        return Section(named.kind, rest.strip() if names_one else "", named.unit)
     if numbered or (text.isupper() and len(text) > 3):
         return Section("", "", "")
     return None
@@ -220,22 +224,80 @@ _KIND_WORDS = (
 )
 # A unit named in a body's name: a prefix word and the name up to a
 # separator ("xã Đông Hòa", "TT Rừng Thông", "P. 3").
-_UNIT_IN_NAME = re.compile(
-    r"(?<![^\s(,;:–-])(?:x[ãa]|ph[ườ]+ng|phuong|th[ịi]\s+tr[ấa]n|tt\.?|x\.|p\.|"
+_UNIT_PREFIX = (
+    r"(?:x[ãa]|ph[ườ]+ng|phuong|th[ịi]\s+tr[ấa]n|tt\.?|x\.|p\.|"
     r"huy[ệe]n|qu[ậa]n|th[ịi]\s+x[ãa]|tx\.?|th[àa]nh\s+ph[ốo]|tp\.?)"
-    r"(?:\s+|(?<=\.)\s*)[^,;()–\-]+",
+    r"(?:\s+|(?<=\.)\s*)"
+)
+_UNIT_IN_NAME = re.compile(
+    r"(?<![^\s(,;:–-])" + _UNIT_PREFIX + r"[^,;()–\-]+", re.IGNORECASE
+)
+_STARTS_WITH_UNIT = re.compile(_UNIT_PREFIX + r"\S", re.IGNORECASE)
+# "xã Đông Hòa và xã Đông Yên": two units.
+_AND = re.compile(r"\s+v[àa]\s+", re.IGNORECASE)
+_BRACKETED = re.compile(r"\(([^()]*)\)")
+# Between the names of a list in brackets: "(xã Đông Hòa, Đông Yên)",
+# "(Đông Hòa; Đông Yên)", "(Đông Hòa - Đông Yên)", "(Đông Hòa và Đông Yên)".
+_LIST_SEPARATOR = re.compile(r"[,;+]|\s+[-–]\s+|\s+v[àa]\s+", re.IGNORECASE)
+# What may come before the names: "(các xã Đông Hòa, Đông Yên)", "(gồm …)",
+# "(địa bàn: …)".
+_LIST_LEAD = re.compile(
+    r"^(?:(?:c[áa]c|g[ồo]m|[đd][ịi]a\s+b[àa]n|tr[êe]n\s+[đd][ịi]a\s+b[àa]n)\b\s*:?\s*)+",
     re.IGNORECASE,
+)
+# Places below a commune, written in brackets after a team's name: never a
+# commune ("thôn 1", "KVBP số 2", "tổ dân phố 3", "khu phố 4").
+_BELOW_COMMUNE = frozenset(
+    {"thon", "xom", "ban", "lang", "ap", "khu", "kvbp", "to", "tdp", "doi", "so", "cum"}
 )
 
 
-def read_body_name(name: str) -> tuple[str, str]:
-    """(body kind, unit name) read from a body's name: "Tổ bầu cử số 1 - xã
-    Đông Hòa" → (TEAM, "xã Đông Hòa"); "UBBC huyện Đông Sơn" → (COMMITTEE,
-    "huyện Đông Sơn"). The unit is "" when the name names none, or several
-    ("Ban bầu cử số 1 (xã Đông Hòa, xã Đông Yên)")."""
-    words = name_words(name)
-    kind = next((str(k) for lead, k in _KIND_WORDS if words[: len(lead)] == lead), "")
-    if not kind:
-        kind = BODY_KINDS.get(fold(name), "")
-    units = [m.group(0).strip() for m in _UNIT_IN_NAME.finditer(name)]
-    return kind, units[0] if len(units) == 1 else ""
+class BodyName(NamedTuple):
+    """What a body's name says: its kind, and its unit or units."""
+
+    kind: str  # BodyKind value, "" when the name does not say
+    # The one unit the name gives with its prefix ("xã Đông Hòa"), else "".
+    unit: str = ""
+    # Otherwise, the names it lists for contacts.services to look up among
+    # the district's units: several ("Ban bầu cử số 1 (xã Đông Hòa, xã Đông
+    # Yên)"), or names in brackets without a prefix ("(Đông Hòa, Đông Yên)"),
+    # which may be communes or villages: only the unit tree can tell.
+    units: tuple[str, ...] = ()
+
+
+def read_body_name(name: str) -> BodyName:
+    """The kind and units a body's name gives: "Tổ bầu cử số 1 - xã Đông
+    Hòa" → TEAM, "xã Đông Hòa"; "UBBC huyện Đông Sơn" → COMMITTEE, "huyện
+    Đông Sơn"; "Ban bầu cử số 1 (xã Đông Hòa, Đông Yên)" → BOARD, units
+    ("xã Đông Hòa", "Đông Yên")."""
+    # Every body has a name of its own ("Tổ bầu cử số 596 - phường Quảng
+    # Tâm"): the kind is read from the first words, which repeat.
+    kind = _kind(" ".join(name.split(maxsplit=4)[:4])) or BODY_KINDS.get(fold(name), "")
+    found: list[str] = []  # with a prefix
+    bare: list[str] = []
+    bracketed = "(" in name
+    outside = _BRACKETED.sub(",", name) if bracketed else name
+    for match in _UNIT_IN_NAME.finditer(outside):
+        found += [unit.strip() for unit in _AND.split(match.group(0))]
+    for listed in _BRACKETED.findall(name) if bracketed else ():
+        for item in _LIST_SEPARATOR.split(listed):
+            item = " ".join(_LIST_LEAD.sub("", item.strip()).replace(":", " ").split())
+            if not item or item[0].isdigit():
+                continue
+            if _STARTS_WITH_UNIT.match(item):
+                found += [unit.strip() for unit in _AND.split(item)]
+            elif name_words(item)[:1] and name_words(item)[0] not in _BELOW_COMMUNE:
+                bare.append(item)
+    if len(found) == 1 and not bare:
+        return BodyName(kind, found[0])
+    found = list(dict.fromkeys(found))
+    if len(found) == 1 and not bare:
+        return BodyName(kind, found[0])
+    return BodyName(kind, "", tuple(dict.fromkeys(found + bare)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _kind(head: str) -> str:
+    """The body kind a name's first words give, "" if none."""
+    words = name_words(head)
+    return next((str(k) for lead, k in _KIND_WORDS if words[: len(lead)] == lead), "")

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from contacts.importers.bulk import without_cyclic_gc
 from contacts.importers.layout import (
     HEADER_SEARCH_ROWS,
+    BodyName,
     Header,
     Section,
     find_header,
@@ -238,9 +239,10 @@ class _RowParser:
         # (slot, position, texts, key) of each column found, once the
         # headers are read.
         self.columns: list[tuple[str, int, dict[str, str], str]] = []
+        self.blank: dict[str, str] = {}
         # The section heading above the current row, and what body names say.
         self.section = Section("", "", "")
-        self.named: dict[str, tuple[str, str]] = {}
+        self.named: dict[str, BodyName] = {}
         self.done = False  # the footer was reached
 
     def parse(self) -> ParseResult:
@@ -251,6 +253,8 @@ class _RowParser:
                 (slot, position, self.texts.setdefault(_key(slot), {}), _key(slot))
                 for slot, position in self.positions.items()
             ]
+            # Every slot of a row, empty (_values copies it).
+            self.blank = dict.fromkeys([*_SLOT_KEYS, *self.phone_slots], "")
             cells = self.table.cells
             if self.table.merged:
                 fill_merged(cells, self.table.merged, header.last)
@@ -359,11 +363,12 @@ class _RowParser:
                 phones = any(values[slot] for slot in self.phone_slots)
                 if not (phones and person) and self._not_a_person(cells):
                     return
+        units: tuple[str, ...] = ()
         if not (values["body_kind"] and values["body_name"]) or not (
             values["unit_code"] or values["unit_name"]
         ):
-            self._fill_from_names(values)
-        row = _Row(self, index + 1, values, formula_keys, control_keys)
+            units = self._fill_from_names(values)
+        row = _Row(self, index + 1, values, formula_keys, control_keys, units)
         contact = row.validate()
         self._check_across_rows(row)
         if row.errors:
@@ -387,9 +392,10 @@ class _RowParser:
             self.section = section
         return True
 
-    def _fill_from_names(self, values: dict[str, str]) -> None:
+    def _fill_from_names(self, values: dict[str, str]) -> tuple[str, ...]:
         """The body kind, name and unit a row leaves empty, from its body's
-        name or the section heading above it."""
+        name or the section heading above it; the units the body's name
+        lists when it gives no single one (ContactRow.named_units)."""
         section = self.section
         if not values["body_name"] and section.body_name:
             values["body_name"] = section.body_name
@@ -398,15 +404,17 @@ class _RowParser:
         if named is None:
             named = self.named[name] = read_body_name(name)
         if not values["body_kind"]:
-            values["body_kind"] = named[0] or section.kind
-        if not (values["unit_code"] or values["unit_name"]):
-            values["unit_name"] = named[1] or section.unit_name
+            values["body_kind"] = named.kind or section.kind
+        if values["unit_code"] or values["unit_name"]:
+            return ()
+        if named.units:
+            return named.units
+        values["unit_name"] = named.unit or section.unit_name
+        return ()
 
     def _values(self, cells: Sequence[object]) -> dict[str, str]:
         """The row's text in each column, "" where there is none."""
-        values = dict.fromkeys(_SLOT_KEYS, "")
-        if len(self.phone_slots) > 1:
-            values.update(dict.fromkeys(self.phone_slots, ""))
+        values = self.blank.copy()
         width = len(cells)
         for slot, position, texts, key in self.columns:
             if position < width:
@@ -432,7 +440,7 @@ class _RowParser:
         values = row.values
         if not (values["body_kind"] and values["body_name"]):
             return
-        if not (values["unit_code"] or values["unit_name"]):
+        if not (values["unit_code"] or values["unit_name"] or row.named_units):
             return
         folded = fold(values["body_kind"])
         kind = BODY_KINDS.get(folded) or "?" + folded
@@ -546,15 +554,17 @@ class _Row:
         values: dict,
         formulas: frozenset,
         controls: frozenset = frozenset(),
+        named_units: tuple[str, ...] = (),
     ):
         self.parser = parser
+        self.named_units = named_units
         self.number = number
         self.values = values
         self.formulas = formulas
         self.controls = controls
         # What the checks read: a formula's cached value is not the user's,
         # and a cell with a control character is refused as a whole.
-        unusable = formulas | controls
+        self.unusable = unusable = formulas | controls
         self.usable = (
             {key: "" if key in unusable else text for key, text in values.items()}
             if unusable
@@ -576,7 +586,7 @@ class _Row:
         for key in self.controls - self.formulas:
             self.add_for(key, str(CONTROL_CHARACTER))
         for key in _REQUIRED_KEYS:
-            if not usable[key] and key not in self.formulas | self.controls:
+            if not usable[key] and key not in self.unusable:
                 if key == "phones" and self._other_phone_typed():
                     continue
                 self.add_for(key, missing_value_message(self.parser.header(key)))
@@ -603,10 +613,11 @@ class _Row:
             email=usable["email"],
             note=usable["note"],
             notes=tuple(self.notes),
+            named_units=self.named_units,
         )
 
     def _check_unit(self) -> None:
-        if self.usable["unit_code"] or self.usable["unit_name"]:
+        if self.usable["unit_code"] or self.usable["unit_name"] or self.named_units:
             return
         if {"unit_code", "unit_name"} & (self.formulas | self.controls):
             return

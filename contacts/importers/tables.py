@@ -97,6 +97,72 @@ def read_sheets(content: bytes, kind: str) -> list[Sheet]:
         raise FileProblem(
             FILE_NOT_SPREADSHEET if kind == "xlsx" else FILE_NOT_A_WORKBOOK
         ) from None
+    if kind == "ods":
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            merged = _ods_merged(archive)
+        for read, ranges in zip(sheets, merged, strict=False):
+            read.merged = read.merged or ranges
+    return sheets
+
+
+# The OpenDocument elements that place a cell: a sheet, a row, a cell and
+# a cell hidden under a merged one. Every writer met (LibreOffice, Excel,
+# Google Sheets) spells the table namespace "table:".
+_ODS_TAG = re.compile(
+    rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*)>"
+)
+_ODS_COUNT = {
+    name: re.compile(rb"table:number-" + name + rb"=[\"'](\d+)")
+    for name in (
+        b"rows-repeated",
+        b"columns-repeated",
+        b"rows-spanned",
+        b"columns-spanned",
+    )
+}
+
+
+def _ods_count(attributes: bytes, name: bytes) -> int:
+    found = _ODS_COUNT[name].search(attributes)
+    return int(found.group(1)) if found else 1
+
+
+def _ods_merged(archive: zipfile.ZipFile) -> list[list]:
+    """The merged ranges of each sheet of an .ods file, as calamine gives
+    them for .xlsx and .xls ((top, left), (bottom, right)) and does not for
+    .ods (a body's name merged down over its people's rows)."""
+    try:
+        content = archive.read("content.xml")
+    except KeyError:
+        return []
+    if b"-spanned" not in content:
+        return []
+    sheets: list[list] = []
+    row = column = -1
+    repeated_rows = 1
+    for match in _ODS_TAG.finditer(content):
+        closing, name, attributes = match.groups()
+        if closing:
+            if name == b"table-row":
+                row += repeated_rows - 1
+            continue
+        if name == b"table":
+            sheets.append([])
+            row = -1
+        elif name == b"table-row":
+            row, column = row + 1, 0
+            repeated_rows = _ods_count(attributes, b"rows-repeated")
+            if attributes.endswith(b"/"):  # an empty row
+                row += repeated_rows - 1
+        elif sheets:
+            if name == b"table-cell" and b"-spanned" in attributes:
+                rows = _ods_count(attributes, b"rows-spanned")
+                columns = _ods_count(attributes, b"columns-spanned")
+                if rows > 1 or columns > 1:
+                    sheets[-1].append(
+                        ((row, column), (row + rows - 1, column + columns - 1))
+                    )
+            column += _ods_count(attributes, b"columns-repeated")
     return sheets
 
 

@@ -163,6 +163,10 @@ class ContactRow:
     # What the import changed or wants checked, translated ("01693456789 →
     # 0393 456 789, đổi đầu số từ 2018"); shown in the preview.
     notes: tuple[str, ...] = ()
+    # Without a unit code or name: the units the body's name lists when it
+    # gives no single one ("Ban bầu cử số 1 (xã Đông Hòa, Đông Yên)"),
+    # looked up by contacts.services among the district's units.
+    named_units: tuple[str, ...] = ()
 
     @property
     def body_key(self) -> tuple[str, str, str]:

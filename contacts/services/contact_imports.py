@@ -65,8 +65,12 @@ from contacts.importers.mapping import (
     page_language,
     remembered_after,
 )
-from contacts.importers.units import UnitNames
-from contacts.importers.vocabulary import COLUMNS_BY_KEY, FileColumn
+from contacts.importers.units import UnitNames, unit_name_parts
+from contacts.importers.vocabulary import (
+    COLUMNS_BY_KEY,
+    FileColumn,
+    unit_not_in_name_message,
+)
 from contacts.models import (
     AdministrativeUnit,
     BodyKind,
@@ -145,6 +149,51 @@ class DistrictUnits:
         if code:
             return self.by_code.get(code.strip())
         return self.by_name.find(name)
+
+    def find_listed(
+        self, names: Sequence[str]
+    ) -> tuple[AdministrativeUnit | None, list[str]]:
+        """The unit of a body whose name lists units (ContactRow.named_units),
+        and the names that should be the district's units and are not.
+
+        A name written with its prefix ("xã Đông Hòa", "TT Rừng Thông") must
+        be one of the district's units. Names in brackets without a prefix
+        may be villages ("Tổ bầu cử số 1 (Đồng Lạc) - xã Đông Hòa"): when
+        none of them is a unit they are left aside; when some are, all must
+        be (a misspelt commune is not dropped).
+
+        A body that covers several communes, such as the Election Board of
+        a constituency of the district's council, is stored under the
+        district (its level "district"). ElectionBody has one unit: putting
+        the body under one of its communes would show it as that commune's
+        alone, and a copy per commune would store and count its people
+        twice. The district sets such a body up, its name keeps the
+        communes, and each of them was checked here. An Election Team stays
+        within one commune: one naming several is refused as a team outside
+        a commune (body_level_error).
+        """
+        found: list[AdministrativeUnit] = []
+        unfound: list[str] = []
+        bare_found: list[AdministrativeUnit] = []
+        bare_unfound: list[str] = []
+        for name in names:
+            unit = self.by_name.find(name)
+            prefixed = bool(unit_name_parts(name)[0])
+            if unit is not None:
+                (found if prefixed else bare_found).append(unit)
+            else:
+                (unfound if prefixed else bare_unfound).append(name)
+        if bare_found:
+            found += bare_found
+            unfound += bare_unfound
+        if unfound:
+            return None, unfound
+        units = list(dict.fromkeys(found))
+        if not units:
+            return None, []
+        if len(units) == 1:
+            return units[0], []
+        return self.district, []
 
     @functools.cached_property
     def by_pk(self) -> dict[int, AdministrativeUnit]:
@@ -350,13 +399,22 @@ def _plan(
     3. Say what each row changes, and what the file no longer names."""
     plan = ImportPlan()
     placed: list[_Placed] = []
-    unknown: list[ContactRow] = []
+    unknown: list[tuple[ContactRow, str, str]] = []  # row, code, name
     where = _UnitPlaces(unit_column, layout)
     for row in rows:
-        unit = units.find(code=row.unit_code, name=row.unit_name)
-        if unit is None:
-            unknown.append(row)
-            continue
+        if row.named_units and not (row.unit_code or row.unit_name):
+            unit, unfound = units.find_listed(row.named_units)
+            unknown += [(row, "", name) for name in unfound]
+            if unit is None and not unfound:
+                message = unit_not_in_name_message(row.body_name)
+                plan.errors.append(where.error(row, message))
+            if unit is None:
+                continue
+        else:
+            unit = units.find(code=row.unit_code, name=row.unit_name)
+            if unit is None:
+                unknown.append((row, row.unit_code, row.unit_name))
+                continue
         if error := body_level_error(row.body_kind, unit):
             plan.errors.append(where.error(row, error))
             continue
@@ -584,18 +642,19 @@ def _removals(bodies: dict, rows: list[RowPlan], units: DistrictUnits) -> list[R
 
 
 def _unknown_unit_errors(
-    rows: list[ContactRow], units: DistrictUnits, where: _UnitPlaces
+    rows: list[tuple[ContactRow, str, str]], units: DistrictUnits, where: _UnitPlaces
 ) -> list[RowError]:
-    """A row naming no unit of the district; when it names a commune of
-    another district, the error says which (one query)."""
+    """A row naming no unit of the district (row, its unit's code, its
+    unit's name); when it names a commune of another district, the error
+    says which (one query)."""
     elsewhere = units.elsewhere(
-        codes={row.unit_code.strip() for row in rows if row.unit_code},
-        names={_fold(row.unit_name) for row in rows if not row.unit_code},
+        codes={code.strip() for _row, code, _name in rows if code},
+        names={_fold(name) for _row, code, name in rows if not code},
     )
     errors = []
-    for row in rows:
-        value = row.unit_code or row.unit_name
-        found = elsewhere.get(row.unit_code.strip() or _fold(row.unit_name))
+    for row, code, name in rows:
+        value = code or name
+        found = elsewhere.get(code.strip() or _fold(name))
         if found:
             message = unit_in_other_district_message(
                 value, units.district, ", ".join(sorted(found))

@@ -28,10 +28,10 @@ from contacts.models import ContactImport
 
 # Bumped when the layout below changes: a plan kept in another layout is
 # not read (the import is planned from its file again).
-LAYOUT = 3
+LAYOUT = 4
 _ROW_FIELDS = tuple(f.name for f in dataclasses.fields(ContactRow))
-_PHONES = _ROW_FIELDS.index("phones")
-_NOTES = _ROW_FIELDS.index("notes")
+# Tuples, which JSON writes as lists.
+_TUPLES = tuple(_ROW_FIELDS.index(name) for name in ("phones", "notes", "named_units"))
 _row_values = operator.attrgetter(*_ROW_FIELDS)
 
 
@@ -111,8 +111,8 @@ def _layout(kept: KeptPlan) -> dict:
 def _kept(data: dict) -> KeptPlan:
     rows, outcomes = [], []
     for *values, outcome in data["rows"]:
-        values[_PHONES] = tuple(values[_PHONES])
-        values[_NOTES] = tuple(values[_NOTES])
+        for index in _TUPLES:
+            values[index] = tuple(values[index])
         rows.append(ContactRow(*values))
         outcomes.append(outcome)
     return KeptPlan(

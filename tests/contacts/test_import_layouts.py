@@ -262,7 +262,7 @@ def test_windows_1258_text_is_normalised_to_composed_letters():
 
 
 def test_a_damaged_xls_is_refused_as_an_office_file_not_as_a_non_spreadsheet():
-    # No .xls or .ods writer is installed to build a good one here.
+    # Good .xls and .ods files: tests/contacts/test_import_district_layouts.py.
     result = parse(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2000))
     assert result.errors == [RowError(0, "", str(FILE_NOT_A_WORKBOOK))]
 

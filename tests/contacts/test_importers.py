@@ -673,6 +673,20 @@ def test_the_same_number_twice_in_a_row_is_kept_once():
     assert result.rows[0].phones == ("+84912345678",)
 
 
+def test_two_numbers_separated_by_spaces_alone_are_two_numbers():
+    rows = [
+        VI,
+        row(phones="0912 345 678 0237 3852 123"),
+        row(LAN, phones="01693456789 0904123456"),
+    ]
+    result = parse(xlsx(rows))
+    assert result.errors == []
+    hung, lan = result.rows
+    assert hung.phones == ("+84912345678", "+842373852123")
+    assert lan.phones == ("+84393456789", "+84904123456")
+    assert len(lan.notes) == 1  # the old mobile number's conversion
+
+
 def test_an_invalid_email_is_an_error():
     result = parse(xlsx([VI, row(email="hung@thanhhoa")]))
     assert only_error(result) == RowError(

@@ -122,6 +122,63 @@ def test_it_splits_several_numbers_in_one_cell(raw, parts):
     assert split_phones(raw) == parts
 
 
+@pytest.mark.parametrize(
+    ("raw", "parts"),
+    [
+        ("0912 345 678 0237 3852 123", ["0912 345 678", "0237 3852 123"]),
+        ("0912345678 0904123456", ["0912345678", "0904123456"]),
+        ("0912.345.678 0237.3852.123", ["0912.345.678", "0237.3852.123"]),
+        ("024 3823 4567 0237 3852 123", ["024 3823 4567", "0237 3852 123"]),
+        (
+            "0237 3852 123 0912 345 678 0904 123 456",
+            ["0237 3852 123", "0912 345 678", "0904 123 456"],
+        ),
+        # A mobile number of before 2018 is a number: the importer converts it.
+        ("01693456789 0912345678", ["01693456789", "0912345678"]),
+        # Odd groupings still split where the digits make two numbers.
+        ("0912 3456 78 0904 123 456", ["0912 3456 78", "0904 123 456"]),
+        # A dash without spaces around it, likewise.
+        ("0912345678-0904123456", ["0912345678", "0904123456"]),
+        ("0912-345-678-0237-3852-123", ["0912-345-678", "0237-3852-123"]),
+        ("0912.345.678-0237.3852.123", ["0912.345.678", "0237.3852.123"]),
+    ],
+)
+def test_numbers_separated_by_spaces_or_a_bare_dash_are_split(raw, parts):
+    assert split_phones(raw) == parts
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0912 345 678",
+        "0237 3852 123",
+        "+84 (0) 237 3718 258",
+        "0084 912 345 678",
+        "0 9 1 2 3 4 5 6 7 8",
+        "0237-3718-258",
+        "+84-912-345-678",
+        # Not two numbers: kept whole, so that its error quotes it as typed.
+        "0912 345 678 0912 345",
+        "0912 345 6780 904 123 456",
+    ],
+)
+def test_one_number_written_with_spaces_is_not_split(raw):
+    assert split_phones(raw) == [raw]
+
+
+@pytest.mark.parametrize(
+    ("raw", "parts"),
+    [
+        ("0912 345 678 hoặc 0987 654 321", ["0912 345 678", "0987 654 321"]),
+        ("0912345678 HOẶC 0237.3852.123", ["0912345678", "0237.3852.123"]),
+        ("0912 345 678 hoac 0987 654 321", ["0912 345 678", "0987 654 321"]),
+        ("0912 345 678 và 0237 3852 123", ["0912 345 678", "0237 3852 123"]),
+    ],
+)
+def test_or_and_and_written_between_numbers_separate_them(raw, parts):
+    assert split_phones(raw) == parts
+
+
 def test_every_part_of_a_split_cell_normalises():
     cell = "0912.345.678 - (0237) 3718258; +84 987 654 321"
     assert [normalise_phone(part) for part in split_phones(cell)] == [
