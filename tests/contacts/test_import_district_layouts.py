@@ -32,7 +32,7 @@ from tests.contacts.district_lists import (
 from tests.factories import CommuneFactory
 
 FILES = Path(__file__).parent / "files"
-UNIT_COLUMN = "Mã đơn vị hành chính"
+BODY_COLUMN = "Tổ chức phụ trách bầu cử"
 
 
 @pytest.fixture(autouse=True)
@@ -214,8 +214,10 @@ def test_a_commune_of_another_district_names_that_district(world, dong_son):
     message = unit_in_other_district_message(
         "xã Đông Tiến", world.district_b.unit, "Thành phố Thanh Hóa"
     )
+    # At the cell the communes were read from: the body's name, in the
+    # district's own column.
     assert [(e.row_number, e.column, e.message) for e in plan.errors] == [
-        (11, UNIT_COLUMN, message)
+        (11, BODY_COLUMN, message)
     ]
 
 
