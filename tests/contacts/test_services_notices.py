@@ -1,11 +1,12 @@
 """Notices of a contact list's review, and what every notice shares: one
 in the inbox of each person told and none for anyone else, in the
 person's language, e-mail and SMS as the person chose (never off for the
-mandatory kinds)."""
+mandatory kinds), and the daily digest."""
 
 import datetime
 
 import pytest
+from django.core import mail
 from django.test import override_settings
 from django.utils import translation
 
@@ -18,10 +19,12 @@ from contacts.models import (
 )
 from contacts.selectors.inbox import inbox_messages
 from contacts.services import contact_lists as services
+from contacts.services.notice_digest import notice_digests_enqueue
 from contacts.services.notice_settings import (
     notice_defaults_save,
     notice_preferences_save,
 )
+from contacts.services.outbox import outbox_deliver
 from tests.contacts.conftest import make_row
 from tests.factories import VN, MembershipFactory
 
@@ -252,3 +255,88 @@ def test_a_choice_equal_to_the_default_follows_the_default_when_it_changes(
         contact_list=list_a, by=world.district_a_officer, now=NOW
     )
     assert channels(world.staff) == [Channel.APP]
+
+
+# --- The daily digest -------------------------------------------------------------
+
+
+def evening(day: int = 1) -> datetime.datetime:
+    return datetime.datetime(2021, 4, day, 17, 30, tzinfo=VN)
+
+
+def test_the_digest_sends_one_e_mail_with_the_day_s_notices(
+    world, emails, list_a, communes_a, import_rows
+):
+    officer = world.district_a_officer
+    notice_preferences_save(user=officer, choices={}, daily_digest=True)
+    import_rows([make_row(2, communes_a[0]), make_row(3, communes_a[1])])
+    first = services.contact_list_submit(contact_list=list_a, by=officer, now=NOW)
+    services.contact_list_return(
+        version=first, by=world.staff, comment=COMMENT, now=NOW
+    )
+    second = services.contact_list_submit(contact_list=list_a, by=officer, now=NOW)
+    services.contact_list_accept(version=second, by=world.staff, now=NOW)
+    held = OutboundMessage.objects.filter(
+        recipient=officer, channel=Channel.EMAIL, kind__startswith="contact-list"
+    )
+    assert set(held.values_list("status", flat=True)) == {MessageStatus.HELD}
+    assert held.count() == 2
+    # Not before the digest hour; then once, however many ticks.
+    assert notice_digests_enqueue(now=evening().replace(hour=9)) == 0
+    assert notice_digests_enqueue(now=evening()) == 1
+    assert notice_digests_enqueue(now=evening() + datetime.timedelta(minutes=10)) == 0
+    assert set(held.values_list("status", flat=True)) == {MessageStatus.BUNDLED}
+    digest = OutboundMessage.objects.get(recipient=officer, kind="notice-digest")
+    assert outbox_deliver(message_ids=[digest.pk], now=evening()) == {
+        digest.pk: MessageStatus.SENT
+    }
+    (sent,) = mail.outbox
+    assert sent.to == [officer.email]
+    assert "2" in sent.subject
+    assert COMMENT.splitlines()[0] in sent.body
+    # The two notices stay in the inbox; the digest is not a third entry.
+    notices = inbox(officer)
+    assert len(notices) == 2
+    for notice in notices:
+        assert notice.subject in sent.body
+
+
+def test_the_digest_s_e_mails_are_never_sent_one_by_one(world, emails, submitted):
+    officer = world.district_a_officer
+    notice_preferences_save(user=officer, choices={}, daily_digest=True)
+    services.contact_list_return(
+        version=submitted, by=world.staff, comment=COMMENT, now=NOW
+    )
+    held = OutboundMessage.objects.get(recipient=officer, channel=Channel.EMAIL)
+    assert outbox_deliver(message_ids=[held.pk], now=evening()) == {held.pk: "skipped"}
+    assert mail.outbox == []
+
+
+def test_a_notice_after_the_day_s_digest_waits_for_the_next_one(
+    world, emails, submitted
+):
+    officer = world.district_a_officer
+    notice_preferences_save(user=officer, choices={}, daily_digest=True)
+    services.contact_list_return(
+        version=submitted, by=world.staff, comment=COMMENT, now=NOW
+    )
+    assert notice_digests_enqueue(now=evening()) == 1
+    again = services.contact_list_submit(
+        contact_list=submitted.contact_list, by=officer, now=evening()
+    )
+    services.contact_list_accept(version=again, by=world.staff, now=evening())
+    assert notice_digests_enqueue(now=evening() + datetime.timedelta(hours=1)) == 0
+    assert notice_digests_enqueue(now=evening(2)) == 1
+    assert OutboundMessage.objects.filter(kind="notice-digest").count() == 2
+
+
+def test_leaving_the_digest_sends_what_it_held_at_once(world, emails, submitted):
+    officer = world.district_a_officer
+    notice_preferences_save(user=officer, choices={}, daily_digest=True)
+    services.contact_list_return(
+        version=submitted, by=world.staff, comment=COMMENT, now=NOW
+    )
+    notice_preferences_save(user=officer, choices={}, daily_digest=False)
+    held = OutboundMessage.objects.get(recipient=officer, channel=Channel.EMAIL)
+    assert held.status == MessageStatus.PENDING
+    assert notice_digests_enqueue(now=evening()) == 0
