@@ -145,6 +145,8 @@ class ClosedElectionMiddleware:
             "set_language",
             "password_change",
             "inbox:mark_read",
+            "inbox:preferences",
+            "inbox:defaults",
             "contacts:api_tokens",
             "contacts:api_token_revoke",
             "contacts:directory_export",

@@ -33,6 +33,9 @@ from contacts.models import (
     Election,
     ElectionBody,
     Membership,
+    NoticeDefault,
+    NoticePreference,
+    NoticeProfile,
     Organisation,
     OrganisationKind,
     User,
@@ -282,3 +285,22 @@ def accepted_versions_visible_to(user: User) -> QuerySet[ContactListVersion]:
 def districts_visible_to(user: User) -> QuerySet[Organisation]:
     """District organisations whose contact lists the user may open."""
     return organisations_visible_to(user).filter(kind=OrganisationKind.DISTRICT)
+
+
+@rule_for(NoticePreference)
+@rule_for(NoticeProfile)
+def _own_notice_settings_rule(
+    membership: Membership, action: Action, settings: NoticePreference | NoticeProfile
+) -> bool:
+    # How one is told is one's own business: nobody else reads or changes
+    # it, not even the Department (it sets the defaults instead).
+    return settings.user_id == membership.user_id
+
+
+@rule_for(NoticeDefault)
+def _notice_default_rule(
+    membership: Membership, action: Action, default: NoticeDefault
+) -> bool:
+    if action == Action.VIEW:
+        return sees_everything(membership)
+    return may_change_anything(membership)

@@ -8,6 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from contacts.services import heartbeat_record
+from contacts.services.notice_digest import notice_digests_enqueue
 from contacts.services.outbox import (
     outbox_deliver,
     outbox_deliver_one,
@@ -48,3 +49,10 @@ def deliver_due_messages() -> int:
 @shared_task
 def deliver_message(message_id: int) -> str:
     return outbox_deliver_one(message_id=message_id)
+
+
+@shared_task
+def send_notice_digests() -> int:
+    """Beat runs this every few minutes; once a day, after the digest hour,
+    it writes each chooser's one e-mail of the day's notices."""
+    return notice_digests_enqueue(now=timezone.now())

@@ -122,6 +122,13 @@ PAGES: list[Page] = [
     ("plan changes", "telecom", lambda o: f"/plans/{o.plan.pk}/changes/", {}),
     ("notifications", "district", lambda o: "/notifications/", {}),
     ("notification log", "staff", lambda o: "/notifications/log/", {}),
+    ("notification settings", "district", lambda o: "/notifications/settings/", {}),
+    (
+        "default notification settings",
+        "staff",
+        lambda o: "/notifications/settings/defaults/",
+        {},
+    ),
     ("phone access log", "staff", lambda o: "/personal-data/access-log/", {}),
     ("reminder rule", "staff", lambda o: "/reminders/rule/", {}),
     ("close-out", "staff", lambda o: "/close-out/", {}),

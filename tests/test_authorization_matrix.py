@@ -303,6 +303,12 @@ inbox:log                                       -                GET    login   
 inbox:log                                       -                POST   login   200   200    200      404     404       404
 inbox:requeue                                   message          GET    login   405   405    405      405     405       405
 inbox:requeue                                   message          POST   login   302   403    403      404     404       404
+# Notification settings: each user's own (no id: nobody reaches another's);
+# the defaults are read by overseers and changed by Department editors.
+inbox:preferences                               -                GET    login   200   200    200      200     200       200
+inbox:preferences                               -                POST   login   302   302    302      302     302       302
+inbox:defaults                                  -                GET    login   200   200    200      404     404       404
+inbox:defaults                                  -                POST   login   302   403    403      404     404       404
 
 # Plans and district reports; the Department's oversight; the report.
 readiness:directive_detail                      directive        GET    login   200   200    200      200     200       200
@@ -490,6 +496,7 @@ PERSONAL = {
     "set_language",
     "password_change",
     "inbox:mark_read",
+    "inbox:preferences",
     # Whoever holds a reachability check's link confirms with it (public).
     "roll_call_link:confirm",
 }
@@ -511,6 +518,8 @@ CHANGES_WHEN_ALLOWED = {
     "contacts:version_accept",
     "contacts:version_return",
     "inbox:requeue",
+    "inbox:preferences",
+    "inbox:defaults",
     "readiness:section_edit",
     "readiness:attachment_upload",
     "readiness:attachment_remove",
@@ -1164,6 +1173,8 @@ PAYLOADS: dict[str, Callable[[Matrix, Any], dict]] = {
     "situation_reports:situation_report_list": lambda m, t: {
         "situation_report_every_hours": "2"
     },
+    "inbox:preferences": lambda m, t: {"email_accepted": "", "daily_digest": "on"},
+    "inbox:defaults": lambda m, t: {"email_submitted": "on", "sms_submitted": "on"},
     "reminders:rule": lambda m, t: {
         "enabled": "on",
         "offsets_days": "10, 5,2",

@@ -36,7 +36,14 @@ from django.utils import timezone
 from kombu.asynchronous import get_event_loop, set_event_loop
 
 from config.celery_app import app
-from contacts.models import Channel, MessageStatus, OutboundMessage
+from contacts.models import (
+    Channel,
+    ContactImport,
+    ContactList,
+    MessageStatus,
+    OutboundMessage,
+)
+from contacts.services import contact_lists
 from contacts.services.outbox import outbox_deliver_one, outbox_enqueue, outbox_sweep
 from contacts.tasks import deliver_due_messages, deliver_message, record_heartbeat
 from incidents.models import RollCallAudience, RollCallEntry, Shift
@@ -46,6 +53,7 @@ from readiness.models import Deadline
 from readiness.services.reminders import reminder_rule_for, reminders_enqueue_due
 from readiness.tasks import plan_reminders
 from tests.conftest import need, port_open, redis_url
+from tests.contacts.conftest import make_row
 from tests.factories import UserFactory
 from tests.mail_backends import FlakyEmailBackend
 from tests.test_celery_worker import reset_producer_pool
@@ -533,3 +541,44 @@ def test_a_started_roll_call_is_prepared_and_its_sms_sent_by_the_worker(
     assert roll_call.prepared_at is not None
     assert RollCallEntry.objects.filter(roll_call=roll_call).count() == 3
     assert count(kind="roll-call", status=MessageStatus.SENT) == 3
+
+
+# --- f. A notice of the review loop e-mailed by the worker ---------------------------
+
+
+def test_a_returned_contact_list_is_e_mailed_to_the_district_by_the_worker(
+    world, finished
+):
+    officer = world.district_a_officer
+    officer.email = "district-a@example.vn"
+    officer.save()
+    contact_list = ContactList.objects.create(
+        election=world.directive.election, organisation=world.district_a
+    )
+    commune = world.district_a.unit.children.order_by("code").first()
+    plan = contact_lists.import_plan(
+        contact_list=contact_list, rows=[make_row(2, commune)], unit_column="Mã"
+    )
+    contact_import = ContactImport.objects.create(
+        contact_list=contact_list, original_name="t.xlsx", uploaded_by=officer
+    )
+    contact_lists.contact_list_import(contact_import=contact_import, plan=plan)
+    version = contact_lists.contact_list_submit(contact_list=contact_list, by=officer)
+    # The reviewers' in-app notices nudged the worker: let it finish before
+    # writing more (SQLite's shared-cache database would refuse the worker).
+    drain(finished)
+    comment = "Thiếu số điện thoại của Tổ bầu cử số 2."
+    with transaction.atomic():  # as the return page's request
+        contact_lists.contact_list_return(
+            version=version, by=world.staff, comment=comment
+        )
+    drain(finished)  # the nudge its commit sent, and the delivery
+    (sent,) = mail.outbox
+    assert sent.to == [officer.email]
+    assert f"“{comment}”" in sent.body
+    email = OutboundMessage.objects.get(recipient=officer, channel=Channel.EMAIL)
+    assert (email.status, email.attempts) == (MessageStatus.SENT, 1)
+    key = email.dedupe_key.replace(":", ".")
+    assert sent.extra_headers["Message-ID"] == f"<{key}@localhost>"
+    # The district's inbox has the notice once.
+    assert count(recipient=officer, channel=Channel.APP) == 1

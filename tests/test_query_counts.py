@@ -65,6 +65,7 @@ TASKS = [
     "incidents.tasks.prepare_roll_calls",
     "incidents.tasks.remind_roll_calls",
     "readiness.tasks.make_situation_reports",
+    "contacts.tasks.send_notice_digests",
     "contacts.tasks.deliver_due_messages",
 ]
 DELIVERY = TASKS[-1]

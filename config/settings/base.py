@@ -351,6 +351,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "readiness.tasks.send_staff_digest",
         "schedule": 600.0,
     },
+    # Every 10 minutes: the notice digest is written once a day after
+    # NOTICE_DIGEST_HOUR; later ticks that day find its row and write
+    # nothing (one dedupe key per person and day).
+    "send-notice-digests": {
+        "task": "contacts.tasks.send_notice_digests",
+        "schedule": 600.0,
+    },
     # Every minute: the shortest acknowledgement limit is minutes (15 for a
     # critical incident by default); the scan is idempotent.
     "escalate-incidents": {
@@ -437,6 +444,10 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)
 # The address links in messages point at.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The hour (Vietnam time) of the one e-mail a day sent to those who chose
+# the notice digest (contacts.services.notice_digest): the end of the
+# working day, so that it holds the day's returns and answers.
+NOTICE_DIGEST_HOUR = env_int("NOTICE_DIGEST_HOUR", 17)
 
 # Days after an election's close-out before its contacts' names and phone
 # numbers may be anonymised (readiness management command

@@ -18,6 +18,14 @@ from contacts.models.contact_lists import (
     VersionStatus,
     list_state,
 )
+from contacts.models.notices import (
+    BUILT_IN_DEFAULTS,
+    MANDATORY_KINDS,
+    NoticeDefault,
+    NoticeKind,
+    NoticePreference,
+    NoticeProfile,
+)
 from contacts.models.outbox import Channel, MessageStatus, OutboundMessage
 from contacts.models.registry import (
     CARRIER_KINDS,
@@ -39,6 +47,12 @@ from contacts.models.registry import (
 
 __all__ = [
     "ApiToken",
+    "BUILT_IN_DEFAULTS",
+    "MANDATORY_KINDS",
+    "NoticeDefault",
+    "NoticeKind",
+    "NoticePreference",
+    "NoticeProfile",
     "ChangeAttribution",
     "CARRIER_KINDS",
     "FIRST_EDITION",

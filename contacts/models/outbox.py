@@ -22,6 +22,9 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
     # Zalo Notification Service template messages (contacts.channels.zalo).
     ZALO = "zalo", _("Zalo")
+    # Written already delivered: the row is the notice in the inbox
+    # (contacts.services.notices).
+    APP = "app", _("in the application")
 
 
 class MessageStatus(models.TextChoices):
@@ -30,6 +33,10 @@ class MessageStatus(models.TextChoices):
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
     CANCELLED = "cancelled", _("no longer needed")
+    # An e-mail kept for its recipient's daily digest, then sent in it
+    # (contacts.services.notice_digest); the delivery worker never takes it.
+    HELD = "held", _("held for the daily digest")
+    BUNDLED = "bundled", _("sent in the daily digest")
 
 
 class OutboundMessage(models.Model):
@@ -80,6 +87,10 @@ class OutboundMessage(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # False for the e-mail and SMS copies of a notice whose in-app row is
+    # already in the inbox: one entry per notice there
+    # (contacts.selectors.inbox).
+    in_inbox = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = _("message")

@@ -12,13 +12,14 @@ def inbox_messages(*, user: User) -> QuerySet[OutboundMessage]:
 
     A message dropped before sending (cancelled: the obligation was met or
     its deadline moved) is not shown: it would ask for something no longer
-    needed. Used by the inbox page and by `unread_count`, so the badge and
-    the page always agree.
+    needed. Nor are the e-mail and SMS copies of a notice, whose in-app row
+    is shown (contacts.services.notices). Used by the inbox page and by
+    `unread_count`, so the badge and the page always agree.
     """
     if not user.is_authenticated:
         return OutboundMessage.objects.none()
     return (
-        OutboundMessage.objects.filter(recipient=user)
+        OutboundMessage.objects.filter(recipient=user, in_inbox=True)
         .exclude(status=MessageStatus.CANCELLED)
         .order_by("-created_at", "-pk")
     )

@@ -56,6 +56,7 @@ from contacts.services.contact_imports import (
     unit_in_other_district_message,
     unit_not_in_district_message,
 )
+from contacts.services.notices import contact_list_notices_enqueue
 
 __all__ = [
     "BODY_FIELDS",
@@ -223,6 +224,7 @@ def contact_list_submit(
     _freeze(draft, version)
     contact_list.latest_version = version
     contact_list.save(update_fields=["latest_version"])
+    contact_list_notices_enqueue(version=version, event="submitted", by=by, now=now)
     return version
 
 
@@ -289,6 +291,9 @@ def contact_list_accept(
     ContactList.objects.filter(pk=version.contact_list_id).update(
         accepted_version=version
     )
+    contact_list_notices_enqueue(
+        version=version, event="accepted", by=by, now=version.reviewed_at
+    )
     return version
 
 
@@ -310,5 +315,8 @@ def contact_list_return(
     version.review_comment = comment.strip()
     version.save(
         update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"]
+    )
+    contact_list_notices_enqueue(
+        version=version, event="returned", by=by, now=version.reviewed_at
     )
     return version

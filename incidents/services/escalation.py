@@ -3,9 +3,11 @@
 
 Step 1, when `ack_due_at` passes: the Department's officer on duty (its
 roster), or its editors when nobody is on the roster now. Step 2, when
-`leadership_due_at` passes: the Department's heads. Each step is claimed by
-a conditional UPDATE of `escalation_step`, so two ticks at once escalate
-once; the outbox keys make a repeated write harmless too.
+`leadership_due_at` passes: the Department's heads. The reporting
+organisation and the districts of the incident's area are told of each
+step (incidents.services.notices). Each step is claimed by a conditional
+UPDATE of `escalation_step`, so two ticks at once escalate once; the
+outbox keys make a repeated write harmless too.
 """
 
 import datetime
@@ -17,7 +19,11 @@ from django.utils import timezone
 from contacts.models import Membership, OrganisationKind
 from incidents.models import Incident, IncidentStatus, IncidentUpdate, UpdateKind
 from incidents.selectors.rosters import shifts_running
-from incidents.services.notices import incident_notices_enqueue
+from incidents.services.notices import (
+    incident_news_enqueue,
+    incident_notices_enqueue,
+    reporter_and_area,
+)
 
 # Incidents escalated per step and tick; the next tick takes the rest.
 BATCH = 200
@@ -64,6 +70,14 @@ def _escalate_step(step: int, now: datetime.datetime) -> int:
             incident=incident,
             occasion=f"escalation-{step}",
             recipients=recipients,
+            now=now,
+        )
+        # The reporter and the area learn that the Department was alerted
+        # (not counted: the task reports the alerts it sent).
+        incident_news_enqueue(
+            incident=incident,
+            occasion=f"escalated-{step}",
+            recipients=reporter_and_area(incident),
             now=now,
         )
     return written

@@ -37,7 +37,11 @@ from incidents.models import (
     UpdateKind,
 )
 from incidents.services.limits import severity_policy_for
-from incidents.services.notices import incident_notices_enqueue
+from incidents.services.notices import (
+    incident_comment_notices_enqueue,
+    incident_news_enqueue,
+    reporter_and_area,
+)
 
 S = IncidentStatus
 
@@ -112,7 +116,7 @@ def incident_report(
     incident.districts.set(_districts_of(report.units, election.province_id))
     _timeline(incident, UpdateKind.STATUS, by, status_to=S.REPORTED)
     if report.severity == Severity.CRITICAL:
-        incident_notices_enqueue(
+        incident_news_enqueue(
             incident=incident,
             occasion="district",
             recipients=_district_members(incident),
@@ -269,8 +273,24 @@ def incident_acknowledge(
     text: str = "",
     now: datetime.datetime | None = None,
 ) -> Incident:
-    """The Department has seen it: escalation stops."""
+    """The Department has seen it: escalation stops, and the reporter and
+    the districts of its area are told."""
     now = now or timezone.now()
+    incident = _acknowledge(incident, by=by, text=text, now=now)
+    incident_news_enqueue(
+        incident=incident,
+        occasion="acknowledged",
+        recipients=reporter_and_area(incident),
+        now=now,
+        by=by,
+        note=text.strip(),
+    )
+    return incident
+
+
+def _acknowledge(
+    incident: Incident, *, by: User, text: str, now: datetime.datetime
+) -> Incident:
     return _move(
         incident,
         "acknowledge",
@@ -320,10 +340,21 @@ def incident_close(
     text: str = "",
     now: datetime.datetime | None = None,
 ) -> Incident:
+    """Closed for good; the reporter and the districts of its area are
+    told."""
     now = now or timezone.now()
-    return _move(
+    incident = _move(
         incident, "close", S.CLOSED, by=by, text=text.strip(), now=now, closed_at=now
     )
+    incident_news_enqueue(
+        incident=incident,
+        occasion="closed",
+        recipients=reporter_and_area(incident),
+        now=now,
+        by=by,
+        note=text.strip(),
+    )
+    return incident
 
 
 @transaction.atomic
@@ -399,6 +430,7 @@ def incident_comment(
         update.content_type, update.size = kind.content_type, len(content)
         update.file.save(f"upload.{kind.extension}", ContentFile(content), save=False)
     update.save()
+    incident_comment_notices_enqueue(update=update, now=timezone.now())
     return update
 
 
@@ -411,7 +443,8 @@ def difficulty_answer(
     now: datetime.datetime | None = None,
 ) -> Incident:
     """The Department's written answer to a difficulty report; answering
-    acknowledges it, and the reporting organisation is told."""
+    acknowledges it, and the reporting organisation and the districts of
+    its area are told."""
     election_ensure_open(incident.election_id)
     now = now or timezone.now()
     answer = (answer or "").strip()
@@ -420,16 +453,18 @@ def difficulty_answer(
     if not answer:
         raise ValidationError({"answer": ANSWER_NEEDED})
     if incident.status == S.REPORTED:
-        incident_acknowledge(incident=incident, by=by, now=now)
+        # Told once, by the answer's notice below.
+        _acknowledge(incident, by=by, text="", now=now)
     Incident.objects.filter(pk=incident.pk).update(
         answer=answer, answered_at=now, answered_by=by, updated_at=now
     )
     incident.refresh_from_db()
     _timeline(incident, UpdateKind.ANSWER, by, answer)
-    members = Membership.objects.filter(
-        organisation=incident.organisation, user__is_active=True
-    ).select_related("user", "organisation")
-    incident_notices_enqueue(
-        incident=incident, occasion="answer", recipients=list(members), now=now
+    incident_news_enqueue(
+        incident=incident,
+        occasion="answer",
+        recipients=reporter_and_area(incident),
+        now=now,
+        by=by,
     )
     return incident

@@ -1,15 +1,25 @@
 """Setting and moving deadlines, and extensions for one organisation. The
-reason goes into the audit trail (django-simple-history's change reason)."""
+reason goes into the audit trail (django-simple-history's change reason);
+the organisations whose date changed are told, with the old and the new
+date (readiness.services.notices)."""
 
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from contacts.models import Organisation, User
 from contacts.services.closure import election_ensure_open
 from readiness.models import GROUP_KINDS, Deadline, Obligation
+from readiness.services.notices import (
+    EXTENDED,
+    MOVED,
+    REVOKED,
+    deadline_notices_enqueue,
+    deadlines_in_force,
+)
 
 REASON_REQUIRED = gettext_lazy("Give the reason; it is kept in the history.")
 EXTENSION_NOT_LATER = gettext_lazy(
@@ -40,6 +50,7 @@ def deadline_set(
     """Set or move the deadline every recipient of the obligation has."""
     election_ensure_open(obligation.directive.election_id)
     reason = _require_reason(reason)
+    before = deadlines_in_force(obligation)
     deadline = Deadline.objects.filter(obligation=obligation, organisation=None).first()
     deadline = deadline or Deadline(obligation=obligation)
     deadline.due_at, deadline.reason = due_at, reason
@@ -52,6 +63,14 @@ def deadline_set(
     ):
         moot._change_reason, moot._history_user = reason, by
         moot.delete()
+    deadline_notices_enqueue(
+        obligation=obligation,
+        before=before,
+        occasion=MOVED,
+        reason=reason,
+        by=by,
+        now=timezone.now(),
+    )
     return deadline
 
 
@@ -78,8 +97,19 @@ def deadline_extension_grant(
         obligation=obligation, organisation=organisation
     ).first()
     extension = extension or Deadline(obligation=obligation, organisation=organisation)
+    before = deadlines_in_force(obligation)
     extension.due_at, extension.reason = due_at, reason
-    return _save(extension, reason=reason, by=by)
+    _save(extension, reason=reason, by=by)
+    deadline_notices_enqueue(
+        obligation=obligation,
+        before=before,
+        occasion=EXTENDED,
+        reason=reason,
+        by=by,
+        now=timezone.now(),
+        organisation=organisation,
+    )
+    return extension
 
 
 @transaction.atomic
@@ -90,6 +120,17 @@ def deadline_extension_revoke(*, extension: Deadline, reason: str, by: User) -> 
         raise ValidationError(
             gettext_lazy("This is the deadline of everyone, not an extension.")
         )
+    obligation, organisation = extension.obligation, extension.organisation
+    before = deadlines_in_force(obligation)
     extension._change_reason = reason
     extension._history_user = by
     extension.delete()
+    deadline_notices_enqueue(
+        obligation=obligation,
+        before=before,
+        occasion=REVOKED,
+        reason=reason,
+        by=by,
+        now=timezone.now(),
+        organisation=organisation,
+    )

@@ -29,6 +29,10 @@ from readiness.models import (
     SectionReview,
     groups_for_kind,
 )
+from readiness.services.notices import (
+    plan_submitted_notices_enqueue,
+    section_reviewed_notices_enqueue,
+)
 
 EDIT_CONFLICT = gettext_lazy(
     "Someone else saved this section while you were editing it. Your text is "
@@ -273,6 +277,7 @@ def plan_submit(
     plan.latest_version = version
     plan.save(update_fields=["latest_version"])
     _event(plan, PlanEventKind.SUBMITTED, by, now, version=version)
+    plan_submitted_notices_enqueue(version=version, by=by, now=now)
     return version
 
 
@@ -319,7 +324,8 @@ def _section_review_close(
     2. a return must say what to fix (RETURN_NEEDS_COMMENT);
     3. claim the review, still awaiting review (NOT_AWAITING_REVIEW);
     4. record the outcome, who, when and the comment;
-    5. add the outcome to the plan's timeline.
+    5. add the outcome to the plan's timeline;
+    6. tell the organisation (readiness.services.notices).
     """
     election_ensure_open(review.version.plan.directive.election_id)
     if outcome == ReviewStatus.RETURNED and not comment.strip():
@@ -338,6 +344,7 @@ def _section_review_close(
         version=review.version,
         comment=review.comment,
     )
+    section_reviewed_notices_enqueue(review=review, by=by, now=now)
     return review
 
 

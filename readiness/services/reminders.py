@@ -12,8 +12,16 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from contacts.models import Membership, Organisation, OutboundMessage, SubmissionState
+from contacts.models import (
+    Membership,
+    NoticeKind,
+    Organisation,
+    OutboundMessage,
+    SubmissionState,
+)
 from contacts.selectors import election_current
+from contacts.selectors.notices import Choice, notice_choices
+from contacts.services.notices import channels_chosen, notice_in_app
 from contacts.services.outbox import (
     notification_render,
     outbox_enqueue,
@@ -41,6 +49,11 @@ class Occasion:
             if self.days_overdue
             else f"before-{self.days_left}"
         )
+
+    @property
+    def notice_kind(self) -> NoticeKind:
+        """Whose preferences apply (an overdue reminder is mandatory)."""
+        return NoticeKind.OVERDUE if self.days_overdue else NoticeKind.REMINDER
 
 
 def reminder_rule_for(directive: Directive) -> ReminderRule:
@@ -75,6 +88,10 @@ def reminders_enqueue_due(*, now: datetime.datetime | None = None) -> int:
         return 0
     matrix = compliance_matrix(directive=directive, now=now)
     members = _members_by_organisation(matrix.organisations)
+    choices = notice_choices(
+        user_ids={m.user_id for group in members.values() for m in group},
+        kinds=[NoticeKind.REMINDER, NoticeKind.OVERDUE],
+    )
     send_at = _outside_quiet_hours(now, rule)
     messages: list[OutboundMessage] = []
     # A tick's links and texts, each rendered once (_link, _render).
@@ -90,7 +107,10 @@ def reminders_enqueue_due(*, now: datetime.datetime | None = None) -> int:
         for membership in _recipients(
             members.get(cell.organisation.pk, []), occasion, rule
         ):
-            messages += _reminders(membership, cell, occasion, send_at, rendered)
+            choice = choices[membership.user_id, occasion.notice_kind]
+            messages += _reminders(
+                membership, cell, occasion, send_at, rendered, choice
+            )
     return outbox_enqueue(messages=messages)
 
 
@@ -163,27 +183,41 @@ RECIPIENT, ORGANISATION = "\x00recipient\x00", "\x00organisation\x00"
 
 
 def _reminders(
-    membership: Membership, cell: Cell, occasion: Occasion, send_at, rendered: dict
+    membership: Membership,
+    cell: Cell,
+    occasion: Occasion,
+    send_at,
+    rendered: dict,
+    choice: Choice,
 ) -> list:
+    """The reminder by the channels the person chose; each is itself the
+    reminder in the inbox. When none goes out (no address, or the person
+    switched them off), an in-app row instead: every reminder is in the
+    inbox."""
     user = membership.user
     key = (
         f"reminder:{cell.obligation.pk}:{cell.organisation.pk}:{user.pk}:"
         f"{cell.due_at:{REMINDER_DUE_FORMAT}}:{occasion.label}"
     )
-    if not (user.email or user.phone):
-        return []
-    texts = _render(cell, occasion, user.language, rendered)
-    return outbox_messages_for(
-        user=user,
-        dedupe_key=key,
-        texts=_personalise(texts, user, cell),
-        kind="reminder",
-        organisation=cell.organisation,
-        link=_link(cell, rendered),
-        topic=f"obligation:{cell.obligation.pk}:{cell.organisation.pk}",
-        topic_due_at=cell.due_at,
-        next_attempt_at=send_at,
-    )
+    texts = _personalise(_render(cell, occasion, user.language, rendered), user, cell)
+    fields = {
+        "kind": "reminder",
+        "organisation": cell.organisation,
+        "link": _link(cell, rendered),
+        "topic": f"obligation:{cell.obligation.pk}:{cell.organisation.pk}",
+        "topic_due_at": cell.due_at,
+    }
+    wanted = channels_chosen(choice)
+    sent = [
+        m
+        for m in outbox_messages_for(
+            user=user, dedupe_key=key, texts=texts, next_attempt_at=send_at, **fields
+        )
+        if m.channel in wanted
+    ]
+    return sent or [
+        notice_in_app(user=user, dedupe_key=key, texts=texts, now=send_at, **fields)
+    ]
 
 
 def _render(cell: Cell, occasion: Occasion, language: str, rendered: dict) -> tuple:

@@ -42,7 +42,14 @@ def test_a_districts_contact_list_forms(live_server, page, demo_world):
 
 
 @pytest.mark.parametrize(
-    "path", ["/incidents/", "/duty/now/", "/compliance/", "/directory/"]
+    "path",
+    [
+        "/incidents/",
+        "/duty/now/",
+        "/compliance/",
+        "/directory/",
+        "/notifications/settings/",
+    ],
 )
 def test_staff_lists(live_server, page, demo_world, path):
     log_in(page, live_server.url, "staff")

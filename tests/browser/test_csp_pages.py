@@ -21,6 +21,8 @@ def test_staff_pages_keep_to_the_policy(live_server, page, demo_world):
         "/reminders/rule/",
         "/notifications/",
         "/notifications/log/",
+        "/notifications/settings/",
+        "/notifications/settings/defaults/",
         "/incidents/time-limits/",
         "/organisations/",
         f"/organisations/{department.pk}/",

@@ -310,8 +310,12 @@ def test_a_reminder_for_an_obligation_met_since_planning_is_cancelled(
     contact_lists.contact_list_accept(version=version, by=world.staff)
 
     later = NOW + datetime.timedelta(hours=1)
-    to_a = OutboundMessage.objects.get(recipient=world.district_a_officer)
-    to_b = OutboundMessage.objects.get(recipient=world.district_b_officer)
+    to_a = OutboundMessage.objects.get(
+        recipient=world.district_a_officer, kind="reminder"
+    )
+    to_b = OutboundMessage.objects.get(
+        recipient=world.district_b_officer, kind="reminder"
+    )
     assert deliver(to_a, later) == MessageStatus.CANCELLED
     assert deliver(to_b, later) == MessageStatus.SENT
     assert "obligation met" in fresh(to_a).last_error

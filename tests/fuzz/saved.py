@@ -16,16 +16,19 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from contacts.models import (
+    MANDATORY_KINDS,
     ApiToken,
     ContactImport,
     ContactListVersion,
     ElectionBody,
     ImportStatus,
+    NoticeKind,
     Organisation,
     OutboundMessage,
     User,
 )
 from contacts.phones import normalise_phone, split_phones
+from contacts.selectors.notices import notice_choices, notice_defaults
 from incidents.models import Incident, IncidentUpdate, SeverityPolicy, Shift
 from readiness.models import (
     Deadline,
@@ -412,6 +415,36 @@ def _new_shifts(m: Matrix, t: Target):
 def saved_requeue(m: Matrix, t: Target, data: dict) -> list[str]:
     return _problems(
         [("status", OutboundMessage.objects.get(pk=t.pk).status, "pending")]
+    )
+
+
+def _channels_ticked(data: dict) -> dict[str, tuple[bool, bool]]:
+    return {
+        kind: (_ticked(data, f"email_{kind}"), _ticked(data, f"sms_{kind}"))
+        for kind in NoticeKind
+        if kind not in MANDATORY_KINDS
+    }
+
+
+def saved_preferences(m: Matrix, t, data: dict) -> list[str]:
+    """The poster's channels are the boxes ticked; the digest too."""
+    user = m.users["district_a"]
+    choices = notice_choices(user_ids=[user.pk], kinds=NoticeKind.values)
+    pairs = [
+        (kind, (choices[user.pk, kind].email, choices[user.pk, kind].sms), ticked)
+        for kind, ticked in _channels_ticked(data).items()
+    ]
+    digest = choices[user.pk, NoticeKind.ACCEPTED].digest
+    return _problems([*pairs, ("daily_digest", digest, _ticked(data, "daily_digest"))])
+
+
+def saved_notice_defaults(m: Matrix, t, data: dict) -> list[str]:
+    defaults = notice_defaults()
+    return _problems(
+        [
+            (kind, defaults[kind], ticked)
+            for kind, ticked in _channels_ticked(data).items()
+        ]
     )
 
 

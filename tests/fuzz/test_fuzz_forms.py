@@ -65,7 +65,9 @@ from tests.fuzz.saved import (
     saved_import_columns,
     saved_incident,
     saved_limits,
+    saved_notice_defaults,
     saved_password,
+    saved_preferences,
     saved_requeue,
     saved_return,
     saved_review,
@@ -399,6 +401,8 @@ FORMS = [
         owner="telecom",
         quiet_no_op=True,  # the same areas ticked again: saved, nothing new
     ),
+    FormCase("inbox:preferences", "district_a", saved_preferences),
+    FormCase("inbox:defaults", "staff", saved_notice_defaults),
     FormCase(
         "inbox:requeue",
         "staff",

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from contacts.models import OutboundMessage
+from contacts.models import Channel, OutboundMessage
 from contacts.services.api_tokens import api_token_revoke
 from incidents.models import Incident, IncidentStatus, IncidentUpdate
 from incidents.services import incident_acknowledge, incident_close
@@ -242,9 +242,10 @@ def test_a_critical_report_tells_the_affected_district_as_the_report_page_does(
 
 
 def _told(incident) -> list[tuple]:
+    """Who has a notice of the incident in their inbox, and which."""
     return list(
         OutboundMessage.objects.filter(
-            dedupe_key__startswith=f"incident:{incident.pk}:"
+            dedupe_key__startswith=f"incident:{incident.pk}:", channel=Channel.APP
         ).values_list("recipient", "kind")
     )
 

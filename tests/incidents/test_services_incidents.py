@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from contacts.attachments import InvalidAttachment
-from contacts.models import OutboundMessage
+from contacts.models import Channel, OutboundMessage
 from incidents.models import Incident, IncidentStatus, IncidentUpdate, SeverityPolicy
 from incidents.selectors.incidents import difficulties_unanswered
 from incidents.services import (
@@ -82,12 +82,14 @@ def test_a_critical_incident_tells_the_affected_district_at_once(world):
     world.district_b_officer.email = "b@example.vn"
     world.district_b_officer.save()
     incident = report(world)
-    message = OutboundMessage.objects.get()
-    assert message.recipient == world.district_a_officer
-    assert message.next_attempt_at == NOW  # not held for quiet hours
+    # In the district's inbox, and e-mailed at once (not held for quiet hours).
+    notice = OutboundMessage.objects.get(channel=Channel.APP)
+    message = OutboundMessage.objects.get(channel=Channel.EMAIL)
+    assert notice.recipient == message.recipient == world.district_a_officer
+    assert message.next_attempt_at == NOW
     assert f"#{incident.pk}" in message.subject
     report(world, severity="major", title="Nghẽn mạng")
-    assert OutboundMessage.objects.count() == 1  # only critical ones
+    assert OutboundMessage.objects.count() == 2  # only critical ones
 
 
 def test_the_life_cycle_end_to_end(world):
@@ -242,7 +244,9 @@ def test_a_difficulty_is_answered_in_writing_and_the_reporter_told(world):
     difficulty = fresh(difficulty)
     assert (difficulty.status, difficulty.answered_by) == (S.ACKNOWLEDGED, world.staff)
     assert not difficulties_unanswered(Incident.objects.all()).exists()
-    told = OutboundMessage.objects.get(recipient=world.district_b_officer)
+    told = OutboundMessage.objects.get(
+        recipient=world.district_b_officer, channel=Channel.EMAIL
+    )
     assert "Sở sẽ làm việc với VNPT." in told.body
 
 

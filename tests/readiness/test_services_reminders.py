@@ -9,7 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from contacts.models import MembershipRole, MessageStatus, OutboundMessage
+from contacts.models import (
+    Channel,
+    MembershipRole,
+    MessageStatus,
+    NoticeKind,
+    OutboundMessage,
+)
+from contacts.selectors.inbox import inbox_messages
+from contacts.services.notice_settings import notice_preferences_save
 from contacts.services.outbox import outbox_deliver_one
 from readiness.services.deadlines import deadline_set
 from readiness.services.reminders import reminder_rule_for, reminders_enqueue_due
@@ -79,9 +87,12 @@ def test_no_reminder_at_night_until_quiet_hours_end(world):
     assert message.next_attempt_at == AT(2021, 4, 2, 7, 0, tzinfo=VN)
 
 
-def test_a_member_without_an_email_address_gets_none(world):
-    MembershipFactory(organisation=world.district_a, user__email="")
-    assert reminders_enqueue_due(now=AT(2021, 4, 1, 18, tzinfo=VN)) == 2
+def test_a_member_without_an_email_address_has_it_in_the_inbox_only(world):
+    member = MembershipFactory(organisation=world.district_a, user__email="").user
+    assert reminders_enqueue_due(now=AT(2021, 4, 1, 18, tzinfo=VN)) == 3
+    (reminder,) = inbox_messages(user=member)
+    assert (reminder.channel, reminder.status) == (Channel.APP, MessageStatus.SENT)
+    assert "D2" in reminder.subject
 
 
 def test_reminders_are_written_in_the_recipients_language(world):
@@ -116,7 +127,7 @@ def test_a_reminder_planned_before_the_deadline_moved_is_dropped(world):
         reason="Lùi hạn",
         by=world.staff,
     )
-    message = OutboundMessage.objects.first()
+    message = OutboundMessage.objects.filter(kind="reminder").first()
     assert message is not None
     assert outbox_deliver_one(message_id=message.pk, now=now) == MessageStatus.CANCELLED
     assert "deadline moved" in OutboundMessage.objects.get(pk=message.pk).last_error
@@ -186,3 +197,37 @@ def test_a_t2_reminder_leads_to_the_plan_then_to_the_roster(world, t2):
     accept_t2(world)
     reminders_enqueue_due(now=at(27))  # three days before
     assert t2_link().endswith(reverse("rosters:roster", args=[world.telecom.pk]))
+
+
+# --- Preferences (contacts.models.notices) ----------------------------------------
+
+
+def test_a_person_who_switched_reminder_e_mails_off_finds_them_in_the_inbox(world):
+    officer = world.district_a_officer
+    notice_preferences_save(
+        user=officer, choices={NoticeKind.REMINDER: (False, False)}, daily_digest=False
+    )
+    reminders_enqueue_due(now=AT(2021, 4, 1, 18, tzinfo=VN))
+    (reminder,) = OutboundMessage.objects.filter(recipient=officer)
+    assert reminder.channel == Channel.APP
+    assert list(inbox_messages(user=officer)) == [reminder]
+    # District B chose nothing: its officer is e-mailed as before.
+    assert OutboundMessage.objects.get(recipient=world.district_b_officer).channel == (
+        Channel.EMAIL
+    )
+
+
+def test_overdue_reminders_cannot_be_switched_off(world):
+    officer = world.district_a_officer
+    notice_preferences_save(
+        user=officer,
+        choices={
+            NoticeKind.REMINDER: (False, False),
+            NoticeKind.OVERDUE: (False, False),
+        },
+        daily_digest=False,
+    )
+    reminders_enqueue_due(now=AT(2021, 4, 9, 9, tzinfo=VN))  # D2 overdue day 1
+    (reminder,) = OutboundMessage.objects.filter(recipient=officer)
+    assert reminder.channel == Channel.EMAIL
+    assert reminder.dedupe_key.endswith("overdue-1")
