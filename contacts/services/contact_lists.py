@@ -270,6 +270,12 @@ def _claim_for_review(version: ContactListVersion) -> ContactListVersion:
     version = ContactListVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.SUBMITTED:
         raise ValidationError(_("This version is no longer awaiting review."))
+    if version.claimed_by_id is not None:
+        # Deciding ends whoever's claim on it (readiness.services.review_claims).
+        version.claimed_by, version.claimed_at = None, None
+        ContactListVersion.objects.filter(pk=version.pk).update(
+            claimed_by=None, claimed_at=None
+        )
     return version
 
 

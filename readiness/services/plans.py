@@ -305,6 +305,12 @@ def _claim_review(review: SectionReview) -> SectionReview:
     )
     if review.status != ReviewStatus.SUBMITTED:
         raise ValidationError(NOT_AWAITING_REVIEW)
+    if review.claimed_by_id is not None:
+        # Deciding ends whoever's claim on it (readiness.services.review_claims).
+        review.claimed_by, review.claimed_at = None, None
+        SectionReview.objects.filter(pk=review.pk).update(
+            claimed_by=None, claimed_at=None
+        )
     return review
 
 
