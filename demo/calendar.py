@@ -47,7 +47,7 @@ MOVED: dict[str, tuple[str, ...]] = {
     "contacts.ElectionMilestone": ("date",),
     "contacts.ApiToken": ("created_at", "last_used_at", "revoked_at"),
     "contacts.ContactList": ("draft_changed_at",),
-    "contacts.ContactListVersion": ("submitted_at", "reviewed_at"),
+    "contacts.ContactListVersion": ("submitted_at", "reviewed_at", "claimed_at"),
     "contacts.ContactImport": ("uploaded_at", "applied_at"),
     "contacts.OutboundMessage": ("topic_due_at", "created_at", "next_attempt_at")
     + ("claimed_at", "sent_at", "read_at"),
@@ -68,7 +68,7 @@ MOVED: dict[str, tuple[str, ...]] = {
     "readiness.PlanSection": ("updated_at",),
     "readiness.PlanAttachment": ("uploaded_at", "removed_at"),
     "readiness.PlanVersion": ("submitted_at",),
-    "readiness.SectionReview": ("reviewed_at",),
+    "readiness.SectionReview": ("reviewed_at", "claimed_at"),
     "readiness.PlanEvent": ("at",),
 }
 # Not part of the election's calendar: accounts and the worker's heartbeat

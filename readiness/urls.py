@@ -28,6 +28,28 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("compliance/", oversight.matrix, name="matrix"),
     path("review-queue/", oversight.queue, name="queue"),
+    # Saying who is reviewing an item of the queue (a contact list's
+    # version, a plan's section).
+    path(
+        "review-queue/versions/<id:pk>/claim/",
+        oversight.version_claim,
+        name="version_claim",
+    ),
+    path(
+        "review-queue/versions/<id:pk>/release/",
+        oversight.version_release,
+        name="version_release",
+    ),
+    path(
+        "review-queue/reviews/<id:pk>/claim/",
+        oversight.review_claim,
+        name="review_claim",
+    ),
+    path(
+        "review-queue/reviews/<id:pk>/release/",
+        oversight.review_release,
+        name="review_release",
+    ),
     path("deadlines/", oversight.deadlines, name="deadlines"),
     path("deadlines/<id:pk>/move/", oversight.deadline_move, name="deadline_move"),
     path("deadlines/extensions/", oversight.extension_grant, name="extension_grant"),

@@ -236,6 +236,10 @@ NOT_READ_PAGES = {
     "attachment_remove",
     "review_accept",
     "review_return",
+    "version_claim",
+    "version_release",
+    "review_claim",
+    "review_release",
     "deadline_move",
     "extension_grant",  # the deadlines page's form, posted
     "extension_revoke",

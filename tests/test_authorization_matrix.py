@@ -341,6 +341,16 @@ readiness:matrix                                -                GET    login   
 readiness:matrix                                -                POST   login   200   200    200      404     404       404
 readiness:queue                                 -                GET    login   200   200    200      404     404       404
 readiness:queue                                 -                POST   login   200   200    200      404     404       404
+# Saying who reviews an item of the queue: Department editors.
+readiness:version_claim                         pending_version  GET    login   405   405    405      405     405       405
+readiness:version_claim                         pending_version  POST   login   302   403    403      404     404       404
+readiness:version_claim                         accepted_version POST   login   302   403    403      404     404       404
+readiness:version_release                       pending_version  GET    login   405   405    405      405     405       405
+readiness:version_release                       pending_version  POST   login   302   403    403      404     404       404
+readiness:review_claim                          review           GET    login   405   405    405      405     405       405
+readiness:review_claim                          review           POST   login   302   403    403      404     404       404
+readiness:review_release                        review           GET    login   405   405    405      405     405       405
+readiness:review_release                        review           POST   login   302   403    403      404     404       404
 readiness:deadlines                             -                GET    login   200   200    200      404     404       404
 readiness:deadlines                             -                POST   login   405   403    403      404     404       404
 readiness:deadline_move                         deadline         GET    login   405   405    405      405     405       405
@@ -525,6 +535,8 @@ CHANGES_WHEN_ALLOWED = {
     "readiness:attachment_remove",
     "readiness:review_accept",
     "readiness:review_return",
+    "readiness:version_claim",
+    "readiness:review_claim",
     "readiness:deadline_move",
     "readiness:extension_grant",
     "readiness:extension_revoke",
@@ -1391,8 +1403,8 @@ def _check(
 
 
 def _no_op(rule: Rule) -> bool:
-    """Allowed requests that rightly change nothing: deciding a version
-    already decided."""
+    """Allowed requests that rightly change nothing: deciding, or claiming
+    for review, a version already decided."""
     return rule.target == "accepted_version"
 
 

@@ -189,8 +189,22 @@ class ContactListVersion(models.Model):
     communes_total = models.PositiveIntegerField(
         _("communes in the district"), default=0
     )
+    # The Department editor reviewing it while it awaits review, so that two
+    # do not do the same work (readiness.services.review_claims); cleared
+    # when it is accepted or returned.
+    claimed_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("being reviewed by"),
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    # A claim is who is working on it now, not a change to what was
+    # submitted or decided: the audit trail keeps the decisions.
+    history = HistoricalRecords(excluded_fields=["claimed_by", "claimed_at"])
 
     class Meta:
         verbose_name = _("contact list version")

@@ -3,6 +3,7 @@ submitting, and the Department's review. Each public function is one
 transaction."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +20,11 @@ from contacts.models import (
     User,
     VersionStatus,
 )
-from contacts.selectors.contact_lists import coverage_of
+from contacts.selectors.contact_lists import (
+    BODY_COMPARED,
+    CONTACT_COMPARED,
+    coverage_of,
+)
 from contacts.selectors.units import district_unit
 from contacts.services.closure import election_ensure_open
 
@@ -57,6 +62,7 @@ from contacts.services.contact_imports import (
     unit_not_in_district_message,
 )
 from contacts.services.notices import contact_list_notices_enqueue
+from contacts.services.submission import unchanged_submission
 
 __all__ = [
     "BODY_FIELDS",
@@ -190,10 +196,14 @@ def contact_list_submit(
 ) -> ContactListVersion:
     """Freeze the draft as a new version awaiting review.
 
-    1. Lock the list row so two submissions cannot take the same number.
-    2. A version still awaiting review is superseded by this one.
-    3. Copy the draft's bodies and contacts (same uids) into the version.
-    4. Record the coverage at the time of submission.
+    1. Lock the list row so two submissions cannot take the same number;
+       one that waited for the lock reads what the first one made.
+    2. A draft that is the latest version as it was is refused
+       (contacts.services.submission): a second press of the button, or a
+       returned list sent back unchanged, makes no version to review.
+    3. A version still awaiting review is superseded by this one.
+    4. Copy the draft's bodies and contacts (same uids) into the version.
+    5. Record the coverage at the time of submission.
     """
     election_ensure_open(contact_list.election_id)
     now = now or timezone.now()
@@ -207,10 +217,16 @@ def contact_list_submit(
         raise ValidationError(
             _("The list is empty: add the election bodies before submitting.")
         )
+    last = contact_list.versions.order_by("-number").first()
+    if last is not None and _content(draft) == _content(
+        ElectionBody.objects.filter(version=last).prefetch_related("contacts")
+    ):
+        raise unchanged_submission(
+            number=last.number, returned=last.status == VersionStatus.RETURNED
+        )
     contact_list.versions.filter(status=VersionStatus.SUBMITTED).update(
         status=VersionStatus.SUPERSEDED
     )
-    last = contact_list.versions.order_by("-number").first()
     coverage = coverage_of(contact_list=contact_list, version=None)
     version = ContactListVersion.objects.create(
         contact_list=contact_list,
@@ -226,6 +242,22 @@ def contact_list_submit(
     contact_list.save(update_fields=["latest_version"])
     contact_list_notices_enqueue(version=version, event="submitted", by=by, now=now)
     return version
+
+
+def _content(bodies: Iterable[ElectionBody]) -> dict:
+    """What the Department reviews of a list, body by body: the fields the
+    changes page compares (contacts.selectors.contact_list_diff), so a
+    submission is refused exactly when that page would show no change."""
+    return {
+        body.uid: (
+            [getattr(body, f) for f in BODY_COMPARED],
+            {
+                c.uid: [getattr(c, f) for f in CONTACT_COMPARED]
+                for c in body.contacts.all()
+            },
+        )
+        for body in bodies
+    }
 
 
 def _freeze(draft: list[ElectionBody], version: ContactListVersion) -> None:
@@ -252,6 +284,12 @@ def _claim_for_review(version: ContactListVersion) -> ContactListVersion:
     version = ContactListVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.SUBMITTED:
         raise ValidationError(_("This version is no longer awaiting review."))
+    if version.claimed_by_id is not None:
+        # Deciding ends whoever's claim on it (readiness.services.review_claims).
+        version.claimed_by, version.claimed_at = None, None
+        ContactListVersion.objects.filter(pk=version.pk).update(
+            claimed_by=None, claimed_at=None
+        )
     return version
 
 

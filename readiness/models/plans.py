@@ -227,8 +227,22 @@ class SectionReview(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     # Accepted without a new review: the section is the same as the one in force.
     carried_over = models.BooleanField(default=False)
+    # The Department editor reviewing it while it awaits review, so that two
+    # do not do the same work (readiness.services.review_claims); cleared
+    # when it is accepted or returned.
+    claimed_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("being reviewed by"),
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    # A claim is who is working on it now, not a change to what was
+    # submitted or decided: the audit trail keeps the decisions.
+    history = HistoricalRecords(excluded_fields=["claimed_by", "claimed_at"])
 
     class Meta:
         verbose_name = _("section review")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from contacts.models import ContactListVersion, Organisation, VersionStatus
+from contacts.models import ContactListVersion, Organisation, User, VersionStatus
 from readiness.models import (
     Directive,
     EvidenceKind,
@@ -21,7 +21,10 @@ class QueueItem:
     what: str  # obligation code and title, or the contact list
     version_number: int
     submitted_at: datetime.datetime
-    url: str
+    url: str  # the record's page, at its review
+    claimed_by: User | None  # the Department editor reviewing it
+    claim_url: str
+    release_url: str
 
     def waited(self, now: datetime.datetime) -> datetime.timedelta:
         return now - self.submitted_at
@@ -54,10 +57,10 @@ def review_queue_summary(*, directive: Directive) -> tuple[int, QueueItem | None
 def _awaiting(directive: Directive):
     sections = SectionReview.objects.filter(
         version__plan__directive=directive, status=ReviewStatus.SUBMITTED
-    ).select_related("version__plan__organisation", "obligation")
+    ).select_related("version__plan__organisation", "obligation", "claimed_by")
     lists = ContactListVersion.objects.filter(
         contact_list__election_id=directive.election_id, status=VersionStatus.SUBMITTED
-    ).select_related("contact_list__organisation")
+    ).select_related("contact_list__organisation", "claimed_by")
     contact_obligation = Obligation.objects.filter(
         directive=directive, evidence_kind=EvidenceKind.CONTACT_LIST
     ).first()
@@ -73,6 +76,9 @@ def _section_item(review: SectionReview) -> QueueItem:
         submitted_at=version.submitted_at,
         url=reverse("readiness:plan_detail", args=[version.plan_id])
         + f"?version={version.number}#section-{review.obligation.code}",
+        claimed_by=review.claimed_by,
+        claim_url=reverse("readiness:review_claim", args=[review.pk]),
+        release_url=reverse("readiness:review_release", args=[review.pk]),
     )
 
 
@@ -83,5 +89,8 @@ def _list_item(version: ContactListVersion, obligation: Obligation) -> QueueItem
         version_number=version.number,
         submitted_at=version.submitted_at,
         url=reverse("contacts:contact_list_detail", args=[version.contact_list_id])
-        + f"?version={version.number}",
+        + f"?version={version.number}#review-heading",
+        claimed_by=version.claimed_by,
+        claim_url=reverse("readiness:version_claim", args=[version.pk]),
+        release_url=reverse("readiness:version_release", args=[version.pk]),
     )

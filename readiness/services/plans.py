@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 from contacts.attachments import display_name, sniff_attachment
 from contacts.models import AdministrativeUnit, Organisation, User
 from contacts.services.closure import election_ensure_open
+from contacts.services.submission import unchanged_submission
 from readiness.models import (
     PLAN_EVIDENCE,
     Directive,
@@ -234,8 +235,12 @@ def plan_submit(
 ) -> PlanVersion:
     """Freeze the plan as a new version and put its sections up for review.
 
-    1. Lock the plan so two submissions cannot take the same number.
-    2. Copy every section that has content into the version.
+    1. Lock the plan so two submissions cannot take the same number; one
+       that waited for the lock reads what the first one made.
+    2. Copy every section that has content into the version; a plan that
+       is the latest version as it was is refused
+       (contacts.services.submission): a second press of the button, or a
+       returned plan sent back unchanged, makes no version to review.
     3. Reviews still pending on the previous version are superseded.
     4. A section identical to the one in force is carried over as accepted;
        every other one awaits review.
@@ -253,6 +258,11 @@ def plan_submit(
         raise ValidationError(NOTHING_TO_SUBMIT)
     last = plan.versions.order_by("-number").first()
     content = {s.obligation.code: _section_content(s) for s in filled}
+    if last is not None and last.content == content:
+        raise unchanged_submission(
+            number=last.number,
+            returned=last.reviews.filter(status=ReviewStatus.RETURNED).exists(),
+        )
     try:
         with transaction.atomic():
             version = PlanVersion.objects.create(
@@ -300,6 +310,12 @@ def _claim_review(review: SectionReview) -> SectionReview:
     )
     if review.status != ReviewStatus.SUBMITTED:
         raise ValidationError(NOT_AWAITING_REVIEW)
+    if review.claimed_by_id is not None:
+        # Deciding ends whoever's claim on it (readiness.services.review_claims).
+        review.claimed_by, review.claimed_at = None, None
+        SectionReview.objects.filter(pk=review.pk).update(
+            claimed_by=None, claimed_at=None
+        )
     return review
 
 

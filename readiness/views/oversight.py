@@ -2,8 +2,9 @@
 what awaits review, and the deadlines with their history.
 
 Department staff and observers read these pages; only Department editors
-move deadlines and grant extensions. Everyone else gets 404, as for any
-record they may not see (contacts.permissions.overseer_membership).
+claim an item of the queue, move deadlines and grant extensions. Everyone
+else gets 404, as for any record they may not see
+(contacts.permissions.overseer_membership).
 """
 
 import datetime
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -22,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from contacts.http import AuthenticatedHttpRequest
 from contacts.models import (
+    ContactListVersion,
     Membership,
     Organisation,
     User,
@@ -39,12 +42,14 @@ from readiness.models import (
     Directive,
     Obligation,
     RecipientGroup,
+    SectionReview,
 )
 from readiness.selectors import (
     compliance_matrix,
     directive_current_or_404,
     review_queue,
 )
+from readiness.services import review_claims
 from readiness.services.deadlines import (
     deadline_extension_grant,
     deadline_extension_revoke,
@@ -105,8 +110,9 @@ def matrix(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Plan sections and contact lists awaiting review, oldest first."""
-    overseer_membership(request.user)
+    """Plan sections and contact lists awaiting review, oldest first, with
+    how long each has waited and who is reviewing it."""
+    membership = overseer_membership(request.user)
     directive = directive_current_or_404()
     page = Paginator(review_queue(directive=directive), QUEUE_PER_PAGE).get_page(
         request.GET.get("page")
@@ -116,12 +122,81 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         "items": page.object_list,
         "page": page,
         "now": timezone.now(),
+        "may_claim": may_change_anything(membership),
     }
     return render(request, "readiness/queue.html", ctx)
 
 
 # Items per page of the review queue (a country's can hold hundreds).
 QUEUE_PER_PAGE = 50
+
+QUEUE_VERSIONS = ContactListVersion.objects.select_related(
+    "contact_list__organisation", "claimed_by"
+)
+QUEUE_REVIEWS = SectionReview.objects.select_related(
+    "version__plan__organisation", "obligation", "claimed_by"
+)
+
+
+def _queue_record(
+    request: AuthenticatedHttpRequest, queryset, pk: int
+) -> ContactListVersion | SectionReview:
+    """The record, for a Department editor (others: 404, read-only members
+    403, as on the queue itself), who may review it."""
+    overseer_membership(request.user, Action.CHANGE)
+    return get_object_for_user(request.user, queryset, pk, Action.REVIEW)
+
+
+def _back_to_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    url = reverse("readiness:queue")
+    page = request.POST.get("page", "")
+    return redirect(f"{url}?page={page}" if page.isdigit() else url)
+
+
+def _claim(request: AuthenticatedHttpRequest, record) -> HttpResponse:
+    try:
+        review_claims.review_claim(record=record, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("You are reviewing it: the others see your name beside it.")
+        )
+    return _back_to_queue(request)
+
+
+def _release(request: AuthenticatedHttpRequest, record) -> HttpResponse:
+    try:
+        review_claims.review_release(record=record, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Released: another reviewer may take it."))
+    return _back_to_queue(request)
+
+
+@login_required
+@require_POST
+def version_claim(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _claim(request, _queue_record(request, QUEUE_VERSIONS, pk))
+
+
+@login_required
+@require_POST
+def version_release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _release(request, _queue_record(request, QUEUE_VERSIONS, pk))
+
+
+@login_required
+@require_POST
+def review_claim(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _claim(request, _queue_record(request, QUEUE_REVIEWS, pk))
+
+
+@login_required
+@require_POST
+def review_release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _release(request, _queue_record(request, QUEUE_REVIEWS, pk))
 
 
 # --- Deadlines -----------------------------------------------------------------

@@ -143,6 +143,7 @@ def test_a_new_submission_supersedes_one_awaiting_review(
     first = services.contact_list_submit(
         contact_list=list_a, by=world.district_a_officer
     )
+    import_rows([make_row(3, communes_a[1])])
     second = services.contact_list_submit(
         contact_list=list_a, by=world.district_a_officer
     )
@@ -272,3 +273,83 @@ def test_versions_are_numbered_per_list(list_a, communes_a, world, import_rows):
     import_rows([make_row(2, communes_a[0])])
     services.contact_list_submit(contact_list=list_a, by=world.district_a_officer)
     assert ContactListVersion.objects.filter(contact_list=list_a).count() == 1
+
+
+# --- Submitted once per change ------------------------------------------------------
+
+
+def versions_of(list_a) -> list[tuple[int, str]]:
+    return list(
+        ContactListVersion.objects.filter(contact_list=list_a)
+        .order_by("number")
+        .values_list("number", "status")
+    )
+
+
+def test_a_list_submitted_again_unchanged_is_refused_and_makes_no_version(
+    list_a, communes_a, world, import_rows
+):
+    """Pressing "Gửi Sở xem xét" twice made versions 4 and 5, the second
+    "with no changes" and the first superseded: now the second is refused
+    and the first still awaits review."""
+    import_rows([make_row(2, communes_a[0])])
+    services.contact_list_submit(contact_list=list_a, by=world.district_a_officer)
+    with pytest.raises(ValidationError) as refused:
+        services.contact_list_submit(contact_list=list_a, by=world.district_a_officer)
+    assert refused.value.messages == [
+        "No changes since the version already submitted (version 1), so no new "
+        "version was sent."
+    ]
+    assert versions_of(list_a) == [(1, VersionStatus.SUBMITTED)]
+
+
+def test_the_same_file_imported_again_is_no_change(
+    list_a, communes_a, world, import_rows
+):
+    """What counts is the content, not when the draft was last touched: a
+    phone changed and changed back is no change."""
+    import_rows([make_row(2, communes_a[0])])
+    services.contact_list_submit(contact_list=list_a, by=world.district_a_officer)
+    import_rows([make_row(2, communes_a[0], phones=("+84987000111",))])
+    import_rows([make_row(2, communes_a[0])])
+    with pytest.raises(ValidationError, match="version 1"):
+        services.contact_list_submit(contact_list=list_a, by=world.district_a_officer)
+    assert versions_of(list_a) == [(1, VersionStatus.SUBMITTED)]
+
+
+def test_a_returned_list_must_be_changed_before_it_is_submitted_again(
+    list_a, communes_a, world, import_rows
+):
+    import_rows([make_row(2, communes_a[0])])
+    v1 = services.contact_list_submit(contact_list=list_a, by=world.district_a_officer)
+    services.contact_list_return(version=v1, by=world.staff, comment="Thiếu xã")
+    with pytest.raises(ValidationError) as refused:
+        services.contact_list_submit(contact_list=list_a, by=world.district_a_officer)
+    assert refused.value.messages == [
+        "No changes since the version already submitted (version 1), which the "
+        "Department returned: make the changes it asked for, then submit again."
+    ]
+    import_rows([make_row(3, communes_a[1])])
+    v2 = services.contact_list_submit(contact_list=list_a, by=world.district_a_officer)
+    assert (v2.number, v2.bodies.count()) == (2, 2)
+    assert versions_of(list_a) == [
+        (1, VersionStatus.RETURNED),
+        (2, VersionStatus.SUBMITTED),
+    ]
+
+
+def test_the_list_in_force_is_not_submitted_again_unchanged(
+    list_a, communes_a, world, import_rows
+):
+    import_rows([make_row(2, communes_a[0]), make_row(3, communes_a[1])])
+    v1 = services.contact_list_submit(contact_list=list_a, by=world.district_a_officer)
+    services.contact_list_accept(version=v1, by=world.staff)
+    with pytest.raises(ValidationError, match="version 1"):
+        services.contact_list_submit(contact_list=list_a, by=world.district_a_officer)
+    draft(list_a).get(name="Tổ bầu cử số 3").delete()  # a body removed
+    assert (
+        services.contact_list_submit(
+            contact_list=list_a, by=world.district_a_officer
+        ).number
+        == 2
+    )

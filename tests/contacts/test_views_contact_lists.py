@@ -1,9 +1,11 @@
 """The contact-list pages, for each role (owner, read-only, outsider,
 anonymous, bad id), as healthchecks tests each view."""
 
+import threading
+
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -482,6 +484,65 @@ def test_the_district_submits(client, world, list_a, communes_a, import_rows):
     assert r.status_code == 302
     list_a.refresh_from_db()
     assert list_a.latest_version.status == VersionStatus.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("vi", "Không có thay đổi so với phiên bản đã gửi (phiên bản 1)"),
+        ("en", "No changes since the version already submitted (version 1)"),
+    ],
+)
+def test_pressing_submit_twice_makes_one_version_and_says_why(
+    client, world, list_a, communes_a, import_rows, language, said
+):
+    import_rows([make_row(2, communes_a[0])])
+    client.force_login(world.district_a_officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    submit = reverse("contacts:contact_list_submit", args=[list_a.pk])
+    client.post(submit)
+    r = client.post(submit, follow=True)
+    assert r.redirect_chain == [(detail(list_a), 302)]  # back where they were
+    assert said in r.content.decode()
+    assert list(list_a.versions.values_list("number", "status")) == [
+        (1, VersionStatus.SUBMITTED)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_the_same_moment_make_one_version(
+    client, world, list_a, communes_a, import_rows
+):
+    """PostgreSQL: the second press arrives while the first's version is
+    not yet committed; it waits for the list's row lock, then finds the
+    draft already submitted and is refused."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time: no race to lose")
+    import_rows([make_row(2, communes_a[0])])
+    submitted, go_on = threading.Event(), threading.Event()
+
+    def first_press():
+        try:
+            with transaction.atomic():
+                services.contact_list_submit(
+                    contact_list=list_a, by=world.district_a_officer
+                )
+                submitted.set()
+                go_on.wait(5)
+        finally:
+            connections.close_all()
+
+    client.force_login(world.district_a_officer)
+    thread = threading.Thread(target=first_press)
+    thread.start()
+    assert submitted.wait(10)
+    threading.Timer(0.5, go_on.set).start()  # commit while the second waits
+    r = client.post(reverse("contacts:contact_list_submit", args=[list_a.pk]))
+    thread.join()
+    assert r.status_code == 302
+    assert list(list_a.versions.values_list("number", "status")) == [
+        (1, VersionStatus.SUBMITTED)
+    ]
 
 
 def test_staff_accept(client, world, list_a, communes_a, import_rows):

@@ -148,3 +148,88 @@ def test_a_new_submission_supersedes_pending_reviews(world, telecom_plan):
     plan_submit(plan=telecom_plan, by=world.telecom_officer)
     assert v1.reviews.get().status == ReviewStatus.SUPERSEDED
     assert SectionReview.objects.filter(status=ReviewStatus.SUBMITTED).count() == 1
+
+
+# --- Submitted once per change ------------------------------------------------------
+
+
+def test_a_plan_submitted_again_unchanged_is_refused_and_makes_no_version(
+    world, telecom_plan
+):
+    """Pressing "submit" twice: the second makes no version, and the first
+    still awaits review (not superseded by a copy of itself)."""
+    save(world, telecom_plan, "T1", "Phương án T1")
+    v1 = plan_submit(plan=telecom_plan, by=world.telecom_officer)
+    with pytest.raises(ValidationError) as refused:
+        plan_submit(plan=telecom_plan, by=world.telecom_officer)
+    assert refused.value.messages == [
+        "No changes since the version already submitted (version 1), so no new "
+        "version was sent."
+    ]
+    assert list(telecom_plan.versions.values_list("number", flat=True)) == [1]
+    assert v1.reviews.get().status == ReviewStatus.SUBMITTED
+    assert PlanEvent.objects.filter(plan=telecom_plan, kind="submitted").count() == 1
+
+
+def test_a_change_saved_back_to_what_was_submitted_is_no_change(world, telecom_plan):
+    save(world, telecom_plan, "T1", "Phương án T1")
+    plan_submit(plan=telecom_plan, by=world.telecom_officer)
+    save(world, telecom_plan, "T1", "Phương án T1, sửa")
+    save(world, telecom_plan, "T1", "Phương án T1")
+    with pytest.raises(ValidationError, match="version 1"):
+        plan_submit(plan=telecom_plan, by=world.telecom_officer)
+
+
+def test_a_returned_plan_must_be_changed_before_it_is_submitted_again(
+    world, telecom_plan
+):
+    save(world, telecom_plan, "T1", "Phương án T1")
+    v1 = plan_submit(plan=telecom_plan, by=world.telecom_officer)
+    section_return(review=v1.reviews.get(), by=world.staff, comment="Thiếu máy phát")
+    with pytest.raises(ValidationError) as refused:
+        plan_submit(plan=telecom_plan, by=world.telecom_officer)
+    assert refused.value.messages == [
+        "No changes since the version already submitted (version 1), which the "
+        "Department returned: make the changes it asked for, then submit again."
+    ]
+    save(world, telecom_plan, "T1", "Phương án T1, thêm 2 máy phát")
+    v2 = plan_submit(plan=telecom_plan, by=world.telecom_officer)
+    assert (v2.number, v2.reviews.get().status) == (2, ReviewStatus.SUBMITTED)
+
+
+def test_an_accepted_plan_is_not_submitted_again_unchanged(world, telecom_plan):
+    save(world, telecom_plan, "T1", "Phương án T1")
+    v1 = plan_submit(plan=telecom_plan, by=world.telecom_officer)
+    section_accept(review=v1.reviews.get(), by=world.staff)
+    with pytest.raises(ValidationError, match="version 1"):
+        plan_submit(plan=telecom_plan, by=world.telecom_officer)
+    save(world, telecom_plan, "T3", "Phương án T3")  # a section added
+    assert plan_submit(plan=telecom_plan, by=world.telecom_officer).number == 2
+
+
+def test_a_district_report_is_submitted_once_per_change(world):
+    """D1, the district's report, is filed as a plan of one section."""
+    ObligationFactory(
+        directive=world.directive,
+        code="D1",
+        recipient_group=RecipientGroup.DISTRICT,
+        evidence_kind=EvidenceKind.REPORT,
+        position=11,
+    )
+    report = plan_get_or_create(
+        directive=world.directive, organisation=world.district_a
+    )
+    s = report.sections.select_related("plan", "obligation").get()
+    plan_section_save(
+        section=s,
+        revision=s.revision,
+        measures="Đã kiểm tra 12 điểm bỏ phiếu",
+        responsible_name="Lê Văn Trực",
+        responsible_phone="+84912345678",
+        resources=[],
+        by=world.district_a_officer,
+    )
+    plan_submit(plan=report, by=world.district_a_officer)
+    with pytest.raises(ValidationError, match="No changes since"):
+        plan_submit(plan=report, by=world.district_a_officer)
+    assert report.versions.count() == 1

@@ -6,6 +6,7 @@ import re
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -33,12 +34,14 @@ from readiness.services.plans import (
     plan_section_save,
     plan_submit,
 )
-from tests.factories import VN, ObligationFactory
+from readiness.services.review_claims import review_claim
+from tests.factories import VN, MembershipFactory, ObligationFactory
 
 PAGES = ["readiness:matrix", "readiness:queue", "readiness:deadlines"]
 D2_DUE = datetime.datetime(2021, 4, 8, 17, 0, tzinfo=VN)
 TYPED = "15/04/2021 17:00"
 TYPED_AT = datetime.datetime(2021, 4, 15, 17, 0, tzinfo=VN)
+DAY = datetime.timedelta(days=1)
 
 
 def english(client) -> None:
@@ -328,6 +331,100 @@ def test_an_empty_queue_says_so(client, world):
         "Nothing awaits review."
         in client.get(reverse("readiness:queue")).content.decode()
     )
+
+
+# The moment the queue is read in the tests of its waits and links.
+QUEUE_NOW = datetime.datetime(2021, 3, 10, 11, 0, tzinfo=VN)
+
+
+def waits(body: str) -> list[str]:
+    return re.findall(r'<td class="waited">([^<]*)</td>', body)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("vi", ["3\xa0ngày", "2\xa0giờ", "17\xa0phút"]),
+        ("en", ["3\xa0days", "2\xa0hours", "17\xa0minutes"]),
+    ],
+)
+@time_machine.travel(QUEUE_NOW, tick=False)
+def test_the_wait_is_said_in_the_language_of_the_page(
+    client, world, language, expected
+):
+    """Django's own catalogue has no Vietnamese for timesince's durations:
+    ours does (contacts/django_messages.py)."""
+    submit_section(world, world.postal, world.postal_officer, "P1", QUEUE_NOW - 3 * DAY)
+    submit_section(
+        world,
+        world.telecom,
+        world.telecom_officer,
+        "T1",
+        QUEUE_NOW - datetime.timedelta(hours=2),
+    )
+    submit_contact_list(world, QUEUE_NOW - datetime.timedelta(minutes=17))
+    client.force_login(world.staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    assert waits(client.get(reverse("readiness:queue")).content.decode()) == expected
+
+
+@time_machine.travel(QUEUE_NOW, tick=False)
+def test_each_item_links_straight_to_its_review(client, world):
+    contact_list = submit_contact_list(world, QUEUE_NOW - DAY)
+    plan = submit_section(
+        world, world.telecom, world.telecom_officer, "T1", QUEUE_NOW - DAY
+    )
+    client.force_login(world.staff)
+    body = client.get(reverse("readiness:queue")).content.decode()
+    links = re.findall(r'btn-outline-primary" href="([^"]+)"', body)
+    list_url = reverse("contacts:contact_list_detail", args=[contact_list.pk])
+    plan_url = reverse("readiness:plan_detail", args=[plan.pk])
+    assert sorted(links) == sorted(
+        [f"{list_url}?version=1#review-heading", f"{plan_url}?version=1#section-T1"]
+    )
+    version = contact_list.versions.get()
+    review = plan.versions.get().reviews.get()
+    page = client.get(f"{list_url}?version=1").content.decode()
+    assert 'id="review-heading"' in page
+    assert reverse("contacts:version_accept", args=[version.pk]) in page
+    page = client.get(f"{plan_url}?version=1").content.decode()
+    assert 'id="section-T1"' in page
+    assert reverse("readiness:review_accept", args=[review.pk]) in page
+
+
+def test_the_queue_costs_the_same_queries_for_many_claimed_items_as_for_few(
+    client, world
+):
+    now = datetime.datetime(2021, 3, 1, 9, 0, tzinfo=VN)
+
+    def claimed_sections(start: int, count: int) -> None:
+        _more_carriers(start, count)
+        for n in range(start, start + count):
+            plan = submit_section(
+                world,
+                Organisation.objects.get(code=f"more-{n}"),
+                world.telecom_officer,
+                "T1",
+                now,
+            )
+            editor = MembershipFactory(organisation=world.department).user
+            review_claim(record=plan.versions.get().reviews.get(), by=editor)
+
+    contact_list = submit_contact_list(world, now)
+    review_claim(record=contact_list.versions.get(), by=world.staff)
+    claimed_sections(0, 2)
+    client.force_login(world.staff_viewer)
+    url = reverse("readiness:queue")
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        body = client.get(url).content.decode()
+    assert len(waits(body)) == 3
+    claimed_sections(2, 20)
+    with CaptureQueriesContext(connection) as large:
+        body = client.get(url).content.decode()
+    assert len(waits(body)) == 23
+    assert body.count("đang xem xét") == 23
+    assert len(large.captured_queries) == len(small.captured_queries)
 
 
 # --- Deadlines: who gets the forms ---------------------------------------------

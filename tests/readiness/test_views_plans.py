@@ -4,10 +4,12 @@ people editing at once; attachments; and the detail page's query count."""
 
 import datetime
 import re
+import threading
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -542,6 +544,65 @@ def test_the_owner_submits_only_sections_with_measures(client, world, telecom_pl
     assert review_of(version, "T1").status == ReviewStatus.SUBMITTED
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("vi", "Không có thay đổi so với phiên bản đã gửi (phiên bản 1)"),
+        ("en", "No changes since the version already submitted (version 1)"),
+    ],
+)
+def test_pressing_submit_twice_makes_one_version_and_says_why(
+    client, world, district_a_report, language, said
+):
+    """The district's D1 report, as any plan: the second press is refused
+    on the page the user was on."""
+    fill(district_a_report, "D1", world.district_a_officer)
+    login(client, world.district_a_officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client.post(url("plan_submit", district_a_report.pk))
+    r = client.post(url("plan_submit", district_a_report.pk), follow=True)
+    assert r.redirect_chain == [(url("plan_detail", district_a_report.pk), 302)]
+    assert [m for m in messages_of(r) if said in m]
+    assert list(district_a_report.versions.values_list("number", flat=True)) == [1]
+    assert review_of(district_a_report.versions.get(), "D1").status == (
+        ReviewStatus.SUBMITTED
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_the_same_moment_make_one_version(
+    client, world, telecom_plan
+):
+    """PostgreSQL: the second press waits for the plan's row lock, then
+    finds the plan already submitted as it is and is refused."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time: no race to lose")
+    fill(telecom_plan, "T1", world.telecom_officer)
+    submitted, go_on = threading.Event(), threading.Event()
+
+    def first_press():
+        try:
+            with transaction.atomic():
+                plan_submit(plan=telecom_plan, by=world.telecom_officer)
+                submitted.set()
+                go_on.wait(5)
+        finally:
+            connections.close_all()
+
+    login(client, world.telecom_officer)
+    thread = threading.Thread(target=first_press)
+    thread.start()
+    assert submitted.wait(10)
+    threading.Timer(0.5, go_on.set).start()  # commit while the second waits
+    r = client.post(url("plan_submit", telecom_plan.pk), follow=True)
+    thread.join()
+    assert [m for m in messages_of(r) if "No changes since" in m]
+    assert list(telecom_plan.versions.values_list("number", flat=True)) == [1]
+    assert review_of(telecom_plan.versions.get(), "T1").status == (
+        ReviewStatus.SUBMITTED
+    )
+
+
 def test_an_empty_plan_is_not_submitted(client, world, telecom_plan):
     login(client, world.telecom_officer)
     r = client.post(url("plan_submit", telecom_plan.pk), follow=True)
@@ -912,10 +973,18 @@ def _grow(world, plan):
                 content=PDF_BYTES,
                 by=world.telecom_officer,
             )
-    for _ in range(2):
+    for n in range(2):
         version = plan_submit(plan=plan, by=world.telecom_officer)
-        for review in version.reviews.filter(status=ReviewStatus.SUBMITTED)[:5]:
+        returned = version.reviews.filter(status=ReviewStatus.SUBMITTED)[:5]
+        for review in returned:
             section_return(review=review, by=world.staff, comment="Bổ sung")
+        # What was asked for (a plan sent back unchanged is refused).
+        attachment_add(
+            section=plan.sections.get(obligation=returned[0].obligation),
+            filename=f"bo-sung-{n}.pdf",
+            content=PDF_BYTES,
+            by=world.telecom_officer,
+        )
     plan_submit(plan=plan, by=world.telecom_officer)
     now = datetime.datetime(2021, 4, 1, tzinfo=datetime.UTC)
     PlanEvent.objects.bulk_create(
