@@ -54,6 +54,8 @@ from readiness.services.reminders import reminder_rule_for, reminders_enqueue_du
 from readiness.tasks import plan_reminders
 from tests.conftest import need, port_open, redis_url
 from tests.contacts.conftest import make_row
+from tests.contacts.test_sms_http import Gateway
+from tests.contacts.test_zalo import Zalo
 from tests.factories import UserFactory
 from tests.mail_backends import FlakyEmailBackend
 from tests.test_celery_worker import reset_producer_pool
@@ -546,12 +548,40 @@ def test_a_started_roll_call_is_prepared_and_its_sms_sent_by_the_worker(
 # --- f. A notice of the review loop e-mailed by the worker ---------------------------
 
 
-def test_a_returned_contact_list_is_e_mailed_to_the_district_by_the_worker(
-    world, finished
+@pytest.fixture
+def phone_servers(settings):
+    """The SMS gateway and Zalo's ZNS, on loopback (the servers of
+    tests/contacts/test_sms_http.py and test_zalo.py), with SMS on and a
+    Zalo template for the review loop's notices."""
+    gateway, zalo = Gateway(), Zalo()
+    for server in (gateway, zalo):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.USE_SMS = True
+    settings.SMS_BACKEND = "contacts.channels.sms.http_send"
+    settings.SMS_HTTP_URL, settings.SMS_HTTP_TOKEN = gateway.url, "sms-token"
+    settings.ZALO_ZNS_URL, settings.ZALO_ACCESS_TOKEN = zalo.url, "zalo-token"
+    settings.ZALO_ACCESS_TOKEN_FILE = ""
+    settings.ZALO_TEMPLATES = {"notice": "301009"}
+    yield gateway, zalo
+    for server in (gateway, zalo):
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_submission_and_its_return_reach_the_people_concerned_through_the_worker(
+    world, finished, phone_servers
 ):
-    officer = world.district_a_officer
-    officer.email = "district-a@example.vn"
-    officer.save()
+    """One notice for the Department's reviewer on submission; on return,
+    the district's officer gets it once by e-mail, SMS and Zalo, each
+    delivered by the worker to its server, and nobody else anything."""
+    gateway, zalo = phone_servers
+    officer, reviewer = world.district_a_officer, world.staff
+    for n, user in enumerate(
+        (officer, reviewer, world.district_b_officer, world.telecom_officer)
+    ):
+        user.email = f"{user.username}@example.vn"
+        user.phone = f"+8491200000{n}"
+        user.save()
     contact_list = ContactList.objects.create(
         election=world.directive.election, organisation=world.district_a
     )
@@ -563,22 +593,36 @@ def test_a_returned_contact_list_is_e_mailed_to_the_district_by_the_worker(
         contact_list=contact_list, original_name="t.xlsx", uploaded_by=officer
     )
     contact_lists.contact_list_import(contact_import=contact_import, plan=plan)
-    version = contact_lists.contact_list_submit(contact_list=contact_list, by=officer)
-    # The reviewers' in-app notices nudged the worker: let it finish before
-    # writing more (SQLite's shared-cache database would refuse the worker).
+    with transaction.atomic():  # as the submit page's request
+        version = contact_lists.contact_list_submit(
+            contact_list=contact_list, by=officer
+        )
+    # Let the worker finish before writing more (SQLite's shared-cache
+    # database would refuse the worker).
     drain(finished)
+    assert count(channel=Channel.APP) == 1
+    assert count(recipient=reviewer, channel=Channel.APP) == 1
     comment = "Thiếu số điện thoại của Tổ bầu cử số 2."
     with transaction.atomic():  # as the return page's request
-        contact_lists.contact_list_return(
-            version=version, by=world.staff, comment=comment
-        )
-    drain(finished)  # the nudge its commit sent, and the delivery
-    (sent,) = mail.outbox
-    assert sent.to == [officer.email]
+        contact_lists.contact_list_return(version=version, by=reviewer, comment=comment)
+    drain(finished)  # the nudge its commit sent, and the deliveries
+    returned = OutboundMessage.objects.filter(kind="contact-list-returned")
+    assert set(returned.values_list("recipient", flat=True)) == {officer.pk}
+    # The in-app notice is written delivered; each other copy is sent once.
+    assert sorted(returned.values_list("channel", "status", "attempts")) == sorted(
+        [(Channel.APP, MessageStatus.SENT, 0)]
+        + [
+            (channel, MessageStatus.SENT, 1)
+            for channel in (Channel.EMAIL, Channel.SMS, Channel.ZALO)
+        ]
+    )
+    # Each delivered once, to the district's officer only.
+    (sent,) = [e for e in mail.outbox if e.to == [officer.email]]
     assert f"“{comment}”" in sent.body
-    email = OutboundMessage.objects.get(recipient=officer, channel=Channel.EMAIL)
-    assert (email.status, email.attempts) == (MessageStatus.SENT, 1)
-    key = email.dedupe_key.replace(":", ".")
-    assert sent.extra_headers["Message-ID"] == f"<{key}@localhost>"
-    # The district's inbox has the notice once.
-    assert count(recipient=officer, channel=Channel.APP) == 1
+    assert {e.to[0] for e in mail.outbox} <= {officer.email, reviewer.email}
+    ((_headers, sms),) = gateway.received
+    assert sms["to"] == officer.phone
+    ((_headers, by_zalo),) = zalo.received
+    assert (by_zalo["phone"], by_zalo["template_id"]) == ("84912000000", "301009")
+    others = (world.district_b_officer, world.telecom_officer)
+    assert count(recipient__in=others) == 0

@@ -438,6 +438,9 @@ ZALO_TEMPLATES = {
     "status-report": env_str("ZALO_TEMPLATE_STATUS_REPORT", ""),
     "shift-phone": env_str("ZALO_TEMPLATE_SHIFT_PHONE", ""),
     "situation_report": env_str("ZALO_TEMPLATE_SITUATION_REPORT", ""),
+    # The review loop's notices (submitted, returned, accepted, a deadline
+    # moved, a comment on an incident): contacts.channels.zalo.template_for.
+    "notice": env_str("ZALO_TEMPLATE_NOTICE", ""),
 }
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
 # A message left "sending" this long is taken to be lost with its worker.

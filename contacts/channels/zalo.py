@@ -73,12 +73,21 @@ def _reasons() -> dict[int, str]:
     }
 
 
+# The kinds of the review loop's notices (contacts.services.notices): one
+# template, "notice", says each of them (its subject and link vary).
+WORKFLOW_NOTICES = ("contact-list-", "plan-", "deadline-", "incident-comment")
+
+
 def template_for(kind: str) -> str:
     """The ZNS template id for messages of `kind`: its own entry, or that
     of what comes before the first "-" ("incident-escalation-1" uses
-    "incident"); empty when none is configured."""
+    "incident"), or for a notice of the review loop the "notice" one;
+    empty when none is configured."""
     templates = settings.ZALO_TEMPLATES
-    return templates.get(kind) or templates.get(kind.partition("-")[0]) or ""
+    own = templates.get(kind) or templates.get(kind.partition("-")[0])
+    if not own and kind.startswith(WORKFLOW_NOTICES):
+        own = templates.get("notice")
+    return own or ""
 
 
 def zalo_configured() -> bool:

@@ -147,11 +147,13 @@ def notice_messages_for(
 
 
 def channels_chosen(choice: Choice) -> set[str]:
-    return {
-        channel
-        for channel, on in ((Channel.EMAIL, choice.email), (Channel.SMS, choice.sms))
-        if on
-    }
+    """The copies a choice asks for. The phone switch covers SMS and Zalo
+    alike: both reach the same phone, and Zalo goes only where the
+    Department set it up (contacts.channels.zalo.zalo_offered)."""
+    chosen: set[str] = {Channel.EMAIL} if choice.email else set()
+    if choice.sms:
+        chosen |= {Channel.SMS, Channel.ZALO}
+    return chosen
 
 
 def notice_in_app(

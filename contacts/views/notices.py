@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from contacts.channels.zalo import zalo_configured
 from contacts.forms_notices import NoticeChannelsForm
 from contacts.http import AuthenticatedHttpRequest
 from contacts.models import NoticeDefault, NoticeProfile
@@ -49,7 +50,7 @@ def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("inbox:preferences")
     ctx = {
         "form": form,
-        "use_sms": settings.USE_SMS,
+        "phone_channels": _phone_channels(),
         "digest_hour": settings.NOTICE_DIGEST_HOUR,
         "may_see_defaults": may(request.user, Action.VIEW, NoticeDefault()),
     }
@@ -74,5 +75,11 @@ def defaults(request: AuthenticatedHttpRequest) -> HttpResponse:
         notice_defaults_save(choices=form.choices(), by=request.user)
         messages.success(request, _("The default notification settings were saved."))
         return redirect("inbox:defaults")
-    ctx = {"form": form, "may_change": may_change, "use_sms": settings.USE_SMS}
+    ctx = {"form": form, "may_change": may_change, "phone_channels": _phone_channels()}
     return render(request, "contacts/notice_defaults.html", ctx)
+
+
+def _phone_channels() -> bool:
+    """Whether the phone switch sends anything here: SMS is on, or Zalo is
+    set up (its templates decide which notices go by it)."""
+    return settings.USE_SMS or zalo_configured()

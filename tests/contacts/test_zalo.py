@@ -14,12 +14,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import Channel, MessageStatus, OutboundMessage
+from contacts.models import Channel, MessageStatus, NoticeKind, OutboundMessage
+from contacts.services import contact_lists
+from contacts.services.notice_settings import notice_preferences_save
 from contacts.services.outbox import (
     outbox_deliver,
     outbox_enqueue,
     outbox_messages_for,
 )
+from tests.contacts.conftest import make_row
 from tests.factories import VN
 
 pytestmark = pytest.mark.django_db
@@ -402,3 +405,49 @@ def test_the_log_shows_zalo_deliveries_and_failures_in_vietnamese(zalo, world, c
     assert "<td>Zalo</td>" in row(failed) and "gửi không thành công" in row(failed)
     assert "Số điện thoại này không có tài khoản Zalo" in row(failed)
     assert "qua email, SMS hoặc Zalo" in body
+
+
+# --- The review loop's notices --------------------------------------------------
+
+
+@pytest.fixture
+def submitted(world, officer, list_a, communes_a, import_rows, settings):
+    """District A's list submitted, with Zalo's "notice" template set up."""
+    settings.ZALO_TEMPLATES = dict(TEMPLATES) | {"notice": "301009"}
+    import_rows([make_row(2, communes_a[0]), make_row(3, communes_a[1])])
+    return contact_lists.contact_list_submit(contact_list=list_a, by=officer)
+
+
+def test_a_returned_list_reaches_the_districts_phone_by_zalo(
+    zalo, world, officer, submitted
+):
+    contact_lists.contact_list_return(
+        version=submitted, by=world.staff, comment="Thiếu số điện thoại"
+    )
+    by_zalo = OutboundMessage.objects.get(recipient=officer, channel=Channel.ZALO)
+    assert by_zalo.kind == "contact-list-returned"
+    assert deliver(by_zalo).status == MessageStatus.SENT
+    ((_headers, posted),) = zalo.received
+    assert posted["template_id"] == "301009"
+    assert posted["phone"] == "84912000002"
+    assert posted["template_data"]["link"].endswith(
+        f"/contact-lists/{submitted.contact_list_id}/"
+    )
+
+
+@pytest.mark.parametrize("phone_on", [True, False])
+def test_the_phone_switch_sends_an_acceptance_by_sms_and_zalo_or_neither(
+    zalo, world, officer, submitted, settings, phone_on
+):
+    settings.USE_SMS = True
+    notice_preferences_save(
+        user=officer,
+        choices={NoticeKind.ACCEPTED: (True, phone_on)},
+        daily_digest=False,
+    )
+    contact_lists.contact_list_accept(version=submitted, by=world.staff)
+    channels = OutboundMessage.objects.filter(recipient=officer).values_list(
+        "channel", flat=True
+    )
+    phone = {Channel.SMS, Channel.ZALO} if phone_on else set()
+    assert set(channels) == {Channel.APP, Channel.EMAIL} | phone
