@@ -274,6 +274,7 @@ def test_the_digest_sends_one_e_mail_with_the_day_s_notices(
     services.contact_list_return(
         version=first, by=world.staff, comment=COMMENT, now=NOW
     )
+    import_rows([make_row(4, communes_a[1])])  # what the return asked for
     second = services.contact_list_submit(contact_list=list_a, by=officer, now=NOW)
     services.contact_list_accept(version=second, by=world.staff, now=NOW)
     held = OutboundMessage.objects.filter(
@@ -313,7 +314,7 @@ def test_the_digest_s_e_mails_are_never_sent_one_by_one(world, emails, submitted
 
 
 def test_a_notice_after_the_day_s_digest_waits_for_the_next_one(
-    world, emails, submitted
+    world, emails, submitted, communes_a, import_rows
 ):
     officer = world.district_a_officer
     notice_preferences_save(user=officer, choices={}, daily_digest=True)
@@ -321,6 +322,7 @@ def test_a_notice_after_the_day_s_digest_waits_for_the_next_one(
         version=submitted, by=world.staff, comment=COMMENT, now=NOW
     )
     assert notice_digests_enqueue(now=evening()) == 1
+    import_rows([make_row(4, communes_a[1])])  # what the return asked for
     again = services.contact_list_submit(
         contact_list=submitted.contact_list, by=officer, now=evening()
     )

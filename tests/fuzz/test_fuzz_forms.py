@@ -46,6 +46,7 @@ from readiness.models import (
     PlanAttachment,
     SectionReview,
 )
+from readiness.services.review_claims import review_claim
 from tests import pages as read_pages
 from tests.contacts.test_attachments import PDF_BYTES
 from tests.fuzz import FUZZ
@@ -157,6 +158,26 @@ def _url(name: str, *args) -> Callable:
     return lambda m, t: reverse(name, args=[*args, *([t.pk] if t else [])])
 
 
+def _claimed_by(user: str | None, model) -> Callable[..., list[str]]:
+    """The save check of a claim (by `user`) or a release (None)."""
+
+    def saved(m: Matrix, t: Target, data: dict) -> list[str]:
+        record = model.objects.get(pk=t.pk)
+        wanted = m.users[user].pk if user else None
+        if record.claimed_by_id == wanted:
+            return []
+        return [f"claimed_by: {record.claimed_by_id!r}, wanted {wanted!r}"]
+
+    return saved
+
+
+def _claimed_queue(m: Matrix, record) -> str:
+    """The queue, with `record` claimed by the Department's editor, so
+    that it shows the release button."""
+    review_claim(record=record, by=m.users["staff"])
+    return reverse("readiness:queue")
+
+
 def _list_page(m: Matrix, t: Target) -> str:
     version = ContactListVersion.objects.get(pk=t.pk)
     return reverse("contacts:contact_list_detail", args=[version.contact_list_id])
@@ -262,6 +283,40 @@ FORMS = [
         saved_import_apply,
         "import",
         page=_url("contacts:import_preview"),
+    ),
+    # Claiming and releasing an item of the review queue: the only field is
+    # the queue's page to go back to.
+    FormCase(
+        "readiness:version_claim",
+        "staff",
+        _claimed_by("staff", ContactListVersion),
+        "pending_version",
+        owner="district_a",
+        page=lambda m, t: reverse("readiness:queue"),
+    ),
+    FormCase(
+        "readiness:review_claim",
+        "staff",
+        _claimed_by("staff", SectionReview),
+        "review",
+        owner="telecom",
+        page=lambda m, t: reverse("readiness:queue"),
+    ),
+    FormCase(
+        "readiness:version_release",
+        "staff",
+        _claimed_by(None, ContactListVersion),
+        "pending_version",
+        owner="district_a",
+        page=lambda m, t: _claimed_queue(m, ContactListVersion.objects.get(pk=t.pk)),
+    ),
+    FormCase(
+        "readiness:review_release",
+        "staff",
+        _claimed_by(None, SectionReview),
+        "review",
+        owner="telecom",
+        page=lambda m, t: _claimed_queue(m, SectionReview.objects.get(pk=t.pk)),
     ),
     FormCase(
         "contacts:version_accept",

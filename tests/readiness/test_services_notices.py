@@ -4,6 +4,9 @@ for other organisations."""
 
 import datetime
 
+import pytest
+from django.core.exceptions import ValidationError
+
 from contacts.models import Channel, MembershipRole, OutboundMessage
 from contacts.selectors.inbox import inbox_messages
 from readiness.models import Deadline, SectionReview
@@ -54,7 +57,8 @@ def test_a_plan_resubmitted_unchanged_asks_nobody_for_a_review(plan_world, posta
     fill(postal_plan, "P1", plan_world.postal_officer)
     first = plan_submit(plan=postal_plan, by=plan_world.postal_officer, now=NOW)
     section_accept(review=review_of(first, "P1"), by=plan_world.staff, now=NOW)
-    plan_submit(plan=postal_plan, by=plan_world.postal_officer, now=NOW)
+    with pytest.raises(ValidationError):  # nothing changed: no new version
+        plan_submit(plan=postal_plan, by=plan_world.postal_officer, now=NOW)
     assert told(kind="plan-submitted") == [("staff", "plan-submitted")]
 
 
