@@ -45,6 +45,7 @@ from tests.factories import (
     OrganisationFactory,
     ProvinceFactory,
 )
+from tests.kept_states import kept_change
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -123,7 +124,7 @@ def _member(
 
 @pytest.fixture
 def world(db) -> World:
-    return world_make()
+    return kept_change("world", world_make)
 
 
 def world_make() -> World:

@@ -14,6 +14,7 @@ import pytest
 from demo.users import demo_users_ensure
 from readiness.services import seed_case_load
 from tests.conftest import need
+from tests.kept_states import kept_whole
 
 # Playwright's sync API runs an asyncio event loop in the main thread, and
 # Django refuses ORM calls from a thread with a running loop unless told so.
@@ -130,5 +131,9 @@ def phone_page(browser):
 @pytest.fixture
 def demo_world(transactional_db):
     """The Thanh Hóa 2021 case with the README's demo logins."""
-    seed_case_load()
-    return demo_users_ensure(password=DEMO_PASSWORD)
+
+    def load():
+        seed_case_load()
+        return demo_users_ensure(password=DEMO_PASSWORD)
+
+    return kept_whole("the Thanh Hóa case with the demo logins", load)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_login_journey import log_in
+from tests.kept_states import kept_whole
 
 # The seven logins of README "Demo logins" and two named by their code.
 ROLES = [
@@ -30,8 +31,12 @@ RECIPIENTS = ROLES[2:]
 
 @pytest.fixture
 def demo(transactional_db):
-    with override_settings(DEBUG=True):
-        call_command("load_demo", seed=True)
+    def load() -> None:
+        with override_settings(DEBUG=True):
+            call_command("load_demo", seed=True)
+
+    # The demo moves to today's calendar: made again on another day.
+    kept_whole(f"load_demo --seed on {timezone.localdate()}", load)
 
 
 def _day(text: str) -> datetime.date:
