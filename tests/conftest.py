@@ -32,6 +32,7 @@ from readiness.models import Directive, EvidenceKind, RecipientGroup
 # Loads the hypothesis profile (HYPOTHESIS_PROFILE) before any test module
 # is collected, so that every @given inherits it.
 from tests import hypothesis_profiles  # noqa: F401
+from tests.database_template import databases_setup, databases_teardown
 from tests.factories import (
     VN,
     CommuneFactory,
@@ -48,6 +49,20 @@ from tests.factories import (
 from tests.kept_states import kept_change
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request, django_test_environment, django_db_blocker, django_db_modify_db_settings
+):
+    """pytest-django's, with the migrated database kept between processes
+    on SQLite (tests/database_template.py)."""
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        databases = databases_setup(verbosity)
+    yield
+    with django_db_blocker.unblock():
+        databases_teardown(databases, verbosity)
 
 
 @pytest.fixture(autouse=True)
