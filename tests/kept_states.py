@@ -18,19 +18,25 @@ Two ways to put a state back:
   whose database is emptied after each test: every table is emptied and
   filled as it was once the state was made.
 
-PostgreSQL (CI) makes every state for real, as does a test whose clock has
-been moved (time_machine): rows stamped with the time would differ.
+A state is kept per day (rows are stamped with the time, and some dates
+follow today's), or per instant under a stopped clock (time_machine with
+tick=False); a clock moved and running makes it for real, and so does
+PostgreSQL (CI). Files the making wrote under MEDIA_ROOT (an import's
+spreadsheet) are kept too and written again with the rows.
 """
 
 import contextlib
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import time_machine
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.utils import timezone
 
 T = TypeVar("T")
 
@@ -44,12 +50,14 @@ class _Change:
     removed: dict[str, list[int]]  # table -> rowids
     added: dict[str, tuple[list[str], list[tuple]]]  # table -> columns, rows
     sequences: list[tuple]
+    files: dict[Path, bytes]
     made: Any
 
 
 @dataclass
 class _Whole:
     tables: dict[str, tuple[list[str], list[tuple]]]
+    files: dict[Path, bytes]
     made: Any
 
 
@@ -57,11 +65,37 @@ _changes: dict[str, _Change] = {}
 _wholes: dict[str, _Whole] = {}
 
 
-def _usable() -> bool:
-    """SQLite, and the clock not moved by the test."""
+def _clock() -> str | None:
+    """The time a kept state is good for: today, or the instant a stopped
+    clock shows; None where none is kept (PostgreSQL, a running moved clock)."""
     if connection.vendor != "sqlite":
-        return False
-    return not time_machine.escape_hatch.is_travelling()
+        return None
+    if not time_machine.escape_hatch.is_travelling():
+        return f"on {timezone.localdate()}"
+    # time_machine tells whether its clock ticks only in its traveller.
+    travellers = getattr(time_machine, "traveller_stack", None)
+    if not travellers or getattr(travellers[-1], "_tick", True):
+        return None
+    return f"at {timezone.now().isoformat()}"
+
+
+def _media() -> Path:
+    return Path(settings.MEDIA_ROOT)
+
+
+def _media_files() -> set[Path]:
+    root = _media()
+    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+def _files_written(before: set[Path]) -> dict[Path, bytes]:
+    return {path: path.read_bytes() for path in _media_files() - before}
+
+
+def _files_put(files: dict[Path, bytes]) -> None:
+    for path, content in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
 
 
 @contextlib.contextmanager
@@ -137,8 +171,10 @@ def _sequences_put(cursor, sequences: list[tuple]) -> None:
 def kept_change(key: str, make: Callable[[], T]) -> T:
     """What `make()` returns, with the rows it writes, inside the test's
     transaction; made once per worker where it can be put back."""
-    if not (_usable() and connection.in_atomic_block):
+    clock = _clock()
+    if clock is None or not connection.in_atomic_block:
         return make()
+    key = f"{key} {clock}"
     connection.ensure_connection()
     with _raw_cursor() as cursor:
         tables = _table_names(cursor)
@@ -153,10 +189,12 @@ def kept_change(key: str, make: Callable[[], T]) -> T:
             for table, (columns, rows) in kept.added.items():
                 _insert(cursor, table, columns, rows)
             _sequences_put(cursor, kept.sequences)
+            _files_put(kept.files)
             return copy.deepcopy(kept.made)
         if kept is not None:
             return make()
         rows_before = {table: _rows_with_rowid(cursor, table) for table in tables}
+        files_before = _media_files()
         made = make()
         kept_made = copy.deepcopy(made)
         removed: dict[str, list[int]] = {}
@@ -170,22 +208,32 @@ def kept_change(key: str, make: Callable[[], T]) -> T:
                 removed[table] = gone
             if new:
                 added[table] = (_columns(cursor, table), new)
-        _changes[key] = _Change(before, removed, added, _sequences(cursor), kept_made)
+        _changes[key] = _Change(
+            before,
+            removed,
+            added,
+            _sequences(cursor),
+            _files_written(files_before),
+            kept_made,
+        )
         return made
 
 
 def kept_whole(key: str, make: Callable[[], T]) -> T:
     """What `make()` returns, the database being exactly as `make()` left it
     the first time; for a test that commits, outside any transaction."""
-    if not _usable() or connection.in_atomic_block:
+    clock = _clock()
+    if clock is None or connection.in_atomic_block:
         return make()
+    key = f"{key} {clock}"
     kept = _wholes.get(key)
     if kept is None:
+        files_before = _media_files()
         made = make()
         with _raw_cursor() as cursor:
             tables = {table: _rows(cursor, table) for table in _table_names(cursor)}
             tables[_SEQUENCES] = _rows(cursor, _SEQUENCES)
-        _wholes[key] = _Whole(tables, copy.deepcopy(made))
+        _wholes[key] = _Whole(tables, _files_written(files_before), copy.deepcopy(made))
         return made
     connection.ensure_connection()
     with _raw_cursor() as cursor:
@@ -198,6 +246,7 @@ def kept_whole(key: str, make: Callable[[], T]) -> T:
             cursor.execute("ROLLBACK")
             raise
         cursor.execute("COMMIT")
+    _files_put(kept.files)
     # Content types were made anew by the flush after the last test, with
     # other ids than the ones just put back.
     ContentType.objects.clear_cache()

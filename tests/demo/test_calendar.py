@@ -21,6 +21,7 @@ from incidents.selectors.rosters import duty_now
 from readiness.models import Deadline, Directive
 from readiness.services import seed_case_load
 from readiness.services.reminders import reminders_enqueue_due
+from tests.demo.loading import demo_loaded
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)
@@ -60,7 +61,7 @@ def test_load_seed_alone_keeps_the_real_2021_dates():
 @override_settings(DEBUG=True)
 def test_the_demo_election_lies_three_weeks_ahead_with_every_date_moved_alike():
     with time_machine.travel(VN_NOON, tick=False):
-        call_command("load_demo", seed=True)
+        demo_loaded(seed=True)
         election = Election.objects.get()
         moved = election.polling_day - SEED_POLLING_DAY
         assert election.polling_day == _today() + 23 * DAY
@@ -80,7 +81,7 @@ def test_the_demo_election_lies_three_weeks_ahead_with_every_date_moved_alike():
 @override_settings(DEBUG=True)
 def test_a_later_run_keeps_polling_day_ahead_and_what_was_done():
     with time_machine.travel(VN_NOON, tick=False):
-        call_command("load_demo", seed=True)
+        demo_loaded(seed=True)
         incidents = dict(Incident.objects.values_list("pk", "created_at"))
     with time_machine.travel("2026-03-07 09:00 +07:00", tick=False):
         call_command("load_demo", seed=True)  # as `make run` does
@@ -93,7 +94,7 @@ def test_a_later_run_keeps_polling_day_ahead_and_what_was_done():
 @override_settings(DEBUG=True)
 def test_on_polling_day_someone_is_on_duty_and_the_board_is_busy():
     with time_machine.travel(VN_NOON, tick=False):
-        call_command("load_demo", seed=True, phase="polling-day")
+        demo_loaded(seed=True, phase="polling-day")
         election = Election.objects.get()
         assert election.polling_day == _today()
         on_duty = duty_now(election=election, at=timezone.now())
@@ -113,7 +114,7 @@ def test_after_the_results_period_the_close_out_is_allowed():
     from readiness.services.closeout import election_close
 
     with time_machine.travel(VN_NOON, tick=False):
-        call_command("load_demo", seed=True, phase="after")
+        demo_loaded(seed=True, phase="after")
         election = Election.objects.get()
         assert election.after_ends_on == _today() - DAY
         from contacts.models import User
@@ -136,8 +137,8 @@ def test_a_demo_made_before_the_calendar_moved_is_to_be_reset():
 @override_settings(DEBUG=True)
 def test_a_later_phase_moves_the_demo_on_and_an_earlier_one_needs_a_reset():
     with time_machine.travel(VN_NOON, tick=False):
-        call_command("load_demo", seed=True)
-        call_command("load_demo", seed=True, phase="polling-day")
+        demo_loaded(seed=True)
+        demo_loaded(seed=True, phase="polling-day")
         assert Election.objects.get().polling_day == _today()
         call_command("load_demo", seed=True)  # the phase is kept
         assert Election.objects.get().polling_day == _today()
@@ -155,7 +156,7 @@ def test_no_phase_shows_an_overdue_count_of_more_than_a_few_weeks(phases):
 
     with time_machine.travel(VN_NOON, tick=False):
         for phase in phases:
-            call_command("load_demo", seed=True, phase=phase)
+            demo_loaded(seed=True, phase=phase)
         directive = Directive.objects.select_related("election").get()
         over = directive.election.is_over_on(_today())
         matrix = compliance_matrix(directive=directive, now=timezone.now())
@@ -189,7 +190,7 @@ def _reminders_by_occasion() -> list[tuple[str, str, str, str]]:
 @override_settings(DEBUG=True)
 def test_a_reminder_planned_before_a_later_run_is_not_planned_again():
     with time_machine.travel(VN_NOON, tick=False):
-        call_command("load_demo", seed=True)
+        demo_loaded(seed=True)
         reminders_enqueue_due(now=timezone.now())
         planned = _reminders_by_occasion()
     assert planned, "the demo has reminders due"
@@ -206,7 +207,7 @@ def test_the_department_can_start_a_reachability_check_in_the_demo(client):
     """Polling day lies ahead, so a roll-call is not refused as it was when
     the demo was the 2021 election under today's clock."""
     with time_machine.travel(VN_NOON, tick=False):
-        call_command("load_demo", seed=True)
+        demo_loaded(seed=True)
         client.force_login(User.objects.get(username="staff"))
         response = client.post(
             reverse("roll_calls:start"),

@@ -6,6 +6,7 @@ from django.urls import reverse
 from contacts.models import Membership, Organisation
 from demo.users import DEMO_USERS
 from readiness.services import seed_case_load
+from tests.demo.loading import demo_loaded, seed_loaded
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +33,8 @@ def test_it_refuses_to_run_without_debug():
 @override_settings(DEBUG=True)
 def test_it_creates_each_demo_login_in_its_organisation(monkeypatch):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
-    seed_case_load()
-    call_command("load_demo")
+    seed_loaded()
+    demo_loaded()
     call_command("load_demo")
     orgs = dict(Membership.objects.values_list("user__username", "organisation__code"))
     named = {u: orgs.pop(u) for u in DEMO_USERS}
@@ -62,7 +63,7 @@ def test_it_creates_each_demo_login_in_its_organisation(monkeypatch):
 @override_settings(DEBUG=True)
 def test_demo_password_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "another-secret-1")
-    seed_case_load()
+    seed_loaded()
     call_command("load_demo")
     assert _logs_in("telecom", "another-secret-1")
     assert not _logs_in("telecom", "demo-password")
@@ -78,8 +79,8 @@ def test_without_the_seed_it_says_what_to_run():
 def test_it_gives_the_demo_districts_contact_lists_once():
     from contacts.models import ContactList, ElectionBody, SubmissionState
 
-    seed_case_load()
-    call_command("load_demo")
+    seed_loaded()
+    demo_loaded()
     call_command("load_demo")
     # (the other districts' lists: test_the_province_is_at_work_in_every_state)
     named = ContactList.objects.filter(
@@ -101,8 +102,8 @@ def test_it_reports_the_demo_incidents_once_for_the_live_board():
     from incidents.selectors.incidents import difficulties_unanswered
     from incidents.services.escalation import incidents_escalate_due
 
-    seed_case_load()
-    call_command("load_demo")
+    seed_loaded()
+    demo_loaded()
     call_command("load_demo")
     # (MobiFone's closed one: test_the_province_is_at_work_in_every_state)
     named = Incident.objects.exclude(organisation__code="mobifone-thanhhoa")
@@ -134,7 +135,7 @@ def test_the_province_is_at_work_in_every_state():
     from contacts.selectors.inbox import inbox_messages
     from readiness.models import Deadline, SectionReview
 
-    call_command("load_demo", seed=True)
+    demo_loaded(seed=True)
     call_command("load_demo", seed=True)
     lists = {
         c.latest_version.status if c.latest_version else "draft"
