@@ -33,7 +33,9 @@ from incidents.selectors.rosters import roster_coverage
 from readiness.models import Directive, EvidenceKind
 from readiness.selectors import compliance_matrix
 from readiness.selectors.report import committee_report
+from tests.demo.loading import seed_loaded
 from tests.factories import VN
+from tests.kept_states import kept_change
 
 TINY = ScaleSpec(
     whole_country=False,
@@ -55,13 +57,16 @@ STATES = {
 
 @pytest.fixture
 def seeded(db):
-    call_command("load_seed", stdout=io.StringIO())
+    seed_loaded()  # load_seed
     return Directive.objects.select_related("election").get()
 
 
 @pytest.fixture
 def generated(seeded) -> ScaleCounts:
-    return scale_data_generate(spec=TINY, seed=7, now=NOW)
+    return kept_change(
+        "scale data TINY, seed 7",
+        lambda: scale_data_generate(spec=TINY, seed=7, now=NOW),
+    )
 
 
 class _Undo(Exception):
