@@ -17,12 +17,14 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
+from typing import cast
 
 import django
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.db.backends.sqlite3.creation import DatabaseCreation as SQLiteCreation
 from django.test.utils import setup_databases, teardown_databases
 
 FOLDER = settings.VAR_DIR / "test-databases"
@@ -39,10 +41,19 @@ def _key() -> str:
     return digest.hexdigest()[:16]
 
 
+def _sqlite_creation() -> SQLiteCreation:
+    return cast(SQLiteCreation, connection.creation)
+
+
 def _in_memory() -> bool:
     if connection.vendor != "sqlite" or len(settings.DATABASES) != 1:
         return False
-    return connection.creation.is_in_memory_db(connection.creation._get_test_db_name())
+    return _sqlite_creation().is_in_memory_db(_test_name())
+
+
+def _test_name() -> str:
+    name = _sqlite_creation()._get_test_db_name()  # type: ignore[attr-defined]
+    return str(name)  # (not in django-stubs)
 
 
 def databases_setup(verbosity: int) -> list:
@@ -57,7 +68,7 @@ def databases_setup(verbosity: int) -> list:
         return databases
     old_name = connection.settings_dict["NAME"]
     connection.close()
-    test_name = connection.creation._get_test_db_name()
+    test_name = _test_name()
     settings.DATABASES[connection.alias]["NAME"] = test_name
     connection.settings_dict["NAME"] = test_name
     connection.ensure_connection()
