@@ -43,9 +43,9 @@ SMALL = ScaleSpec(
 )
 BIG = ScaleSpec(
     whole_country=False,
-    districts=10,
-    teams_per_commune=(2, 4),
-    contacts_per_team=3,
+    districts=8,
+    teams_per_commune=(2, 3),
+    contacts_per_team=2,
     carrier_brands=16,
     incidents=90,
 )
