@@ -50,7 +50,10 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def gateway(settings):
     server = Gateway()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits for the loop to look (0.5 s by default).
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     settings.SMS_BACKEND = "contacts.channels.sms.http_send"
     settings.SMS_HTTP_URL = server.url
