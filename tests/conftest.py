@@ -62,7 +62,15 @@ def django_db_setup(
         databases = databases_setup(verbosity)
     yield
     with django_db_blocker.unblock():
-        databases_teardown(databases, verbosity)
+        try:
+            databases_teardown(databases, verbosity)
+        except Exception as exc:
+            # As pytest-django does: a connection still open elsewhere (a
+            # live server's thread) may keep PostgreSQL from dropping the
+            # database; the next run's setup drops it anyway.
+            request.node.warn(
+                pytest.PytestWarning(f"the test database was not dropped: {exc!r}")
+            )
 
 
 @pytest.fixture(autouse=True)
