@@ -79,12 +79,8 @@ def _clock() -> str | None:
     return f"at {timezone.now().isoformat()}"
 
 
-def _media() -> Path:
-    return Path(settings.MEDIA_ROOT)
-
-
 def _media_files() -> set[Path]:
-    root = _media()
+    root = Path(settings.MEDIA_ROOT)
     return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
 
 
