@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from contacts.forms import LoginForm
+from contacts.views import invitations
 from contacts.views.registry import healthz
 from contacts.views.second_factor import second_factor
 from readiness.views.home import home
@@ -18,6 +19,17 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/second-factor/", second_factor, name="second_factor"),
+    # The invited person's link (contacts.services.members).
+    path(
+        "accounts/invitation/<str:secret>/",
+        invitations.invitation_accept_view,
+        name="invitation_accept",
+    ),
+    path(
+        "accounts/invitation/<str:secret>/renew/",
+        invitations.invitation_renew_view,
+        name="invitation_renew",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
@@ -28,6 +40,27 @@ urlpatterns = [
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
+    ),
+    # Forgotten passwords: Django's views, sending through the outbox.
+    path(
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -17,6 +17,17 @@ class ContactsConfig(AppConfig):
         # `<id:pk>` in every app's urls.py, which Django reads after ready().
         register_converter(IdConverter, "id")
 
+        # Registers the invitations' relevance check with the outbox.
+        import contacts.services.members  # noqa: F401
+
+        user_logged_in.connect(_record_session, dispatch_uid="signed-in-session-record")
         user_logged_in.connect(
             IdleSessionMiddleware.mark_login, dispatch_uid="idle-session-login"
         )
+
+
+def _record_session(sender, request, user, **kwargs) -> None:
+    from contacts.services.members import session_record
+
+    session = getattr(request, "session", None)
+    session_record(user=user, session_key=getattr(session, "session_key", None))

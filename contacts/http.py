@@ -20,3 +20,12 @@ class AuthenticatedRequest(Request):
     API views' signatures."""
 
     user: User
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address as django-axes reads it for its lockouts (behind
+    PROXY_COUNT proxies, from X-Forwarded-For), for the membership history
+    and the password reset's rate limit."""
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request)

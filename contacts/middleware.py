@@ -73,7 +73,15 @@ class SecondFactorMiddleware:
     every other request, GET or POST, goes to that page, so nothing is read
     or changed with a password alone."""
 
-    OPEN = {"second_factor", "logout", "set_language", "healthz", "login"}
+    OPEN = {
+        "second_factor",
+        "logout",
+        "set_language",
+        "healthz",
+        "login",
+        "invitation_accept",
+        "invitation_renew",
+    }
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -144,6 +152,8 @@ class ClosedElectionMiddleware:
             "second_factor",
             "set_language",
             "password_change",
+            "invitation_accept",
+            "invitation_renew",
             "inbox:mark_read",
             "inbox:preferences",
             "inbox:defaults",

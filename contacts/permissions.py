@@ -47,6 +47,8 @@ class Action(StrEnum):
     CHANGE = "change"
     # Accept or return what an organisation submitted.
     REVIEW = "review"
+    # Invite, deactivate and change the role of an organisation's members.
+    MANAGE_MEMBERS = "manage-members"
 
 
 Rule = Callable[[Membership, Action, Any], bool]
@@ -141,6 +143,14 @@ def get_object_for_user(
     return obj
 
 
+def may_manage_members_of(membership: Membership, organisation_id: int) -> bool:
+    """Department editors manage everyone's members; an organisation's head
+    its own, and nobody another organisation's."""
+    return may_change_anything(membership) or (
+        membership.manages_members and membership.organisation_id == organisation_id
+    )
+
+
 @rule_for(Organisation)
 def _organisation_rule(
     membership: Membership, action: Action, organisation: Organisation
@@ -149,8 +159,21 @@ def _organisation_rule(
         return (
             sees_everything(membership) or membership.organisation_id == organisation.pk
         )
+    if action == Action.MANAGE_MEMBERS:
+        return may_manage_members_of(membership, organisation.pk)
     # Organisations are the Department's register.
     return may_change_anything(membership)
+
+
+@rule_for(Membership)
+def _membership_rule(
+    membership: Membership, action: Action, member: Membership
+) -> bool:
+    """Members are seen by their own organisation and by overseers; changed
+    (role, deactivation, a new invitation) by those who manage them."""
+    if action == Action.VIEW:
+        return sees_everything(membership) or _owns(membership, member.organisation_id)
+    return may_manage_members_of(membership, member.organisation_id)
 
 
 @rule_for(Election)

@@ -144,6 +144,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # the account OTP_TOTP_ISSUER.
 SECOND_FACTOR_FOR_DEPARTMENT = env_bool("SECOND_FACTOR_FOR_DEPARTMENT", True)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "TTLL bầu cử")
+# How long an invitation's link works (contacts.services.members).
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

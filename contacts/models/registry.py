@@ -201,6 +201,15 @@ class MembershipRole(models.TextChoices):
     VIEWER = "viewer", _("read-only")
 
 
+class MemberRole(models.TextChoices):
+    """The three roles people are given: the head is an editor who also
+    manages the organisation's members (Membership.is_head)."""
+
+    HEAD = "head", _("head (also manages members)")
+    EDITOR = "editor", _("editor (files and submits)")
+    VIEWER = "viewer", _("reader (reads only)")
+
+
 class Membership(models.Model):
     """Ties a user to the one organisation they act for."""
 
@@ -222,7 +231,20 @@ class Membership(models.Model):
     is_head = models.BooleanField(
         _("head of organisation"),
         default=False,
-        help_text=_("Heads also receive escalated reminders."),
+        help_text=_(
+            "Heads manage the organisation's members and receive escalated reminders."
+        ),
+    )
+    # Deactivated (contacts.services.members): the account no longer signs in
+    # and the person's records stay with their name.
+    deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True)
+    deactivated_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("deactivated by"),
     )
 
     history = HistoricalRecords()
@@ -233,6 +255,12 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                name="membership_head_is_editor",
+                condition=Q(is_head=False) | Q(role="editor"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation}"
@@ -240,6 +268,21 @@ class Membership(models.Model):
     @property
     def can_write(self) -> bool:
         return self.role == MembershipRole.EDITOR
+
+    @property
+    def manages_members(self) -> bool:
+        """Adds, deactivates and changes the role of the organisation's own
+        members, and invites new ones (contacts.permissions)."""
+        return self.is_head and self.can_write
+
+    @property
+    def member_role(self) -> str:
+        if self.is_head:
+            return MemberRole.HEAD
+        return MemberRole(self.role)
+
+    def get_member_role_display(self) -> str:
+        return str(MemberRole(self.member_role).label)
 
 
 class ElectionPhase(models.TextChoices):

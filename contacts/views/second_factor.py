@@ -40,7 +40,13 @@ def second_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, _("Your authenticator app is set up."))
         django_otp.login(request, device)
         return redirect(_next(request))
-    context = {"form": form, "enrolling": enrolling, "next": _next(request)}
+    context = {
+        "form": form,
+        "enrolling": enrolling,
+        "next": _next(request),
+        # Straight after setting a password on an invitation's link.
+        "joining": bool(request.POST.get("joining") or request.GET.get("joining")),
+    }
     if enrolling:
         context |= _enrolment(device)
     return render(request, "registration/second_factor.html", context)
