@@ -1,6 +1,13 @@
 from django.urls import path
 
-from contacts.views import access_log, api_tokens, contact_lists, directory, registry
+from contacts.views import (
+    access_log,
+    api_tokens,
+    contact_lists,
+    directory,
+    members,
+    registry,
+)
 
 app_name = "contacts"
 urlpatterns = [
@@ -22,6 +29,25 @@ urlpatterns = [
         registry.organisation_served_areas,
         name="organisation_served_areas",
     ),
+    # An organisation's people (contacts.services.members).
+    path("organisations/<id:pk>/members/", members.members, name="members"),
+    path(
+        "organisations/<id:pk>/members/history/",
+        members.history,
+        name="member_history",
+    ),
+    path("members/<id:pk>/role/", members.member_role, name="member_role"),
+    path(
+        "members/<id:pk>/deactivate/",
+        members.member_deactivate,
+        name="member_deactivate",
+    ),
+    path(
+        "members/<id:pk>/reactivate/",
+        members.member_reactivate,
+        name="member_reactivate",
+    ),
+    path("members/<id:pk>/resend/", members.member_resend, name="member_resend"),
     # District contact lists (obligation D2).
     path("contact-lists/", contact_lists.index, name="contact_list_index"),
     path(

@@ -187,6 +187,24 @@ PAGES: list[Page] = [
     ("roster", "telecom", lambda o: f"/duty/{o.carrier.pk}/", {}),
     ("roster week", "telecom", lambda o: f"/duty/{o.carrier.pk}/week/", {}),
     ("roster, staff", "staff", lambda o: f"/duty/{o.carrier.pk}/", {}),
+    (
+        "members, district",
+        "district",
+        lambda o: f"/organisations/{o.district.pk}/members/",
+        {},
+    ),
+    (
+        "members, staff",
+        "staff",
+        lambda o: f"/organisations/{o.carrier.pk}/members/",
+        {},
+    ),
+    (
+        "membership history",
+        "staff",
+        lambda o: f"/organisations/{o.district.pk}/members/history/",
+        {},
+    ),
     ("status reports, telecom", "telecom", lambda o: "/status-reports/", {}),
     ("status reports, postal", "postal", lambda o: "/status-reports/", {}),
     ("status report schedule", "staff", lambda o: "/status-reports/schedule/", {}),
@@ -216,6 +234,14 @@ NOT_READ_PAGES = {
     "password_change",
     "password_change_done",
     "second_factor",  # tests/contacts/test_second_factor.py
+    # The invited person's link (tests/contacts/test_views_members.py), and
+    # the members' changes, each a POST.
+    "invitation_accept",
+    "invitation_renew",
+    "member_role",
+    "member_deactivate",
+    "member_reactivate",
+    "member_resend",
     "set_language",
     "import_template",
     "body_create",

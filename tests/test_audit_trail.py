@@ -18,6 +18,10 @@ NOT_AUDITED = {
     "contacts.outboundmessage",
     "contacts.phoneaccess",
     "readiness.planevent",
+    # The membership history is itself the log of who invited, changed and
+    # deactivated whom; signed-in sessions are operational rows.
+    "contacts.membershipevent",
+    "contacts.signedinsession",
 }
 DOMAIN_APPS = ("contacts", "incidents", "readiness")
 

@@ -52,6 +52,7 @@ from contacts.models import (
     Channel,
     ContactImport,
     ElectionBody,
+    MemberRole,
     MessageStatus,
     Organisation,
     OrganisationKind,
@@ -61,6 +62,7 @@ from contacts.models import (
 from contacts.selectors.units import district_unit
 from contacts.services import contact_lists as contact_services
 from contacts.services.api_tokens import api_token_create
+from contacts.services.members import PersonDraft, person_invite
 from contacts.services.outbox import outbox_enqueue
 from contacts.spreadsheets import active_sheet
 from incidents.models import RollCallEntry
@@ -86,6 +88,7 @@ from readiness.services.reminders import reminder_rule_for
 from readiness.services.situation_reports import situation_report_make
 from tests.conftest import World, world_make
 from tests.contacts.conftest import make_row
+from tests.contacts.members import invitation_secret
 from tests.contacts.test_attachments import PDF_BYTES, PNG_BYTES
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.incidents.conftest import on
@@ -195,6 +198,18 @@ login                                           -                GET    200     
 login                                           -                POST   200     302   302    302      302     302       302
 logout                                          -                GET    405     405   405    405      405     405       405
 logout                                          -                POST   302     302   302    302      302     302       302
+invitation_accept                               invitation_link  GET    200     200   200    200      200     200       200
+invitation_accept                               invitation_link  POST   200     200   200    200      200     200       200
+invitation_renew                                invitation_link  GET    405     405   405    405      405     405       405
+invitation_renew                                invitation_link  POST   200     200   200    200      200     200       200
+password_reset                                  -                GET    200     200   200    200      200     200       200
+password_reset                                  -                POST   200     200   200    200      200     200       200
+password_reset_done                             -                GET    200     200   200    200      200     200       200
+password_reset_done                             -                POST   405     405   405    405      405     405       405
+password_reset_confirm(MQ,set-password)         -                GET    200     200   200    200      200     200       200
+password_reset_confirm(MQ,set-password)         -                POST   200     200   200    200      200     200       200
+password_reset_complete                         -                GET    200     200   200    200      200     200       200
+password_reset_complete                         -                POST   405     405   405    405      405     405       405
 password_change                                 -                GET    login   200   200    200      200     200       200
 password_change                                 -                POST   login   200   200    200      200     200       200
 password_change_done                            -                GET    login   200   200    200      200     200       200
@@ -240,6 +255,18 @@ contacts:organisation_list                      -                POST   login   
 contacts:organisation_detail                    organisation     GET    login   200   200    200      200     404       404
 contacts:organisation_detail                    organisation     POST   login   200   200    200      200     404       404
 # A carrier's areas: the Department's register, changed by its editors.
+contacts:members                                member_org       GET    login   200   200    200      200     404       404
+contacts:members                                member_org       POST   login   302   403    403      403     404       404
+contacts:member_history                         member_org       GET    login   200   200    200      200     404       404
+contacts:member_history                         member_org       POST   login   200   200    200      200     404       404
+contacts:member_role                            member           GET    login   405   405    405      405     405       405
+contacts:member_role                            member           POST   login   302   403    403      403     404       404
+contacts:member_deactivate                      member           GET    login   405   405    405      405     405       405
+contacts:member_deactivate                      member           POST   login   302   403    403      403     404       404
+contacts:member_reactivate                      member           GET    login   405   405    405      405     405       405
+contacts:member_reactivate                      member           POST   login   302   403    403      403     404       404
+contacts:member_resend                          member           GET    login   405   405    405      405     405       405
+contacts:member_resend                          member           POST   login   302   403    403      403     404       404
 contacts:organisation_served_areas              carrier          GET    login   200   403    403      403     404       404
 contacts:organisation_served_areas              carrier          POST   login   302   403    403      403     404       404
 contacts:contact_list_index                     -                GET    login   200   200    200      302     302       302
@@ -494,6 +521,8 @@ UNOWNED = {
     "contacts_roll_call",
     "on_duty_roll_call",
     "roll_call_link",
+    # An invitation's link: whoever holds it opens it (public).
+    "invitation_link",
 }
 # Kinds of record with watchers (other kinds: the watcher column is unused
 # and must equal the other column).
@@ -516,6 +545,10 @@ PUBLIC_MARKERS = {"rosters:now": {"shift"}}
 # A POST these answer with their redirect must have changed something (the
 # body below is a valid one, so the refusals above are tested with it).
 CHANGES_WHEN_ALLOWED = {
+    "contacts:members",
+    "contacts:member_role",
+    "contacts:member_deactivate",
+    "contacts:member_resend",
     "contacts:api_token_revoke",
     "contacts:body_create",
     "contacts:import_upload",
@@ -878,6 +911,36 @@ def _api_token(m: Matrix, o: str) -> None:
     m.add("api_token", Target(o, token.pk))
 
 
+def _member(m: Matrix, o: str) -> None:
+    """Someone invited to the organisation, not yet joined: its members
+    manage them (heads; the Department's editors), its members and the
+    overseers read their name."""
+    name = m.marker("member", o, OVERSEERS | members_of(o))
+    draft = PersonDraft(
+        full_name=name,
+        email=f"{o}.invited@example.vn",
+        phone="",
+        role=MemberRole.EDITOR,
+        organisation=m.orgs[o],
+    )
+    invitation = person_invite(draft=draft, by=m.users["staff"])
+    m.add("member", Target(o, invitation.person.membership.pk))
+    m.add("member_org", Target(o, m.orgs[o].pk))
+
+
+def _invitation_link(m: Matrix) -> None:
+    """A link whoever holds it opens: the page shows the invitee's name."""
+    draft = PersonDraft(
+        full_name="Người Nhận Lời Mời",
+        email="nguoi.nhan@example.vn",
+        phone="",
+        role=MemberRole.VIEWER,
+        organisation=m.orgs["district_a"],
+    )
+    invitation = person_invite(draft=draft, by=m.users["staff"])
+    m.add("invitation_link", Target(None, invitation_secret(invitation.person)))
+
+
 def _messages(m: Matrix) -> None:
     """A failed e-mail to every user: each reads its own in the inbox."""
     outbox_enqueue(
@@ -1000,6 +1063,8 @@ def _matrix_make() -> Matrix:
         _shift(m, o)
     for o in (*DISTRICTS, *CARRIERS):
         _api_token(m, o)
+        _member(m, o)
+    _invitation_link(m)
     _messages(m)
     _deadlines(m)
     roll_calls_make(m)
@@ -1153,6 +1218,12 @@ PAYLOADS: dict[str, Callable[[Matrix, Any], dict]] = {
         )
     },
     "contacts:version_accept": lambda m, t: {"reason": "Đã kiểm tra"},
+    "contacts:members": lambda m, t: {
+        "full_name": "Người Được Mời",
+        "email": f"moi.{t.owner}@example.vn",
+        "role": "editor",
+    },
+    "contacts:member_role": lambda m, t: {"role": "viewer"},
     "contacts:version_return": lambda m, t: {"comment": "Thiếu số điện thoại"},
     "readiness:section_edit": _section,
     "readiness:attachment_upload": lambda m, t: {

@@ -149,3 +149,6 @@ class SignedInSession(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "signed_in_at"], name="signed_in")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.signed_in_at:%Y-%m-%d %H:%M}"

@@ -12,9 +12,9 @@ its own transaction.
 import datetime
 import hashlib
 import secrets
-from importlib import import_module
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import import_module
 
 from django.conf import settings
 from django.core.exceptions import ValidationError

@@ -57,6 +57,7 @@ def organisation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         "may_manage_api_tokens": api_token_organisations(request.user)
         .filter(pk=organisation.pk)
         .exists(),
+        "may_manage_members": may(request.user, Action.MANAGE_MEMBERS, organisation),
         "may_change_served_areas": organisation.is_carrier
         and may(request.user, Action.CHANGE, organisation),
     }

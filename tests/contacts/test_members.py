@@ -155,9 +155,7 @@ def test_a_head_changes_a_role_but_not_their_own(world):
 
 def test_deactivation_revokes_own_tokens_only_and_ends_open_invitations(world):
     officer = world.telecom_officer
-    own, _secret = api_token_create(
-        organisation=world.telecom, name="NOC", by=officer
-    )
+    own, _secret = api_token_create(organisation=world.telecom, name="NOC", by=officer)
     others, _secret = api_token_create(
         organisation=world.telecom, name="Billing", by=world.staff
     )
