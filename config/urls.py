@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from contacts.forms import LoginForm
-from contacts.views import invitations
+from contacts.views import invitations, password_resets
 from contacts.views.registry import healthz
 from contacts.views.second_factor import second_factor
 from readiness.views.home import home
@@ -41,10 +41,11 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    # Forgotten passwords: Django's views, sending through the outbox.
+    # Forgotten passwords: Django's views, sending through the outbox
+    # (contacts.services.password_resets).
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(),
+        password_resets.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -54,7 +55,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        password_resets.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -17,8 +17,10 @@ class ContactsConfig(AppConfig):
         # `<id:pk>` in every app's urls.py, which Django reads after ready().
         register_converter(IdConverter, "id")
 
-        # Registers the invitations' relevance check with the outbox.
+        # Register the invitations' and password resets' relevance checks
+        # with the outbox.
         import contacts.services.members  # noqa: F401
+        import contacts.services.password_resets  # noqa: F401
 
         user_logged_in.connect(_record_session, dispatch_uid="signed-in-session-record")
         user_logged_in.connect(

@@ -81,6 +81,10 @@ class SecondFactorMiddleware:
         "login",
         "invitation_accept",
         "invitation_renew",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
     }
 
     def __init__(self, get_response):
@@ -154,6 +158,10 @@ class ClosedElectionMiddleware:
             "password_change",
             "invitation_accept",
             "invitation_renew",
+            "password_reset",
+            "password_reset_done",
+            "password_reset_confirm",
+            "password_reset_complete",
             "inbox:mark_read",
             "inbox:preferences",
             "inbox:defaults",

@@ -233,6 +233,11 @@ NOT_READ_PAGES = {
     "logout",
     "password_change",
     "password_change_done",
+    # Forms and messages of one's own (tests/contacts/test_password_reset.py).
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
     "second_factor",  # tests/contacts/test_second_factor.py
     # The invited person's link (tests/contacts/test_views_members.py), and
     # the members' changes, each a POST.

@@ -146,6 +146,20 @@ SECOND_FACTOR_FOR_DEPARTMENT = env_bool("SECOND_FACTOR_FOR_DEPARTMENT", True)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "TTLL bầu cử")
 # How long an invitation's link works (contacts.services.members).
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+# A password reset link (contacts.services.password_resets) works this
+# long, not Django's three days: a link left in a mailbox, a forwarded
+# message or a shared office computer must not open the account days
+# later. Two hours still covers the outbox's retries (BACKOFF_SECONDS in
+# contacts/services/outbox.py: 1 + 5 + 15 + 60 minutes); a message unsent
+# when its link expires is dropped rather than sent.
+PASSWORD_RESET_TIMEOUT = 60 * env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 120)
+# Reset requests per hour, counted from the membership history in the
+# database (so the limit holds with Redis down): per address typed, so that
+# nobody fills a person's mailbox, and per client IP address, so that one
+# machine cannot send links to a whole list of addresses. Ten per IP leaves
+# room for an office behind one NAT address on a busy morning.
+PASSWORD_RESET_PER_ADDRESS_HOURLY = env_int("PASSWORD_RESET_PER_ADDRESS_HOURLY", 3)
+PASSWORD_RESET_PER_IP_HOURLY = env_int("PASSWORD_RESET_PER_IP_HOURLY", 10)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
