@@ -1,6 +1,13 @@
 from django.urls import path
 
-from contacts.views import access_log, api_tokens, contact_lists, directory, registry
+from contacts.views import (
+    access_log,
+    api_tokens,
+    contact_lists,
+    directory,
+    invitation_imports,
+    registry,
+)
 
 app_name = "contacts"
 urlpatterns = [
@@ -21,6 +28,13 @@ urlpatterns = [
         "organisations/<id:pk>/areas-served/",
         registry.organisation_served_areas,
         name="organisation_served_areas",
+    ),
+    # Inviting people from a spreadsheet (the Department's editors).
+    path("people/import/", invitation_imports.people_import, name="people_import"),
+    path(
+        "people/import/template.xlsx",
+        invitation_imports.people_import_template,
+        name="people_import_template",
     ),
     # District contact lists (obligation D2).
     path("contact-lists/", contact_lists.index, name="contact_list_index"),
