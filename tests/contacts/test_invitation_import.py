@@ -2,6 +2,7 @@
 person or none; the same file twice invites nobody twice."""
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -32,6 +33,7 @@ from contacts.services.members import PersonDraft, person_invite
 from tests.contacts.test_import_layouts import windows_1258
 from tests.factories import OrganisationFactory
 
+FILES = Path(__file__).parent / "files"
 URL = "/people/import/"  # contacts:people_import
 HEADER = ["STT", "Họ và tên", "Chức vụ", "Thư điện tử", "Số điện thoại", "Đơn vị"]
 PEOPLE = [
@@ -328,6 +330,18 @@ def test_a_file_without_an_organisation_column_is_refused_as_a_whole(staff):
     r = upload(staff, workbook([p[:6] for p in PEOPLE if p], header=HEADER[:5]))
     assert r.context["plan"].rows == []
     assert "Tệp không có cột “Đơn vị”" in r.content.decode()
+
+
+def test_an_xls_workbook_is_read_and_its_header_found_below_the_titles():
+    # A district's contact list (tests/contacts/files): people, but no
+    # organisation column.
+    content = (FILES / "danh-sach-dong-son.xls").read_bytes()
+    parsed = parse_people_file(content=content)
+    assert parsed.header_row == 7
+    assert parsed.columns["full_name"].letter == "B"
+    assert [e.message for e in parsed.errors] == [
+        "Tệp không có cột “Đơn vị”. Hãy đặt cho cột đó một tiêu đề như trong tệp mẫu."
+    ]
 
 
 def test_a_file_of_too_many_people_is_refused_as_a_whole():
