@@ -5,6 +5,7 @@ from contacts.views import (
     api_tokens,
     contact_lists,
     directory,
+    invitation_imports,
     members,
     registry,
 )
@@ -48,6 +49,13 @@ urlpatterns = [
         name="member_reactivate",
     ),
     path("members/<id:pk>/resend/", members.member_resend, name="member_resend"),
+    # Inviting people from a spreadsheet (the Department's editors).
+    path("people/import/", invitation_imports.people_import, name="people_import"),
+    path(
+        "people/import/template.xlsx",
+        invitation_imports.people_import_template,
+        name="people_import_template",
+    ),
     # District contact lists (obligation D2).
     path("contact-lists/", contact_lists.index, name="contact_list_index"),
     path(
