@@ -147,8 +147,9 @@ class ClosedElectionMiddleware:
     """
 
     SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-    # URL names whose POST changes one's session, password, notifications
-    # or API tokens, or only reads (the archive download, the exports).
+    # URL names whose POST changes one's session, password, notifications,
+    # API tokens or an organisation's members, or only reads (the archive
+    # download, the exports).
     ALLOWED = frozenset(
         {
             "login",
@@ -168,6 +169,13 @@ class ClosedElectionMiddleware:
             "contacts:api_tokens",
             "contacts:api_token_revoke",
             "contacts:directory_export",
+            # People come and go between elections too.
+            "contacts:members",
+            "contacts:member_role",
+            "contacts:member_deactivate",
+            "contacts:member_reactivate",
+            "contacts:member_resend",
+            "contacts:people_import",
             "closeout:download",
         }
     )

@@ -267,6 +267,10 @@ contacts:member_reactivate                      member           GET    login   
 contacts:member_reactivate                      member           POST   login   302   403    403      403     404       404
 contacts:member_resend                          member           GET    login   405   405    405      405     405       405
 contacts:member_resend                          member           POST   login   302   403    403      403     404       404
+contacts:people_import                          -                GET    login   200   403    403      404     404       404
+contacts:people_import                          -                POST   login   200   403    403      404     404       404
+contacts:people_import_template                 -                GET    login   200   403    403      404     404       404
+contacts:people_import_template                 -                POST   login   200   403    403      404     404       404
 contacts:organisation_served_areas              carrier          GET    login   200   403    403      403     404       404
 contacts:organisation_served_areas              carrier          POST   login   302   403    403      403     404       404
 contacts:contact_list_index                     -                GET    login   200   200    200      302     302       302

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -44,9 +43,8 @@ def members(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             draft = services.PersonDraft(organisation=organisation, **form.cleaned_data)
             try:
-                invitation = services.person_invite(
-                    draft=draft, by=request.user, language=get_language() or "vi"
-                )
+                # In Vietnamese: the person chooses English once signed in.
+                invitation = services.person_invite(draft=draft, by=request.user)
             except ValidationError as exc:
                 _errors_onto(form, exc)
             else:
