@@ -31,8 +31,10 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
-    """The link's secret must not leave in a Referer header."""
-    response.headers["Referrer-Policy"] = "no-referrer"
+    """The link's secret must not leave in a Referer header to another
+    site. Not "no-referrer": Chromium then sends "Origin: null" with the
+    form, which Django's CSRF check refuses."""
+    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 

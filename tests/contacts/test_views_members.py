@@ -176,7 +176,7 @@ def test_the_link_sets_the_password_and_lands_on_the_home_page(world):
     client = Client()
     page = client.get(url)
     assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert "tran.binh@thanhhoa.gov.vn" in page.content.decode()
     r = client.post(url, {"new_password1": PASSWORD, "new_password2": PASSWORD})
     assert r.status_code == 302 and r["Location"] == reverse("home")
