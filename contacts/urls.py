@@ -2,6 +2,7 @@ from django.urls import path
 
 from contacts.views import (
     access_log,
+    adoption,
     api_tokens,
     contact_lists,
     directory,
@@ -107,6 +108,15 @@ urlpatterns = [
         "directory/districts/<id:pk>/print/",
         directory.print_sheet,
         name="directory_print",
+    ),
+    # Who has joined, per organisation and per person (the Department and
+    # observers; Department editors resend the invitations not accepted).
+    path("people/", adoption.adoption, name="adoption"),
+    path("people/adoption.csv", adoption.adoption_csv, name="adoption_csv"),
+    path(
+        "people/<id:pk>/resend/",
+        adoption.adoption_resend,
+        name="adoption_resend",
     ),
     # Who was shown which districts' phone numbers (the Department).
     path("personal-data/access-log/", access_log.access_log, name="access_log"),

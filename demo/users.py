@@ -1,19 +1,23 @@
 """The demo logins of `load_demo` (README "Demo logins"), also used by the
 benchmarks and the tests that log in as them."""
 
+import datetime
 import random
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from contacts.models import (
+    MemberRole,
     Membership,
     MembershipRole,
     Organisation,
     OrganisationKind,
     User,
 )
+from contacts.services.members import PersonDraft, person_invite
 from demo.contacts import person_name
 
 # Username → (organisation code, full name).
@@ -104,3 +108,42 @@ def demo_organisation_logins_ensure(*, password: str) -> list[User]:
 def _officer_name(organisation: Organisation) -> str:
     rng = random.Random(organisation.code)  # noqa: S311 (demo names, not secrets)
     return person_name(rng)
+
+
+# People invited who have not joined yet (the adoption page, the members
+# page): (organisation code, full name, e-mail, role, days before the
+# demo's day the link was sent). Links last INVITATION_VALID_DAYS (7): the
+# one sent twelve days before has expired.
+DEMO_INVITED = (
+    ("district-380", "Nguyễn Thị Thu", "thu.nguyen", MemberRole.EDITOR, 1),
+    ("district-380", "Trịnh Văn Long", "long.trinh", MemberRole.VIEWER, 12),
+    ("vnpost-thanhhoa", "Lê Thị Mai", "mai.le", MemberRole.HEAD, 2),
+)
+
+
+@transaction.atomic
+def demo_invitations_ensure(*, staff: User, today: datetime.date) -> list[User]:
+    """Invite the DEMO_INVITED people through the real service, each link
+    sent at 09:00 so many days before `today` (the demo calendar's day, so
+    that the links sent move with it: demo.calendar). Someone already
+    there is left as they are (they may have joined in the demo since)."""
+    people = []
+    for code, full_name, mailbox, role, days_before in DEMO_INVITED:
+        email = f"{mailbox}@example.invalid"
+        person = User.objects.filter(username=email).first()
+        if person is None:
+            sent = datetime.datetime.combine(
+                today - datetime.timedelta(days=days_before),
+                datetime.time(9),
+                tzinfo=timezone.get_current_timezone(),
+            )
+            draft = PersonDraft(
+                full_name=full_name,
+                email=email,
+                phone="",
+                role=role,
+                organisation=Organisation.objects.get(code=code),
+            )
+            person = person_invite(draft=draft, by=staff, now=sent).person
+        people.append(person)
+    return people

@@ -74,6 +74,14 @@ PAGES: list[Page] = [
     ("report", "observer", lambda o: "/report/", {}),
     ("report .xlsx", "observer", lambda o: "/report/report.xlsx", {}),
     ("organisations", "staff", lambda o: "/organisations/", {}),
+    ("people by organisation", "staff", lambda o: "/people/", {}),
+    (
+        "people by organisation, still to join",
+        "observer",
+        lambda o: "/people/?show=to-join",
+        {},
+    ),
+    ("people .csv", "staff", lambda o: "/people/adoption.csv", {}),
     ("organisation", "staff", lambda o: f"/organisations/{o.carrier.pk}/", {}),
     (
         "carrier's areas served",
@@ -290,6 +298,7 @@ NOT_READ_PAGES = {
     "shift_edit",
     "shift_remove",
     "api_token_revoke",
+    "adoption_resend",  # a button of the people-by-organisation page
     "moment_remove",  # a button of the status-report schedule
     # One stored file, once a purpose is given (the form: a blank page).
     "download",

@@ -1,4 +1,5 @@
 from django import template
+from django.urls import reverse
 
 from contacts.model_fields import verbose_name
 from contacts.models import Contact, ElectionBody
@@ -21,3 +22,15 @@ def body_field_label(name: str) -> str:
 @register.filter
 def contact_field_label(name: str) -> str:
     return verbose_name(Contact, name)
+
+
+# The page listing an organisation's people. TODO(lead): "contacts:members"
+# once it exists; until then, the organisation's page.
+MEMBERS_PAGE = "contacts:organisation_detail"
+
+
+@register.filter
+def members_url(organisation_id: int) -> str:
+    """The page of an organisation's members (the adoption page and the
+    dashboard link each organisation to it)."""
+    return reverse(MEMBERS_PAGE, args=[organisation_id])

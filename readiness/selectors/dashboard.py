@@ -20,6 +20,10 @@ from contacts.models import (
     Organisation,
     OrganisationKind,
 )
+from contacts.selectors.adoption import (
+    organisation_order,
+    organisations_with_active_member,
+)
 from contacts.selectors.contact_lists import contact_list_overview
 from contacts.selectors.units import district_unit, province_areas
 from incidents.models import (
@@ -111,6 +115,9 @@ class ProvinceDashboard:
     due_soon: list[DueSoon]
     overdue: list[Cell] = field(default_factory=list)
     overdue_count: int = 0
+    # Organisations with obligations that nobody active acts for: their
+    # people have not joined yet, or were deactivated.
+    without_members: list[Organisation] = field(default_factory=list)
 
     @property
     def phase(self) -> str:
@@ -170,6 +177,7 @@ def province_dashboard(
         due_soon=_due_soon(matrix, now),
         overdue=overdue[:OVERDUE_LISTED],
         overdue_count=len(overdue),
+        without_members=_without_members(matrix),
     )
 
 
@@ -191,6 +199,16 @@ def _readiness(matrix: ComplianceMatrix) -> list[GroupReadiness]:
             continue
         addressed.add(cell)
     return list(groups.values())
+
+
+def _without_members(matrix: ComplianceMatrix) -> list[Organisation]:
+    """The matrix's organisations (those the directive's obligations
+    address) without an active member, by kind and name (one query)."""
+    active = organisations_with_active_member()
+    return sorted(
+        (org for org in matrix.organisations if org.pk not in active),
+        key=organisation_order,
+    )
 
 
 def _coverage(election: Election) -> list[DistrictCoverage]:

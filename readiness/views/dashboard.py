@@ -29,6 +29,9 @@ from readiness.views.matrix_table import (
 
 # Organisations named in the on-duty tile; the rest are on the on-duty page.
 ON_DUTY_LISTED = 20
+# Organisations named in the warning about those without an active member;
+# the rest are on the adoption page (contacts.views.adoption).
+WITHOUT_MEMBERS_LISTED = 20
 
 
 @login_required
@@ -62,6 +65,10 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "overdue_more": board.overdue_count - len(board.overdue),
         "on_duty": board.on_duty[:ON_DUTY_LISTED],
         "on_duty_hidden": max(len(board.on_duty) - ON_DUTY_LISTED, 0),
+        "without_members": board.without_members[:WITHOUT_MEMBERS_LISTED],
+        "without_members_more": max(
+            len(board.without_members) - WITHOUT_MEMBERS_LISTED, 0
+        ),
         "status_card": status_report_card(election=board.election, now=board.now),
     }
     return render(request, "readiness/dashboard.html", ctx)

@@ -49,6 +49,7 @@ def test_a_districts_contact_list_forms(live_server, page, demo_world):
         "/compliance/",
         "/directory/",
         "/notifications/settings/",
+        "/people/",
     ],
 )
 def test_staff_lists(live_server, page, demo_world, path):

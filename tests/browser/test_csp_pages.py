@@ -26,6 +26,7 @@ def test_staff_pages_keep_to_the_policy(live_server, page, demo_world):
         "/incidents/time-limits/",
         "/organisations/",
         f"/organisations/{department.pk}/",
+        "/people/",
         "/contact-lists/",
         f"/duty/{department.pk}/",
         "/accounts/password/",

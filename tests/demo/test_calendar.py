@@ -13,7 +13,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import Election, OutboundMessage, User
+from contacts.models import Election, Invitation, OutboundMessage, User
 from demo.calendar import MOVED, NOT_MOVED
 from demo.models import DemoCalendar
 from incidents.models import Incident, RollCall
@@ -83,12 +83,21 @@ def test_a_later_run_keeps_polling_day_ahead_and_what_was_done():
     with time_machine.travel(VN_NOON, tick=False):
         demo_loaded(seed=True)
         incidents = dict(Incident.objects.values_list("pk", "created_at"))
+        invitations = dict(Invitation.objects.values_list("pk", "expires_at"))
     with time_machine.travel("2026-03-07 09:00 +07:00", tick=False):
         call_command("load_demo", seed=True)  # as `make run` does
         assert Election.objects.count() == 1  # the seed is not loaded again
         assert Election.objects.get().polling_day == _today() + 23 * DAY
         moved = dict(Incident.objects.values_list("pk", "created_at"))
         assert moved == {pk: at + 5 * DAY for pk, at in incidents.items()}
+        # The links sent in the demo too: one expired, the others open.
+        links = dict(Invitation.objects.values_list("pk", "expires_at"))
+        assert links == {pk: at + 5 * DAY for pk, at in invitations.items()}
+        assert sorted(at > timezone.now() for at in links.values()) == [
+            False,
+            True,
+            True,
+        ]
 
 
 @override_settings(DEBUG=True)

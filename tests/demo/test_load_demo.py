@@ -36,7 +36,10 @@ def test_it_creates_each_demo_login_in_its_organisation(monkeypatch):
     seed_loaded()
     demo_loaded()
     call_command("load_demo")
-    orgs = dict(Membership.objects.values_list("user__username", "organisation__code"))
+    # The logins, not the people invited who have not joined (they have no
+    # password yet: test_some_people_are_invited_and_one_link_has_expired).
+    logins = Membership.objects.filter(user__is_active=True)
+    orgs = dict(logins.values_list("user__username", "organisation__code"))
     named = {u: orgs.pop(u) for u in DEMO_USERS}
     assert named == {
         "staff": "so-tttt-38",
@@ -158,3 +161,29 @@ def test_the_province_is_at_work_in_every_state():
     for username in users:
         user = User.objects.get(username=username)
         assert inbox_messages(user=user).exists(), username
+
+
+@override_settings(DEBUG=True)
+def test_some_people_are_invited_and_one_link_has_expired():
+    """Through the real service, at moments of the demo's calendar: the
+    adoption page shows people still to join, one whose link expired; a
+    second run invites nobody again."""
+    from django.utils import timezone
+
+    from contacts.models import Invitation
+    from contacts.selectors.adoption import MemberState, adoption_people
+
+    seed_loaded()
+    demo_loaded()
+    call_command("load_demo")
+    states = {
+        p.membership.user.full_name: (p.membership.organisation.code, p.state)
+        for p in adoption_people(now=timezone.now())
+        if not p.membership.user.is_active
+    }
+    assert states == {
+        "Nguyễn Thị Thu": ("district-380", MemberState.INVITED),
+        "Trịnh Văn Long": ("district-380", MemberState.EXPIRED),
+        "Lê Thị Mai": ("vnpost-thanhhoa", MemberState.INVITED),
+    }
+    assert Invitation.objects.count() == 3

@@ -9,6 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from contacts.services.members import member_deactivate
+from contacts.templatetags.contacts_tags import members_url
 from readiness.services.plans import plan_get_or_create, plan_submit
 from tests.factories import VN, OrganisationFactory, UserFactory
 from tests.readiness.test_selectors_compliance import save
@@ -108,3 +110,27 @@ def test_an_ended_election_reads_as_ended_not_as_days_after(client, world):
         body = client.get(URL).content.decode()
     assert "Ended on 12/06/2021" in body
     assert "days after polling day" not in body
+
+
+def test_organisations_with_obligations_and_nobody_active_are_flagged(client, world):
+    """The postal firm's only officer was deactivated and a new telecom firm
+    has nobody yet: both are named, linked to their people; the observer
+    (no obligation) and the districts (an active officer each) are not."""
+    member_deactivate(membership=world.postal_officer.membership, by=world.staff)
+    newcomer = OrganisationFactory(kind="telecom", code="moi", name="Mạng Mới")
+    OrganisationFactory(kind="observer", code="uy-ban-2", name="Ủy ban trống")
+    client.force_login(world.observer)
+    page = client.get(URL).content.decode()
+    block = page[page.index('class="alert alert-warning without-members"') :]
+    block = block[: block.index("</section>")]
+    assert "2 đơn vị có nghĩa vụ nhưng không có thành viên đang hoạt động" in block
+    for org in (world.postal, newcomer):
+        assert f'<a href="{members_url(org.pk)}">{org.display_name}</a>' in block
+    assert "Ủy ban trống" not in block
+    assert world.district_a.display_name not in block
+    assert reverse("contacts:adoption") + "?show=no-active" in block
+
+
+def test_without_such_organisations_there_is_no_warning(client, world):
+    client.force_login(world.staff)
+    assert "without-members" not in client.get(URL).content.decode()

@@ -12,7 +12,12 @@ from demo.incidents import demo_incidents_ensure, demo_rosters_ensure
 from demo.models import DemoCalendar, DemoPhase
 from demo.state import demo_work_ensure
 from demo.status_reports import demo_status_reports_ensure
-from demo.users import DEMO_USERS, demo_organisation_logins_ensure, demo_users_ensure
+from demo.users import (
+    DEMO_USERS,
+    demo_invitations_ensure,
+    demo_organisation_logins_ensure,
+    demo_users_ensure,
+)
 from readiness.selectors import directive_current
 from readiness.services import seed_case_load
 
@@ -61,6 +66,7 @@ class Command(BaseCommand):
         try:
             users = {u.username: u for u in demo_users_ensure(password=password)}
             logins = demo_organisation_logins_ensure(password=password)
+            demo_invitations_ensure(staff=users["staff"], today=calendar.anchored_on)
             self._contact_lists(election, users)
             now = timezone.now()
             demo_rosters_ensure(
