@@ -176,6 +176,7 @@ class ClosedElectionMiddleware:
             "contacts:member_reactivate",
             "contacts:member_resend",
             "contacts:people_import",
+            "contacts:adoption_resend",
             "closeout:download",
         }
     )

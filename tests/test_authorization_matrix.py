@@ -271,6 +271,12 @@ contacts:people_import                          -                GET    login   
 contacts:people_import                          -                POST   login   200   403    403      404     404       404
 contacts:people_import_template                 -                GET    login   200   403    403      404     404       404
 contacts:people_import_template                 -                POST   login   200   403    403      404     404       404
+contacts:adoption                               -                GET    login   200   200    200      404     404       404
+contacts:adoption                               -                POST   login   200   200    200      404     404       404
+contacts:adoption_csv                           -                GET    login   200   200    200      404     404       404
+contacts:adoption_csv                           -                POST   login   200   200    200      404     404       404
+contacts:adoption_resend                        member_org       GET    login   405   405    405      405     405       405
+contacts:adoption_resend                        member_org       POST   login   302   403    403      404     404       404
 contacts:organisation_served_areas              carrier          GET    login   200   403    403      403     404       404
 contacts:organisation_served_areas              carrier          POST   login   302   403    403      403     404       404
 contacts:contact_list_index                     -                GET    login   200   200    200      302     302       302
@@ -549,6 +555,7 @@ PUBLIC_MARKERS = {"rosters:now": {"shift"}}
 # A POST these answer with their redirect must have changed something (the
 # body below is a valid one, so the refusals above are tested with it).
 CHANGES_WHEN_ALLOWED = {
+    "contacts:adoption_resend",
     "contacts:members",
     "contacts:member_role",
     "contacts:member_deactivate",

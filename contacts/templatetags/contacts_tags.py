@@ -24,9 +24,8 @@ def contact_field_label(name: str) -> str:
     return verbose_name(Contact, name)
 
 
-# The page listing an organisation's people. TODO(lead): "contacts:members"
-# once it exists; until then, the organisation's page.
-MEMBERS_PAGE = "contacts:organisation_detail"
+# The page listing an organisation's people.
+MEMBERS_PAGE = "contacts:members"
 
 
 @register.filter

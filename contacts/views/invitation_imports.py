@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -102,7 +103,8 @@ def _confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         % {"sent": sent, "unchanged": plan.unchanged},
     )
-    return redirect("contacts:people_import")
+    # Where the Department follows who joins.
+    return redirect(reverse("contacts:adoption") + "?show=to-join")
 
 
 def _preview(

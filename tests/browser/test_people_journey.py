@@ -117,6 +117,9 @@ def test_a_district_is_brought_in_and_manages_its_own_people(
         expect(page.get_by_role("cell", name=name)).to_be_visible()
     page.get_by_role("button", name="Gửi 3 lời mời").click()
     expect(page.get_by_text("Đã gửi 3 lời mời")).to_be_visible()
+    # The page of who has joined: the three, invited and not joined yet.
+    row = page.locator("tr").filter(has_text=DISTRICT)
+    expect(row.locator("td").nth(1)).to_have_text("3")
 
     # Each joins through the e-mail.
     _deliver()
@@ -166,7 +169,9 @@ def test_a_district_is_brought_in_and_manages_its_own_people(
     newcomer = head.locator(".member").filter(has_text="Đỗ Thị Mới")
     expect(newcomer).to_contain_text("đã mời, chưa tham gia")
 
-    # The Department sees who has joined.
+    # The Department sees who has joined: the head and the editor; the
+    # newcomer is still to join.
     page.goto(base + "/people/")
     row = page.locator("tr").filter(has_text=DISTRICT)
-    expect(row).to_contain_text("2")
+    expect(row.locator("td").nth(0)).to_have_text("2")
+    expect(row.locator("td").nth(1)).to_have_text("1")
