@@ -181,9 +181,7 @@ def test_overseers_read_the_page(client, world, people, clock, who):
     assert '<td class="text-end active-count">1</td>' in b
     assert '<td class="text-end invited-count">2</td>' in b
     assert "expired-count text-overdue" in b and ">1</td>" in b
-    organisation_page = reverse(
-        "contacts:organisation_detail", args=[world.district_b.pk]
-    )
+    organisation_page = reverse("contacts:members", args=[world.district_b.pk])
     assert f'href="{organisation_page}"' in b
 
 
