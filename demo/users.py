@@ -30,6 +30,8 @@ DEMO_USERS = {
     "telecom2": ("viettel-thanhhoa", "Vũ Thị Giang"),
     "postal": ("vnpost-thanhhoa", "Đặng Văn Hùng"),
 }
+# The demo logins who head their organisation: they manage its members.
+DEMO_HEADS = {"district"}
 
 
 @transaction.atomic
@@ -48,19 +50,21 @@ def demo_users_ensure(*, password: str) -> list[User]:
         )
         user.set_password(password)
         user.save()
-        _editor_of(user, organisation)
+        _editor_of(user, organisation, is_head=username in DEMO_HEADS)
         users.append(user)
     return users
 
 
-def _editor_of(user: User, organisation: Organisation) -> None:
+def _editor_of(
+    user: User, organisation: Organisation, *, is_head: bool = False
+) -> None:
     """The demo login's one membership: an editor of `organisation`."""
     Membership.objects.update_or_create(
         user=user,
         defaults={
             "organisation": organisation,
             "role": MembershipRole.EDITOR,
-            "is_head": False,
+            "is_head": is_head,
         },
     )
 
