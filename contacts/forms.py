@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
@@ -88,6 +89,9 @@ class TypedInputForm(_FormBase):
       (Unikey's "Unicode tổ hợp", some Mac and web input) is then the very
       text "Nguyễn" typed precomposed, so that searches, sorting and the
       import's matching find it.
+      A few letters are longer composed than typed (Devanagari's "क़" is
+      two code points in NFC, one as typed): a field's length limit is
+      checked again on the composed text, which is what is saved.
     - A refused hidden field is also said at the top of the form, so that a
       refusal is never silent.
     """
@@ -95,13 +99,27 @@ class TypedInputForm(_FormBase):
     def clean(self):
         cleaned = super().clean()
         data = self.cleaned_data if cleaned is None else cleaned
+        too_long: list[tuple[str, ValidationError]] = []
         for name, value in data.items():
             if isinstance(value, str) and not value.isascii():
                 data[name] = unicodedata.normalize("NFC", value)
+                too_long += self._over_limit(name, data[name])
+        for name, error in too_long:
+            self.add_error(name, error)
         refused = [self.fields.get(name) for name in self.errors]
         if any(field and field.widget.is_hidden for field in refused):
             self.add_error(None, STALE_PAGE)
         return cleaned
+
+    def _over_limit(self, name: str, value: str) -> list[tuple[str, ValidationError]]:
+        limit = getattr(self.fields.get(name), "max_length", None)
+        if limit is None:
+            return []
+        try:
+            MaxLengthValidator(limit)(value)
+        except ValidationError as exc:
+            return [(name, exc)]
+        return []
 
 
 class ElectionBodyForm(TypedInputForm, forms.ModelForm):

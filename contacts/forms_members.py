@@ -5,12 +5,14 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
+from contacts.forms import TypedInputForm
 from contacts.models import MemberRole
 
 
-class InviteForm(forms.Form):
+class InviteForm(TypedInputForm, forms.Form):
     """One person to invite (contacts.services.members.person_invite checks
-    the rest and says what is wrong field by field)."""
+    the rest and says what is wrong field by field). The name is kept
+    precomposed (TypedInputForm), as the spreadsheet's importer keeps it."""
 
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     email = forms.CharField(

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from contacts.model_fields import max_length
 from contacts.models import (
     ApiToken,
     Channel,
@@ -158,6 +159,9 @@ def clean_person(draft: PersonDraft) -> tuple[PersonDraft, dict[str, list[str]]]
             errors.setdefault("email", []).append(
                 _("“%(value)s” is not an e-mail address.") % {"value": draft.email}
             )
+        else:
+            if too_long := _email_too_long(email):
+                errors.setdefault("email", []).append(too_long)
     if phone:
         try:
             phone = normalise_phone(phone)
@@ -169,6 +173,18 @@ def clean_person(draft: PersonDraft) -> tuple[PersonDraft, dict[str, list[str]]]
         errors.setdefault("role", []).append(_("Choose head, editor or reader."))
     cleaned = PersonDraft(full_name, email, phone, draft.role, draft.organisation)
     return cleaned, errors
+
+
+def _email_too_long(email: str) -> str | None:
+    """Why the address cannot be the login name (_username): longer than a
+    login name holds (PostgreSQL would refuse the row). None if it can."""
+    limit = max_length(User, "username")
+    if len(email) <= limit:
+        return None
+    return _(
+        "An e-mail address is at most %(limit)d characters long "
+        "(this one has %(length)d)."
+    ) % {"limit": limit, "length": len(email)}
 
 
 def account_of(*, email: str, phone: str) -> User | None:

@@ -32,13 +32,13 @@ HISTORY_PER_PAGE = 50
 @login_required
 def members(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The members' list, and the form to invite one more person."""
-    organisation = get_object_for_user(request.user, Organisation.objects, pk)
+    organisation = get_object_for_user(request.user, Organisation.objects.all(), pk)
     manages = may(request.user, Action.MANAGE_MEMBERS, organisation)
     form = InviteForm(request.POST or None)
     if request.method == "POST":
         # Only those who manage the members invite; others get 403.
         get_object_for_user(
-            request.user, Organisation.objects, pk, Action.MANAGE_MEMBERS
+            request.user, Organisation.objects.all(), pk, Action.MANAGE_MEMBERS
         )
         if form.is_valid():
             draft = services.PersonDraft(organisation=organisation, **form.cleaned_data)
@@ -84,7 +84,7 @@ def _sent_message(person) -> str:
 
 @login_required
 def history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    organisation = get_object_for_user(request.user, Organisation.objects, pk)
+    organisation = get_object_for_user(request.user, Organisation.objects.all(), pk)
     page = Paginator(
         membership_history(organisation=organisation), HISTORY_PER_PAGE
     ).get_page(request.GET.get("page"))

@@ -30,6 +30,7 @@ from contacts.services.invitation_imports import (
     invitation_import_plan,
 )
 from contacts.services.members import PersonDraft, person_invite
+from contacts.spreadsheets import active_sheet
 from tests.contacts.test_import_layouts import windows_1258
 from tests.factories import OrganisationFactory
 
@@ -52,7 +53,7 @@ def workbook(people=PEOPLE, header=(*HEADER, "Vai trò")) -> bytes:
     title above the header, the columns numbered under it, a signature
     block below."""
     book = openpyxl.Workbook()
-    sheet = book.active
+    sheet = active_sheet(book)
     sheet.append(["ỦY BAN NHÂN DÂN TỈNH THANH HÓA"])
     sheet.append(["SỞ THÔNG TIN VÀ TRUYỀN THÔNG"])
     sheet.append([])
@@ -264,6 +265,20 @@ def test_the_plan_names_each_problem_by_row_and_column(world, settings):
         "Trùng thư điện tử với dòng 7: mỗi người chỉ được mời một lần.",
     )
     assert [p.action for p in plan.rows] == ["error"] * 3 + ["error"]
+
+
+def test_an_address_too_long_for_a_login_name_is_a_rows_error(world):
+    """The file's limit is an e-mail field's (254); the address is also the
+    login name, which holds 150."""
+    long_address = "a" * 64 + "@" + "b" * 63 + "." + "c" * 40 + ".vn"
+    plan = plan_of(world, [row(7, email=long_address)])
+    assert messages_of(plan) == [
+        (
+            7,
+            "Thư điện tử",
+            "Địa chỉ thư điện tử dài tối đa 150 ký tự (địa chỉ này có 172).",
+        )
+    ]
 
 
 def test_an_address_of_another_organisations_account_is_refused(world, settings):

@@ -85,6 +85,19 @@ def test_without_email_and_sms_off_the_invitation_is_refused(world, settings):
     assert not User.objects.filter(full_name="Lê Thị Hoa").exists()
 
 
+def test_an_address_longer_than_a_login_name_is_refused(world):
+    """People sign in with their e-mail address: one longer than a login
+    name holds (150 characters) is refused, not cut nor a database error
+    (PostgreSQL refuses the row)."""
+    long_address = "a" * 64 + "@" + "b" * 63 + "." + "c" * 40 + ".vn"
+    with pytest.raises(ValidationError) as exc:
+        person_invite(draft=_draft(world, email=long_address), by=world.staff)
+    assert exc.value.message_dict["email"] == [
+        "Địa chỉ thư điện tử dài tối đa 150 ký tự (địa chỉ này có 172)."
+    ]
+    assert not User.objects.filter(full_name="Lê Thị Hoa").exists()
+
+
 def test_an_address_of_another_organisation_is_refused(world):
     world.telecom_officer.email = "hoa.le@dongson.gov.vn"
     world.telecom_officer.save()
@@ -117,10 +130,13 @@ def test_resending_ends_the_previous_link(world):
     first = person_invite(draft=_draft(world), by=world.staff)
     old_secret = invitation_secret(first.person)
     invitation_resend(membership=first.person.membership, by=world.staff)
-    assert invitation_state(invitation_find(old_secret)) == LinkState.SUPERSEDED
-    assert invitation_state(invitation_find(invitation_secret(first.person))) == (
-        LinkState.VALID
+    old, new = (
+        invitation_find(old_secret),
+        invitation_find(invitation_secret(first.person)),
     )
+    assert old is not None and new is not None
+    assert invitation_state(old) == LinkState.SUPERSEDED
+    assert invitation_state(new) == LinkState.VALID
 
 
 def test_an_expired_link_can_ask_for_a_new_one_once_in_ten_minutes(world):

@@ -2,6 +2,7 @@
 district head, a Department editor, an observer and the invitee use them."""
 
 import datetime
+import unicodedata
 
 import pytest
 import time_machine
@@ -88,6 +89,35 @@ def test_a_bad_address_keeps_what_was_typed(world, head_a):
     assert "không phải là địa chỉ thư điện tử" in text
     assert 'value="Phạm Thị Cúc"' in text
     assert not User.objects.filter(full_name="Phạm Thị Cúc").exists()
+
+
+def test_a_name_typed_with_combining_marks_is_kept_precomposed(world, head_a):
+    """Found by the fuzz tests: the name was saved as typed (Unikey's
+    "Unicode tổ hợp"), so that searching for it precomposed missed it."""
+    typed = unicodedata.normalize("NFD", "  Phạm  Thị Cúc ")
+    r = _client(head_a).post(
+        _members_url(world.district_a),
+        {"full_name": typed, "email": "cuc.pham@tp.thanhhoa.gov.vn", "role": "editor"},
+    )
+    assert r.status_code == 302
+    person = User.objects.get(email="cuc.pham@tp.thanhhoa.gov.vn")
+    assert person.full_name == "Phạm Thị Cúc"
+
+
+def test_a_name_too_long_once_precomposed_is_refused(world, head_a):
+    """ "क़" is one code point typed, two composed: 150 of them make 300,
+    beyond the 200 a name holds (PostgreSQL would refuse the row)."""
+    r = _client(head_a).post(
+        _members_url(world.district_a),
+        {
+            "full_name": "\u0958" * 150,
+            "email": "a@tp.thanhhoa.gov.vn",
+            "role": "editor",
+        },
+    )
+    assert r.status_code == 200
+    assert "tối đa 200 kí tự (hiện có 300)" in r.content.decode()
+    assert not User.objects.filter(email="a@tp.thanhhoa.gov.vn").exists()
 
 
 def test_a_head_cannot_touch_another_organisations_people(world, head_a):

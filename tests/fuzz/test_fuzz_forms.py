@@ -10,7 +10,8 @@ Whatever is sent:
   exception, with its traceback);
 - a refusal (the form again with its errors, 200 or 400, or 403/404)
   changes no row of any table of the three apps and says what is wrong, in
-  Vietnamese;
+  Vietnamese; so does the preview of a file checked before it is confirmed
+  (FormCase.preview), which need not show an error;
 - a redirect either saved exactly what was sent (trimmed, precomposed:
   each form's `saved` check below reads it back) or changed nothing and
   left a message saying why.
@@ -38,6 +39,7 @@ from hypothesis import strategies as st
 from contacts.models import (
     ContactListVersion,
     ElectionBody,
+    Membership,
     User,
 )
 from contacts.services.api_tokens import api_token_create
@@ -84,6 +86,21 @@ from tests.fuzz.saved import (
     saved_update,
     saved_upload,
     saved_week,
+)
+from tests.fuzz.saved_members import (
+    PEOPLE_CSV,
+    deactivated_member,
+    expired_link,
+    reset_account_addressed,
+    reset_form_url,
+    reset_link_opened,
+    saved_invited,
+    saved_joined,
+    saved_people_invited,
+    saved_resent,
+    saved_reset_done,
+    saved_reset_requested,
+    saved_role,
 )
 from tests.fuzz.saved_roll_calls import saved_reply, saved_roll_call
 from tests.fuzz.saved_status_reports import (
@@ -148,10 +165,23 @@ class FormCase:
     # A redirect that changes nothing and says nothing is right here.
     quiet_no_op: bool = False
     settings: tuple = ()
+    # The form's URL when its arguments are not the target's id.
+    url: Callable[..., str] | None = None
+    # Done with the client, in the example's savepoint, before the page is
+    # read or the body posted (a link followed, a record the world lacks).
+    prepare: Callable[[Matrix, Client], None] | None = None
+    # The page shows the form in its answer to this body, posted (a
+    # preview), rather than to a GET.
+    page_body: Callable[..., dict] | None = None
+    # The id of the preview a valid body is answered with (200): it saves
+    # nothing and shows no error.
+    preview: str | None = None
+    # Tells apart two cases of one URL and user.
+    label: str = ""
 
     @property
     def id(self) -> str:
-        return f"{self.name}-{self.user}"
+        return "-".join(filter(None, (self.name, self.user, self.label)))
 
 
 def _url(name: str, *args) -> Callable:
@@ -195,6 +225,11 @@ def _incident_page(m: Matrix, t: Target) -> str:
 
 def _deadlines_page(m, t) -> str:
     return reverse("readiness:deadlines")
+
+
+def _members_page(m: Matrix, t: Target) -> str:
+    membership = Membership.objects.get(pk=t.pk)
+    return reverse("contacts:members", args=[membership.organisation_id])
 
 
 def _section_valid(m: Matrix, t: Target) -> dict:
@@ -467,6 +502,83 @@ FORMS = [
         page=lambda m, t: reverse("inbox:log"),
         valid=lambda m, t: {"filters": "status=failed"},
     ),
+    # Bringing people in (contacts/views/members.py, invitations.py,
+    # invitation_imports.py, adoption.py, password_resets.py).
+    FormCase("contacts:members", "staff", saved_invited, "member_org"),
+    FormCase(
+        "contacts:member_role",
+        "staff",
+        saved_role,
+        "member",
+        page=_members_page,
+        quiet_no_op=True,  # the role the person has already: nothing to change
+    ),
+    # The page's filter is the only field, to go back to it.
+    FormCase(
+        "contacts:adoption_resend",
+        "staff",
+        saved_resent,
+        "member_org",
+        page=lambda m, t: reverse("contacts:adoption"),
+    ),
+    # A file posted is previewed, saving nothing; the preview's signed rows
+    # posted back invite them.
+    FormCase(
+        "contacts:people_import",
+        "staff",
+        saved=lambda m, t, data: ["the preview of a file saved something"],
+        valid=lambda m, t: {"file": FileValue("moi.csv", PEOPLE_CSV)},
+        preview="invitation-preview",
+        label="file",
+    ),
+    FormCase(
+        "contacts:people_import",
+        "staff",
+        saved_people_invited,
+        page_body=lambda m, t: {"file": FileValue("moi.csv", PEOPLE_CSV)},
+        label="confirm",
+    ),
+    FormCase(
+        "invitation_accept",
+        "anonymous",
+        saved_joined,
+        "invitation_link",
+        valid=lambda m, t: {
+            "new_password1": "Mật khẩu mới của Tổ 2021",
+            "new_password2": "Mật khẩu mới của Tổ 2021",
+        },
+        fresh_client=True,  # signs the person in
+    ),
+    # The page answers the same whatever the address: an address of an
+    # active account (given one here), and one of an invited person who has
+    # not joined (the matrix's), who gets nothing.
+    FormCase(
+        "password_reset",
+        "anonymous",
+        saved_reset_requested,
+        valid=lambda m, t: {"email": "District-B@example.vn"},
+        prepare=reset_account_addressed,
+        label="account",
+    ),
+    FormCase(
+        "password_reset",
+        "anonymous",
+        saved_reset_requested,
+        valid=lambda m, t: {"email": "district_a.invited@example.vn"},
+        label="invited",
+    ),
+    FormCase(
+        "password_reset_confirm",
+        "anonymous",
+        saved_reset_done,
+        url=reset_form_url,
+        prepare=reset_link_opened,
+        valid=lambda m, t: {
+            "new_password1": "Mật khẩu mới của Tổ 2021",
+            "new_password2": "Mật khẩu mới của Tổ 2021",
+        },
+        fresh_client=True,  # the link's token is kept in the session
+    ),
 ]
 
 # URL names whose POST sends nothing but the CSRF token: a button. The page
@@ -531,6 +643,17 @@ BUTTONS = {
         "token",
         lambda m, t: reverse("contacts:api_tokens"),
     ),
+    # A person invited and not joined: their row on the members page.
+    "contacts:member_deactivate": ("staff", "member", _members_page),
+    "contacts:member_resend": ("staff", "member", _members_page),
+    # Shown only for someone deactivated (made for the page: MADE).
+    "contacts:member_reactivate": ("staff", "deactivated_member", _members_page),
+    # Shown only on an expired link (made for the page: MADE).
+    "invitation_renew": (
+        "anonymous",
+        "expired_link",
+        lambda m, t: reverse("invitation_accept", args=[t.pk]),
+    ),
 }
 
 
@@ -539,6 +662,15 @@ def _token(m: Matrix) -> Target:
         organisation=m.orgs["district_a"], name="Hệ thống", by=m.users["district_a"]
     )
     return Target("district_a", token.pk)
+
+
+# Records a button's page needs that the world lacks, made in the test's
+# savepoint.
+MADE: dict[str, Callable[[Matrix], Target]] = {
+    "token": _token,
+    "deactivated_member": deactivated_member,
+    "expired_link": expired_link,
+}
 
 
 # The JSON API (/api/v1/, token authentication, DRF serializers): no form
@@ -618,6 +750,12 @@ READS = dict.fromkeys(
         "roll_calls:index",
         "roll_calls:detail",
         "roll_calls:unreachable_xlsx",
+        "contacts:member_history",
+        "contacts:adoption",
+        "contacts:adoption_csv",
+        "contacts:people_import_template",
+        "password_reset_done",
+        "password_reset_complete",
     ),
     "reads only; a POST is answered as a GET or refused",
 )
@@ -637,8 +775,8 @@ def test_a_button_sends_no_field(matrix, name):
     user, kind, page = BUTTONS[name]
     with rolled_back():
         target: Target | None
-        if kind == "token":
-            target = _token(matrix)
+        if kind in MADE:
+            target = MADE[kind](matrix)
         else:
             target = target_of(matrix, kind, None if user == "staff" else user)
         url = reverse(name, args=[target.pk] if target else [])
@@ -671,16 +809,29 @@ def _found(m: Matrix, case: FormCase, memo: dict) -> FoundForm:
 
 def _find(m: Matrix, case: FormCase) -> FoundForm:
     target = target_of(m, case.target, _owner(case))
-    url = reverse(case.name, args=[target.pk] if target else [])
+    url = _case_url(m, case, target)
     page = case.page(m, target) if case.page else url
     with rolled_back(), override_settings(**dict(case.settings)):
-        html = client_for(m, case.user).get(page).content.decode()
+        client = client_for(m, case.user)
+        if case.prepare:
+            case.prepare(m, client)
+        if case.page_body:
+            body = {"csrfmiddlewaretoken": CSRF, **case.page_body(m, target)}
+            html = post(client, page, body).content.decode()
+        else:
+            html = client.get(page).content.decode()
     form = form_posting_to(html, url, page)
     assert form is not None, f"no form posts to {url} on {page}"
     files = [f.name for f in form.fields if f.type == "file"]
     valid = form.initial() | (case.valid or PAYLOADS.get(case.name, _none))(m, target)
     valid = {k: _as_value(v) for k, v in valid.items()}
     return FoundForm(url, page, form.names, files, valid)
+
+
+def _case_url(m: Matrix, case: FormCase, target: Target | None) -> str:
+    if case.url:
+        return case.url(m, target)
+    return reverse(case.name, args=[target.pk] if target else [])
 
 
 def _none(m, t) -> dict:
@@ -762,6 +913,8 @@ def send_and_judge(m: Matrix, clients, case: FormCase, url: str, body: dict) -> 
     client = None if case.fresh_client else clients(case.user)
     with override_settings(**dict(case.settings)), rolled_back():
         client = client or client_for(m, case.user)
+        if case.prepare:
+            case.prepare(m, client)
         before = snapshot()
         response = post(client, url, body)
         judge(m, case, target, body, response, differences(before, snapshot()))
@@ -774,13 +927,18 @@ def judge(m, case, target, body, response, changed: dict) -> None:
         assert changed == {}, f"refused with {status} but changed {changed}"
         page = response.content.decode()
         if status in (200, 400):  # a form's errors, or the app's 400 page
-            assert shows_error(page), "refused without saying why"
+            previewed = case.preview and f'id="{case.preview}"' in page
+            assert (status == 200 and previewed) or shows_error(page), (
+                "refused without saying why"
+            )
             assert is_vietnamese_page(page)
             english = [t for t in error_texts(page) if not in_vietnamese(t)]
             assert english == [], "errors not in Vietnamese"
         return
     assert stays_on_site(response), response["Location"]
     assert not response["Location"].startswith(reverse("login")), "logged out"
+    if case.name == "password_reset":  # the same answer whatever the address
+        assert response["Location"] == reverse("password_reset_done")
     if case.name == "login":
         _judge_login(m, response, body)
     elif case.name == "set_language":
