@@ -18,6 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from contacts.services.outbox import outbox_deliver, outbox_due_ids
+from contacts.spreadsheets import active_sheet
 from tests.browser.test_login_journey import log_in
 
 DISTRICT = "UBND Thị xã Bỉm Sơn"
@@ -38,7 +39,7 @@ def _spreadsheet(path: Path) -> Path:
     """The list as the Department's office keeps it: a title, then the
     table with Vietnamese headers."""
     book = openpyxl.Workbook()
-    sheet = book.active
+    sheet = active_sheet(book)
     sheet.append(["DANH SÁCH CÁN BỘ THAM GIA HỆ THỐNG"])
     sheet.append([])
     sheet.append(["STT", "Họ và tên", "Thư điện tử", "Đơn vị", "Vai trò"])
@@ -73,7 +74,9 @@ def _link_sent_to(folder: Path, address: str) -> str:
     """The link in the latest e-mail to `address`, read from its text."""
     mails = [m for m in _mails(folder) if m["To"] == address]
     assert mails, f"no e-mail to {address}"
-    text = mails[-1].get_body(preferencelist=("plain",)).get_content()
+    body = mails[-1].get_body(preferencelist=("plain",))
+    assert body is not None
+    text = body.get_content()
     found = LINK.search(text)
     assert found, text
     return found.group(0)

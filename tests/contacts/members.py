@@ -2,7 +2,8 @@
 
 import re
 
-from contacts.models import OutboundMessage, User
+from contacts.models import Invitation, OutboundMessage, User
+from contacts.services.members import invitation_find
 
 LINK = re.compile(r"/accounts/invitation/([A-Za-z0-9_-]+)/")
 
@@ -19,3 +20,10 @@ def invitation_secret(person: User) -> str:
     match = LINK.search(message.body)
     assert match, message.body
     return match.group(1)
+
+
+def invitation_of(person: User) -> Invitation:
+    """The invitation of the latest link sent to `person`."""
+    invitation = invitation_find(invitation_secret(person))
+    assert invitation is not None
+    return invitation

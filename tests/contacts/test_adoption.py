@@ -20,12 +20,11 @@ from contacts.services.members import (
     LinkState,
     PersonDraft,
     invitation_accept,
-    invitation_find,
     invitation_state,
     member_deactivate,
     person_invite,
 )
-from tests.contacts.members import invitation_secret
+from tests.contacts.members import invitation_of
 from tests.factories import VN, OrganisationFactory
 
 NOW = datetime.datetime(2021, 5, 20, 9, 0, tzinfo=VN)
@@ -52,7 +51,7 @@ def people(world):
     waiting = _invite(world, world.district_b, "Trần Văn Nam", "nam@x.vn", days_ago=1)
     joined = _invite(world, world.district_b, "=HYPERLINK(1)", "c@x.vn", days_ago=2)
     invitation_accept(
-        invitation=invitation_find(invitation_secret(joined)),
+        invitation=invitation_of(joined),
         password="mat-khau-rat-dai-2021",
         now=NOW - datetime.timedelta(days=1),
     )
@@ -297,9 +296,7 @@ def test_the_csv_shows_phones_the_national_way(client, world, clock, settings):
 
 
 def test_an_editor_resends_the_invitations_not_accepted(client, world, people, clock):
-    before = {
-        p: invitation_find(invitation_secret(people[p])) for p in ("expired", "waiting")
-    }
+    before = {p: invitation_of(people[p]) for p in ("expired", "waiting")}
     client.force_login(world.staff)
     url = reverse("contacts:adoption_resend", args=[world.district_b.pk])
     response = client.post(url, {"show": "to-join"})
@@ -308,7 +305,7 @@ def test_an_editor_resends_the_invitations_not_accepted(client, world, people, c
     for key, old in before.items():
         old.refresh_from_db()
         assert old.end_reason == InvitationEnd.SUPERSEDED
-        new = invitation_find(invitation_secret(people[key]))
+        new = invitation_of(people[key])
         assert new.pk != old.pk
         assert invitation_state(new, NOW) == LinkState.VALID
     # Nobody else: neither who joined, nor who was deactivated, nor the postal firm.
