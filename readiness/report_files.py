@@ -89,40 +89,45 @@ def committee_report_pdf(report: CommitteeReport, language: str) -> bytes:
     return html_to_pdf(html)
 
 
-def html_to_pdf(html: str) -> bytes:
-    """A page rendered for print, as an A4 PDF laid out by the report's
-    print stylesheet, without any network access (the situation reports
-    use it too)."""
+def html_to_pdf(
+    html: str, *, stylesheet: str = REPORT_CSS, presentational_hints: bool = False
+) -> bytes:
+    """A page rendered for print, as a PDF laid out by `stylesheet` (a
+    static file the page links: the report's print stylesheet unless told),
+    without any network access. The situation reports use it too, and the
+    Decree 30 documents with their own stylesheet and the column widths
+    their tables carry as <col width> (readiness/nd30_pdf.py)."""
     # Imported here: WeasyPrint loads Pango on import, and the rest of the
     # app must start on a machine without it.
     from weasyprint import HTML
 
-    fetcher = _offline_fetcher(report_css=_report_css())
-    return HTML(string=html, base_url=_PDF_BASE_URL, url_fetcher=fetcher).write_pdf()
+    fetcher = _offline_fetcher(stylesheet, _static_file(stylesheet))
+    document = HTML(string=html, base_url=_PDF_BASE_URL, url_fetcher=fetcher)
+    return document.write_pdf(presentational_hints=presentational_hints)
 
 
-def _offline_fetcher(*, report_css: bytes):
-    """A URL fetcher that never goes to the network. The page's link to its
-    own stylesheet gets `report_css`; every other URL (Bootstrap, app.css,
-    scripts: not wanted in the PDF) reads as an empty stylesheet."""
+def _offline_fetcher(stylesheet: str, css: bytes):
+    """A URL fetcher that never goes to the network. The page's link to
+    `stylesheet` gets `css`; every other URL (Bootstrap, app.css, scripts:
+    not wanted in the PDF) reads as an empty stylesheet."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    report_css_url = urljoin(_PDF_BASE_URL, static(REPORT_CSS))
+    stylesheet_url = urljoin(_PDF_BASE_URL, static(stylesheet))
 
     class OfflineFetcher(URLFetcher):
         def fetch(self, url, headers=None):
-            body = report_css if url == report_css_url else b""
+            body = css if url == stylesheet_url else b""
             return URLFetcherResponse(url, body, {"Content-Type": "text/css"})
 
     return OfflineFetcher()
 
 
-def _report_css() -> bytes:
+def _static_file(name: str) -> bytes:
     """Read before WeasyPrint starts: a fetcher's error would only be logged
-    and the report printed unstyled."""
-    path = finders.find(REPORT_CSS)
+    and the document printed unstyled."""
+    path = finders.find(name)
     if path is None:
-        raise FileNotFoundError(f"static file {REPORT_CSS} not found")
+        raise FileNotFoundError(f"static file {name} not found")
     return Path(path).read_bytes()
 
 
