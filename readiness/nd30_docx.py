@@ -12,22 +12,30 @@ same sizes (static/documents/nd30.css).
 """
 
 import io
-from typing import Protocol
 
 from django.utils import timezone
 from docx import Document
 from docx.document import Document as WordDocument
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt
-from docx.table import Table as WordTable
-from docx.table import _Cell
 from docx.text.paragraph import Paragraph as WordParagraph
-from docx.text.run import Run
 
+from readiness.docx_elements import (
+    borderless,
+    boxed,
+    drop_first_paragraphs,
+    field_char,
+    fix_widths,
+    format_paragraph,
+    new_paragraph,
+    new_run,
+    row_properties,
+    rule,
+)
 from readiness.nd30 import (
     COPIES_LABEL,
     DRAFT_MARK,
@@ -74,7 +82,6 @@ SHORT_RULE = 0.4
 # summary); measured on the sample's lines with Liberation Serif Bold.
 CAPITALS_EM, TEXT_EM = 0.62, 0.47
 MM_PER_PT = 25.4 / 72
-RULE_GAP = 3  # points between a line's box and the rule under it
 # A table of at most this many rows is kept on one page.
 KEPT_TOGETHER = 12
 
@@ -92,19 +99,11 @@ COPIES_LABEL_SIZE = 12
 COPIES_SIZE = 11
 PAGE_NUMBER_SIZE = 14
 DRAFT_SIZE = 13
-# Lines are at least this much taller than their type (18 pt for 14 pt):
-# about 1.1 lines of Times New Roman, inside the decree's "single to 1.5
-# lines", and the PDF's line-height is the same, so both break pages alike.
-LEADING = 4
 PARAGRAPH_SPACE = 6  # before each body paragraph
 FIRST_LINE_INDENT = 12.7  # mm
 SIGNATURE_SPACE = 72  # points between the capacity and the name
 # "Kính gửi:" with several recipients: the label, then the list beside it.
 RECIPIENTS_LABEL_AT, RECIPIENTS_AT = 35, 58
-
-
-class _Container(Protocol):
-    def add_paragraph(self, text: str = "", style: None = None) -> WordParagraph: ...
 
 
 def docx_bytes(document: Nd30Document) -> bytes:
@@ -122,7 +121,7 @@ def docx_bytes(document: Nd30Document) -> bytes:
     if word.element.body[-2].tag == qn("w:tbl"):
         # Word wants a paragraph between a last table and the section's
         # properties; a 1 pt one adds no page.
-        _paragraph(word, size=1)
+        new_paragraph(word, size=1)
     _set_properties(word, document)
     buffer = io.BytesIO()
     word.save(buffer)
@@ -197,7 +196,7 @@ def _set_page(word: WordDocument, document: Nd30Document) -> None:
     for paragraph in (numbered, first):
         # Not the template's Header style, whose tab stops would come first.
         paragraph.style = word.styles["Normal"]
-        _format(paragraph, size=PAGE_NUMBER_SIZE)
+        format_paragraph(paragraph, size=PAGE_NUMBER_SIZE)
     if not document.draft:
         _page_number(numbered)
         return
@@ -212,7 +211,7 @@ def _set_page(word: WordDocument, document: Nd30Document) -> None:
     numbered.add_run("\t")
     first.add_run("\t\t")
     for paragraph in (numbered, first):
-        _boxed(_run(paragraph, DRAFT_MARK, size=DRAFT_SIZE, bold=True))
+        boxed(new_run(paragraph, DRAFT_MARK, size=DRAFT_SIZE, bold=True))
 
 
 def _page_number(paragraph: WordParagraph) -> None:
@@ -221,17 +220,11 @@ def _page_number(paragraph: WordParagraph) -> None:
     instruction = OxmlElement("w:instrText")
     instruction.set(qn("xml:space"), "preserve")
     instruction.text = " PAGE "
-    parts = [_field_char("begin"), instruction, _field_char("separate")]
+    parts = [field_char("begin"), instruction, field_char("separate")]
     for part in parts:
-        _run(paragraph, "", size=PAGE_NUMBER_SIZE)._r.append(part)
-    _run(paragraph, "2", size=PAGE_NUMBER_SIZE)
-    _run(paragraph, "", size=PAGE_NUMBER_SIZE)._r.append(_field_char("end"))
-
-
-def _field_char(kind: str) -> BaseOxmlElement:
-    char = OxmlElement("w:fldChar")
-    char.set(qn("w:fldCharType"), kind)
-    return char
+        new_run(paragraph, "", size=PAGE_NUMBER_SIZE)._r.append(part)
+    new_run(paragraph, "2", size=PAGE_NUMBER_SIZE)
+    new_run(paragraph, "", size=PAGE_NUMBER_SIZE)._r.append(field_char("end"))
 
 
 # --- The parts -----------------------------------------------------------------
@@ -243,29 +236,31 @@ def _letterhead(
     """Row 1: the bodies | the national title and motto, each with its rule;
     row 2: the number (and a công văn's V/v) | the place and date, so that
     the two stand on one line."""
-    table = _borderless(word, 2, LETTERHEAD_COLUMNS, outdent=LETTERHEAD_OUTDENT)
+    table = borderless(
+        word, 2, LETTERHEAD_COLUMNS, padding=CELL_PADDING, outdent=LETTERHEAD_OUTDENT
+    )
     left, right = table.rows[0].cells
     inner = LETTERHEAD_COLUMNS[0] - 2 * CELL_PADDING
-    _paragraph(left, document.governing_body.upper(), size=BODIES)
+    new_paragraph(left, document.governing_body.upper(), size=BODIES)
     issuing = document.issuing_body.upper()
-    _paragraph(left, issuing, size=BODIES, bold=True)
+    new_paragraph(left, issuing, size=BODIES, bold=True)
     issuing_width = min(_text_width(issuing, BODIES, CAPITALS_EM), inner)
-    _rule(left, SHORT_RULE * issuing_width, inner)
-    _paragraph(right, NATION, size=NATION_SIZE, bold=True)
-    _paragraph(right, MOTTO, size=MOTTO_SIZE, bold=True)
-    _rule(right, MOTTO_WIDTH, LETTERHEAD_COLUMNS[1] - 2 * CELL_PADDING)
+    rule(left, SHORT_RULE * issuing_width, inner)
+    new_paragraph(right, NATION, size=NATION_SIZE, bold=True)
+    new_paragraph(right, MOTTO, size=MOTTO_SIZE, bold=True)
+    rule(right, MOTTO_WIDTH, LETTERHEAD_COLUMNS[1] - 2 * CELL_PADDING)
     left, right = table.rows[1].cells
-    _paragraph(left, lines.number, size=NUMBER_SIZE, before=PARAGRAPH_SPACE)
+    new_paragraph(left, lines.number, size=NUMBER_SIZE, before=PARAGRAPH_SPACE)
     if lines.subject:
-        _paragraph(left, lines.subject, size=SUBJECT_SIZE)
-    _paragraph(
+        new_paragraph(left, lines.subject, size=SUBJECT_SIZE)
+    new_paragraph(
         right,
         lines.place_date,
         size=PLACE_DATE_SIZE,
         italic=True,
         before=PARAGRAPH_SPACE,
     )
-    _drop_first_paragraphs(table)
+    drop_first_paragraphs(table)
 
 
 def _title(word: WordDocument, document: Nd30Document) -> None:
@@ -273,10 +268,12 @@ def _title(word: WordDocument, document: Nd30Document) -> None:
     short rule; a công văn has neither (its summary is the "V/v" line)."""
     if not document.doc_type:
         return
-    _paragraph(word, document.doc_type.upper(), size=TITLE_SIZE, bold=True, before=18)
-    _paragraph(word, document.summary, size=TITLE_SIZE, bold=True, keep_next=True)
+    new_paragraph(
+        word, document.doc_type.upper(), size=TITLE_SIZE, bold=True, before=18
+    )
+    new_paragraph(word, document.summary, size=TITLE_SIZE, bold=True, keep_next=True)
     summary_width = min(_text_width(document.summary, TITLE_SIZE, TEXT_EM), TEXT_WIDTH)
-    _rule(word, SHORT_RULE * summary_width, TEXT_WIDTH)
+    rule(word, SHORT_RULE * summary_width, TEXT_WIDTH)
 
 
 def _recipients(word: WordDocument, lines: PrintedLines) -> None:
@@ -284,12 +281,12 @@ def _recipients(word: WordDocument, lines: PrintedLines) -> None:
         return
     if len(lines.recipients) == 1:
         text = f"{RECIPIENTS_LABEL} {lines.recipients[0]}"
-        _paragraph(word, text, size=BODY, before=12, after=PARAGRAPH_SPACE)
+        new_paragraph(word, text, size=BODY, before=12, after=PARAGRAPH_SPACE)
         return
     # The label at RECIPIENTS_LABEL_AT, the list from RECIPIENTS_AT, the
     # first recipient on the label's line.
     first, *rest = lines.recipients
-    paragraph = _paragraph(
+    paragraph = new_paragraph(
         word,
         f"{RECIPIENTS_LABEL}\t{first}",
         size=BODY,
@@ -301,7 +298,7 @@ def _recipients(word: WordDocument, lines: PrintedLines) -> None:
     paragraph.paragraph_format.tab_stops.add_tab_stop(Mm(RECIPIENTS_AT))
     for i, line in enumerate(rest):
         after = PARAGRAPH_SPACE if i == len(rest) - 1 else 0
-        _paragraph(
+        new_paragraph(
             word,
             line,
             size=BODY,
@@ -314,7 +311,7 @@ def _recipients(word: WordDocument, lines: PrintedLines) -> None:
 def _blocks(word: WordDocument, blocks: list[Block]) -> None:
     for block in blocks:
         if isinstance(block, Paragraph):
-            _paragraph(
+            new_paragraph(
                 word,
                 block.text,
                 size=BODY,
@@ -325,7 +322,7 @@ def _blocks(word: WordDocument, blocks: list[Block]) -> None:
                 first_line=FIRST_LINE_INDENT,
             )
         elif isinstance(block, SectionHeading):
-            _paragraph(
+            new_paragraph(
                 word,
                 block.text,
                 size=BODY,
@@ -342,24 +339,26 @@ def _table(word: WordDocument, block: Table) -> None:
     """Bordered, the header row repeated on every page, no row split over
     two pages, columns as wide as column_shares says (the PDF's too)."""
     if block.title:
-        _paragraph(word, block.title, size=BODY, bold=True, before=12, keep_next=True)
+        new_paragraph(
+            word, block.title, size=BODY, bold=True, before=12, keep_next=True
+        )
     widths = [share * TEXT_WIDTH for share in column_shares(block)]
     table = word.add_table(rows=1 + len(block.rows), cols=len(block.headers))
     table.style = word.styles["Table Grid"]
-    _fix_widths(table, widths)
+    fix_widths(table, widths)
     numeric = numeric_columns(block)
     header = table.rows[0]
-    _row_properties(header, "w:tblHeader", "w:cantSplit")
+    row_properties(header, "w:tblHeader", "w:cantSplit")
     for cell, text in zip(header.cells, block.headers, strict=True):
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-        _format(cell.paragraphs[0], size=TABLE_SIZE, bold=True)
-        _run(cell.paragraphs[0], text, size=TABLE_SIZE, bold=True)
+        format_paragraph(cell.paragraphs[0], size=TABLE_SIZE, bold=True)
+        new_run(cell.paragraphs[0], text, size=TABLE_SIZE, bold=True)
     for row, values in zip(table.rows[1:], block.rows, strict=True):
-        _row_properties(row, "w:cantSplit")
+        row_properties(row, "w:cantSplit")
         for i, cell in enumerate(row.cells):
             align = WD_ALIGN_PARAGRAPH.CENTER if numeric[i] else WD_ALIGN_PARAGRAPH.LEFT
-            _format(cell.paragraphs[0], size=TABLE_SIZE, align=align)
-            _run(
+            format_paragraph(cell.paragraphs[0], size=TABLE_SIZE, align=align)
+            new_run(
                 cell.paragraphs[0],
                 values[i] if i < len(values) else "",
                 size=TABLE_SIZE,
@@ -369,10 +368,10 @@ def _table(word: WordDocument, block: Table) -> None:
 def _signature(word: WordDocument, document: Nd30Document, lines: PrintedLines) -> None:
     """Left: "Nơi nhận:" and its list; right: the capacity, the space to
     sign and seal, the name. One row that Word never splits."""
-    table = _borderless(word, 1, SIGNATURE_COLUMNS)
-    _row_properties(table.rows[0], "w:cantSplit")
+    table = borderless(word, 1, SIGNATURE_COLUMNS, padding=CELL_PADDING)
+    row_properties(table.rows[0], "w:cantSplit")
     left, right = table.rows[0].cells
-    _paragraph(
+    new_paragraph(
         left,
         COPIES_LABEL,
         size=COPIES_LABEL_SIZE,
@@ -382,223 +381,27 @@ def _signature(word: WordDocument, document: Nd30Document, lines: PrintedLines) 
         before=12,
     )
     for line in lines.copies:
-        _paragraph(left, line, size=COPIES_SIZE, align=WD_ALIGN_PARAGRAPH.LEFT)
+        new_paragraph(left, line, size=COPIES_SIZE, align=WD_ALIGN_PARAGRAPH.LEFT)
     for i, line in enumerate(document.signature.capacity):
-        _paragraph(
+        new_paragraph(
             right, line.upper(), size=BODY, bold=True, before=12 if i == 0 else 0
         )
-    _paragraph(
+    new_paragraph(
         right, document.signature.name, size=BODY, bold=True, before=SIGNATURE_SPACE
     )
-    _drop_first_paragraphs(table)
+    drop_first_paragraphs(table)
 
 
 def _appendix(word: WordDocument, appendix: Appendix) -> None:
     """On a new page: "Phụ lục I", its title, the note in italics."""
-    label = _paragraph(word, appendix.label, size=BODY, bold=True, keep_next=True)
+    label = new_paragraph(word, appendix.label, size=BODY, bold=True, keep_next=True)
     label.paragraph_format.page_break_before = True
-    _paragraph(word, appendix.title, size=BODY, bold=True, keep_next=True)
+    new_paragraph(word, appendix.title, size=BODY, bold=True, keep_next=True)
     if appendix.note:
-        _paragraph(word, appendix.note, size=BODY, italic=True, keep_next=True)
+        new_paragraph(word, appendix.note, size=BODY, italic=True, keep_next=True)
     _blocks(word, appendix.blocks)
-
-
-# --- Paragraphs, runs, rules, tables -------------------------------------------
-
-
-def _paragraph(
-    container: _Container,
-    text: str = "",
-    *,
-    size: float,
-    bold: bool = False,
-    italic: bool = False,
-    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.CENTER,
-    before: float = 0,
-    after: float = 0,
-    left: float = 0,
-    first_line: float = 0,
-    keep_next: bool = False,
-) -> WordParagraph:
-    """A paragraph of one run; sizes in points, indents in millimetres."""
-    paragraph = container.add_paragraph()
-    _format(paragraph, size=size, align=align, before=before, after=after)
-    f = paragraph.paragraph_format
-    if left:
-        f.left_indent = Mm(left)
-    if first_line:
-        f.first_line_indent = Mm(first_line)
-    if keep_next:
-        f.keep_with_next = True
-    if text:
-        _run(paragraph, text, size=size, bold=bold, italic=italic)
-    return paragraph
-
-
-def _format(
-    paragraph: WordParagraph,
-    *,
-    size: float,
-    bold: bool = False,
-    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.CENTER,
-    before: float = 0,
-    after: float = 0,
-) -> None:
-    f = paragraph.paragraph_format
-    f.alignment = align
-    f.space_before, f.space_after = Pt(before), Pt(after)
-    f.line_spacing = Pt(size + LEADING)
-    f.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
-    # The paragraph mark's size: an empty paragraph is no taller than this.
-    mark = _mark_properties(paragraph)
-    for tag in ("w:sz", "w:szCs"):
-        element = OxmlElement(tag)
-        element.set(qn("w:val"), str(round(size * 2)))
-        mark.append(element)
-    if bold:
-        mark.insert(0, OxmlElement("w:b"))
-
-
-def _mark_properties(paragraph: WordParagraph) -> BaseOxmlElement:
-    properties = paragraph._p.get_or_add_pPr()
-    mark = properties.find(qn("w:rPr"))
-    if mark is None:
-        mark = OxmlElement("w:rPr")
-        properties.insert_element_before(mark, "w:sectPr", "w:pPrChange")
-    return mark
-
-
-def _run(
-    paragraph: WordParagraph,
-    text: str,
-    *,
-    size: float,
-    bold: bool = False,
-    italic: bool = False,
-) -> Run:
-    run = paragraph.add_run(text)
-    run.font.size = Pt(size)
-    if bold:
-        run.font.bold = True
-    if italic:
-        run.font.italic = True
-    return run
-
-
-def _boxed(run: Run) -> None:
-    """A border around the run (the draft mark)."""
-    border = OxmlElement("w:bdr")
-    for name, value in (("w:val", "single"), ("w:sz", "8"), ("w:space", "1")):
-        border.set(qn(name), value)
-    border.set(qn("w:color"), "000000")
-    run._r.get_or_add_rPr().insert_element_before(
-        border,
-        *("w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang"),
-        *("w:eastAsianLayout", "w:specVanish", "w:oMath"),
-    )
-
-
-def _rule(container: _Container, length: float, box: float) -> None:
-    """A solid 0.75 pt line `length` mm long, centred in a box `box` mm
-    wide, RULE_GAP under the line above: the top border of an empty
-    paragraph indented from both sides."""
-    paragraph = container.add_paragraph()
-    _format(paragraph, size=1, before=RULE_GAP)
-    f = paragraph.paragraph_format
-    f.line_spacing = Pt(2)
-    f.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    f.left_indent = f.right_indent = Mm(max((box - length) / 2, 0))
-    borders = OxmlElement("w:pBdr")
-    top = OxmlElement("w:top")
-    for name, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "0")):
-        top.set(qn(name), value)
-    top.set(qn("w:color"), "000000")
-    borders.append(top)
-    paragraph._p.get_or_add_pPr().insert_element_before(
-        borders,
-        *("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap"),
-        *("w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN"),
-        *("w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind"),
-        *("w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc"),
-        *("w:textDirection", "w:textAlignment", "w:textboxTightWrap"),
-        *("w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"),
-    )
 
 
 def _text_width(text: str, size: float, em: float) -> float:
     """An estimate, in millimetres, of `text` set on one line."""
     return len(text) * em * size * MM_PER_PT
-
-
-def _borderless(
-    word: WordDocument, rows: int, columns: tuple[int, int], *, outdent: float = 0
-) -> WordTable:
-    table = word.add_table(rows=rows, cols=2)
-    table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    _fix_widths(table, list(columns))
-    properties = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        border = OxmlElement(f"w:{side}")
-        border.set(qn("w:val"), "nil")
-        borders.append(border)
-    successors = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")
-    properties.insert_element_before(borders, *successors, "w:tblCaption")
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        margin = OxmlElement(f"w:{side}")
-        margin.set(qn("w:w"), str(_twips(CELL_PADDING)))
-        margin.set(qn("w:type"), "dxa")
-        margins.append(margin)
-    properties.insert_element_before(margins, "w:tblLook", "w:tblCaption")
-    if outdent:
-        indent = OxmlElement("w:tblInd")
-        indent.set(qn("w:w"), str(-_twips(outdent)))
-        indent.set(qn("w:type"), "dxa")
-        properties.insert_element_before(indent, "w:tblBorders", *successors)
-    for row in table.rows:
-        for cell in row.cells:
-            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
-    return table
-
-
-def _fix_widths(table: WordTable, widths: list[float]) -> None:
-    """Fixed layout: the grid (LibreOffice reads it) and each cell's width
-    (Word reads those) say the same."""
-    table.autofit = False
-    total = OxmlElement("w:tblW")
-    total.set(qn("w:w"), str(sum(_twips(w) for w in widths)))
-    total.set(qn("w:type"), "dxa")
-    old = table._tbl.tblPr.find(qn("w:tblW"))
-    if old is not None:
-        old.getparent().replace(old, total)
-    for column, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
-        column.w = Mm(width)
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = Mm(width)
-
-
-def _row_properties(row: object, *flags: str) -> None:
-    properties = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
-    for flag in flags:
-        properties.append(OxmlElement(flag))
-
-
-def _drop_first_paragraphs(table: WordTable) -> None:
-    """A new cell comes with an empty paragraph; the cells were filled
-    after it."""
-    for row in table.rows:
-        for cell in row.cells:
-            _drop_first(cell)
-
-
-def _drop_first(cell: _Cell) -> None:
-    paragraphs = cell.paragraphs
-    if len(paragraphs) > 1 and not paragraphs[0].text:
-        element = paragraphs[0]._p
-        element.getparent().remove(element)
-
-
-def _twips(millimetres: float) -> int:
-    return round(millimetres * 1440 / 25.4)
