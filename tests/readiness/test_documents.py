@@ -672,3 +672,17 @@ def test_the_edit_page_costs_the_same_whatever_the_size(client, world, moment):
         client.get(url)
 
     assert len(big.captured_queries) == len(small.captured_queries)
+
+
+# --- Where it is found ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("who", "may_write"), [("staff", True), ("observer", False)])
+def test_the_report_page_leads_to_the_register(client, world, who, may_write):
+    client.force_login(getattr(world, who))
+
+    body = client.get(reverse("readiness:report")).content.decode()
+
+    assert reverse("documents:document_register") in body
+    assert (reverse("documents:document_create") in body) == may_write
+    assert ("Lập báo cáo gửi Ủy ban bầu cử" in body) == may_write
