@@ -71,6 +71,7 @@ urlpatterns = [
     path("notifications/", include("contacts.urls_inbox")),
     path("reminders/", include("readiness.urls_reminders")),
     path("situation-reports/", include("readiness.urls_situation")),
+    path("documents/", include("readiness.urls_documents")),
     path("cycles/", include("readiness.urls_cycles")),
     path("close-out/", include("readiness.urls_closeout")),
     path("incidents/", include("incidents.urls")),

@@ -5,6 +5,7 @@ from readiness.models import (
     Deadline,
     Directive,
     Obligation,
+    OfficialDocument,
     PlanAttachment,
     PlanSection,
     PlanVersion,
@@ -83,3 +84,33 @@ class SectionReviewAdmin(SimpleHistoryAdmin):
 class PlanAttachmentAdmin(SimpleHistoryAdmin):
     list_display = ("original_name", "section", "content_type", "size", "uploaded_at")
     list_select_related = ("section__plan__organisation", "section__obligation")
+
+
+@admin.register(OfficialDocument)
+class OfficialDocumentAdmin(SimpleHistoryAdmin):
+    """Drafts are written on the documents' pages, which check their figures;
+    here they may be looked at or deleted. An issued document is read-only
+    and cannot be deleted: what was sent stays as it was
+    (readiness.services.documents)."""
+
+    list_display = ("__str__", "kind", "status", "issued_on", "summary", "election")
+    list_filter = ("status", "kind")
+    list_select_related = ("election",)
+    raw_id_fields = ("replaces",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_issued:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # The bulk delete would not ask has_delete_permission per document.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from contacts.models import Membership, User
 from contacts.permissions import (
     Action,
+    is_department,
     may_change_anything,
     membership_of,
     rule_for,
@@ -16,6 +17,7 @@ from readiness.models import (
     Deadline,
     Directive,
     Obligation,
+    OfficialDocument,
     PlanAttachment,
     PlanSection,
     PlanVersion,
@@ -97,6 +99,23 @@ def _situation_report_rule(
     # Made from live data and sent to staff and observers; never changed.
     if action == Action.VIEW:
         return sees_everything(membership)
+    return False
+
+
+@rule_for(OfficialDocument)
+def _document_rule(
+    membership: Membership, action: Action, document: OfficialDocument
+) -> bool:
+    """The Department writes its documents; its read-only members read them,
+    drafts included. Observers (the Election Committee, their recipient)
+    read what was issued; a draft is the Department's own work. Issued
+    documents never change."""
+    if action == Action.VIEW:
+        if is_department(membership):
+            return True
+        return sees_everything(membership) and document.is_issued
+    if action == Action.CHANGE:
+        return may_change_anything(membership) and not document.is_issued
     return False
 
 

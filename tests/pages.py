@@ -141,6 +141,7 @@ PAGES: list[Page] = [
     ("reminder rule", "staff", lambda o: "/reminders/rule/", {}),
     ("close-out", "staff", lambda o: "/close-out/", {}),
     ("situation reports", "observer", lambda o: "/situation-reports/", {}),
+    ("register of outgoing documents", "staff", lambda o: "/documents/", {}),
     ("election cycles", "staff", lambda o: "/cycles/", {}),
     ("set up the next election", "staff", lambda o: "/cycles/new/", {}),
     ("reachability checks", "staff", lambda o: "/roll-calls/", {}),
@@ -310,6 +311,20 @@ NOT_READ_PAGES = {
     "situation_report_xlsx",
     "situation_report_make",
     "incoming",  # the SMS gateway's webhook (POST, a shared secret)
+    # One outgoing document: its form (one row and the Election Committee
+    # report's figures, whose queries are pinned by
+    # tests/readiness/test_selectors_report.py), its stored files, a
+    # preview laid out by the renderer, and buttons. The register, which
+    # lists them, is in PAGES; tests/readiness/test_documents.py pins its
+    # cost and the form's with more documents and more data.
+    "document_create",
+    "document_detail",
+    "document_preview",
+    "document_issue",
+    "document_correct",
+    "document_discard",
+    "document_docx",
+    "document_pdf",
 }
 
 

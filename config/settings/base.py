@@ -475,6 +475,16 @@ NOTICE_DIGEST_HOUR = env_int("NOTICE_DIGEST_HOUR", 17)
 # audits after the results are announced.
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 90)
 
+# The Department as its outgoing documents name it (Decree 30/2020/NĐ-CP;
+# readiness.services.documents, readiness.documents_report): the issuing
+# body printed under the province's People's Committee, and the issuer's
+# abbreviation in every number ("12/BC-STTTT"). A deployment's fact, not an
+# election's: a reorganisation renames the Department (in 2025 most Sở TTTT
+# joined the Sở Khoa học và Công nghệ, SKHCN). Each document keeps the
+# symbol it was made with, so earlier numbers stay as issued.
+DOCUMENT_ISSUING_BODY = env_str("DOCUMENT_ISSUING_BODY", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG")
+DOCUMENT_ISSUER_SYMBOL = env_str("DOCUMENT_ISSUER_SYMBOL", "STTTT")
+
 # How long /healthz waits for the broker before calling it down.
 HEALTHZ_BROKER_TIMEOUT = env_int("HEALTHZ_BROKER_TIMEOUT", 3)
 

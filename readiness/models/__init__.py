@@ -14,6 +14,18 @@ from readiness.models.directives import (
     ReminderRule,
     groups_for_kind,
 )
+from readiness.models.documents import (
+    CAPACITY_LINES,
+    DOC_TYPE_NAMES,
+    DOC_TYPES,
+    TYPE_SYMBOLS,
+    DocumentAppendix,
+    DocumentKind,
+    DocumentStatus,
+    OfficialDocument,
+    SignerCapacity,
+    default_appendices,
+)
 from readiness.models.plans import (
     PlanAttachment,
     PlanEvent,
@@ -28,6 +40,15 @@ from readiness.models.plans import (
 )
 
 __all__ = [
+    "CAPACITY_LINES",
+    "DOC_TYPES",
+    "DOC_TYPE_NAMES",
+    "TYPE_SYMBOLS",
+    "DocumentAppendix",
+    "DocumentKind",
+    "DocumentStatus",
+    "OfficialDocument",
+    "SignerCapacity",
     "DIRECTIVE_LETTER_FIELDS",
     "GROUP_KINDS",
     "PLAN_EVIDENCE",
@@ -49,5 +70,6 @@ __all__ = [
     "ReviewStatus",
     "SectionReview",
     "SituationReport",
+    "default_appendices",
     "groups_for_kind",
 ]

@@ -8,7 +8,10 @@
    <form data-confirm="Question?">     asks before submitting
    <div data-width-percent="42">       is drawn 42% wide (a progress bar):
                                        a script may set element.style under
-                                       CSP, a template may not write style= */
+                                       CSP, a template may not write style=
+   <button data-insert-figure="{x}">   puts {x} at the cursor of the last
+                                       <textarea data-figure-target> written
+                                       in (a document's figures) */
 (function () {
   "use strict";
 
@@ -19,6 +22,20 @@
   document.addEventListener("submit", function (event) {
     const form = event.target.closest("form[data-confirm]");
     if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+
+  // The text a figure goes into: the last one focused, else the first.
+  let figureTarget = null;
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches("textarea[data-figure-target]")) figureTarget = event.target;
+  });
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-insert-figure]");
+    if (!button) return;
+    const target = figureTarget || document.querySelector("textarea[data-figure-target]");
+    if (!target) return;
+    target.setRangeText(button.dataset.insertFigure, target.selectionStart, target.selectionEnd, "end");
+    target.focus();
   });
 
   function setWidths(root) {
