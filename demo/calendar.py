@@ -85,6 +85,9 @@ NOT_MOVED = {
     "contacts.Heartbeat": ("last_seen_at",),
     # Sessions live in real time, as last_login does.
     "contacts.SignedInSession": ("signed_in_at",),
+    # An issued document keeps the date printed in its frozen files.
+    "readiness.OfficialDocument": ("issued_on", "figures_at", "created_at")
+    + ("updated_at", "issued_at"),
 }
 
 
