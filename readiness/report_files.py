@@ -28,6 +28,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 # The exports' one rule for a cell: safe_cell for text, control characters
 # dropped, aware times as Vietnam local time.
+from contacts.models import in_language
+from contacts.names import election_committee
 from contacts.spreadsheets import xlsx_value
 from readiness.selectors.report import CommitteeReport, OverdueItem
 
@@ -66,9 +68,15 @@ def _printed(rows: list) -> Printed:
 def report_context(report: CommitteeReport) -> dict:
     """What readiness/report.html needs to show the report itself; the page
     adds its form and download links."""
+    province = report.election.province
     return {
         "report": report,
         "directive": report.directive,
+        # The addressee as Decree 30 writes it on Vietnamese pages
+        # ("Ủy ban bầu cử tỉnh Thanh Hóa"; contacts.names).
+        "committee": in_language(
+            election_committee(province), _("the provincial Election Committee")
+        ),
         "overdue": _printed(report.overdue),
         "unresolved": _printed(report.incidents.unresolved),
         "difficulties": _printed(report.difficulties),

@@ -17,6 +17,7 @@ from contacts.models import (
     UnitLevel,
     User,
 )
+from contacts.names import peoples_committee
 from readiness.models import (
     Deadline,
     Directive,
@@ -92,7 +93,7 @@ class OrganisationFactory(ModelFactory[Organisation]):
 class DistrictOrganisationFactory(OrganisationFactory):
     kind = OrganisationKind.DISTRICT
     unit = factory.SubFactory(DistrictFactory)
-    name = factory.LazyAttribute(lambda o: f"UBND {o.unit.name}")
+    name = factory.LazyAttribute(lambda o: peoples_committee(o.unit))
 
 
 class UserFactory(ModelFactory[User]):
