@@ -191,7 +191,10 @@ def _write_header(sheet: Worksheet, report: CommitteeReport) -> None:
     directive = report.directive
     sheet_append(sheet, [_("Report to the provincial Election Committee")], bold=True)
     sheet_append(sheet, [_("Directive"), directive.number])
-    sheet_append(sheet, [_("Issued on"), directive.issued_on])
+    # A date cell when the letter gives the whole date; "…/02/2021" as
+    # written when it leaves the day blank (never a made-up day).
+    issued = directive.issued_date or directive.issued_text
+    sheet_append(sheet, [_("Issued on"), issued])
     sheet_append(sheet, [_("Subject"), directive.display_subject])
     sheet_append(sheet, [_("As of"), report.moment])
     sheet.append([])
