@@ -20,6 +20,8 @@ documents of readiness.nd30).
 
 from typing import Protocol
 
+from django.utils.translation import get_language
+
 # The level words the registry's names start with, longest first so that
 # "thị xã" is not read as "thị …". "đặc khu" (special zone) is a
 # commune-level unit of the 2025 structure.
@@ -80,6 +82,15 @@ def unit_name(unit: "Unit | str") -> str:
     "phường Điện Biên", "thị trấn Rừng Thông"."""
     word, proper = _parts(unit)
     return f"{word} {proper}" if word else proper
+
+
+def unit_in_sentence(unit: "Unit | str") -> str:
+    """The unit inside a sentence of the page's language: unit_name in
+    Vietnamese ("… không phải là huyện Đông Sơn"), the registry's name in
+    English, where it is a proper name ("… is not Huyện Đông Sơn")."""
+    if (get_language() or "vi").startswith("en"):
+        return unit if isinstance(unit, str) else unit.name
+    return unit_name(unit)
 
 
 def place_name(unit: "Unit | str") -> str:

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.apps import apps
 from django.urls import reverse
+from django.utils import translation
 
 from contacts import names
 from contacts.models import Organisation, OrganisationKind
@@ -223,3 +224,9 @@ def test_an_import_error_names_the_district_inside_its_sentence(world):
     )
     other = unit_in_other_district_message("xã Đông Tiến", district, "x")
     assert other.startswith("“xã Đông Tiến” không phải là huyện Đông Sơn")
+    # In English the registry's name is a proper name.
+    with translation.override("en"):
+        assert names.unit_in_sentence(district) == "Huyện Đông Sơn"
+        assert unit_not_in_district_message("Đông Yênn", district) == (
+            "“Đông Yênn” is not Huyện Đông Sơn or one of its communes."
+        )
