@@ -387,13 +387,11 @@ OFFICIALS_FOOTER = [
 ]
 
 
-def _written(unit_name: str) -> str:
+def _written(name: str) -> str:
     """A unit as officials write it in a body's name: "phường Hàm Rồng"."""
-    prefix, _, rest = unit_name.partition(" ")
-    if prefix in ("Thị", "Thành"):  # "Thị trấn …", "Thành phố …"
-        second, _, rest = rest.partition(" ")
-        prefix = f"{prefix} {second}"
-    return f"{prefix.lower()} {rest}"
+    from contacts.names import unit_name  # (after ROOT is on the path)
+
+    return unit_name(name)
 
 
 def _dotted(digits: str) -> str:

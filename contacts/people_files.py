@@ -25,7 +25,7 @@ _EXAMPLES = (
         "full_name": "Lê Văn Hùng",
         "email": "hung.le@example.com",
         "phone": "0912 345 678",
-        "organisation": "UBND Huyện Đông Sơn",
+        "organisation": "UBND huyện Đông Sơn",
         "role": {"vi": "Thủ trưởng", "en": "head"},
     },
     {

@@ -19,6 +19,9 @@ from django.db.models import F
 
 from contacts.models import Election, OutboundMessage
 from demo.models import DemoCalendar, DemoPhase
+from readiness.models import Directive
+from readiness.nd30 import PartialDate
+from readiness.partial_dates import moved
 from readiness.services.reminders import reminder_key_due_moved
 
 DAY = datetime.timedelta(days=1)
@@ -68,7 +71,6 @@ MOVED: dict[str, tuple[str, ...]] = {
     "incidents.StatusReport": ("due_at", "filed_at"),
     "readiness.SituationReport": ("as_of", "made_at"),
     "readiness.CycleArchive": ("made_at",),
-    "readiness.Directive": ("issued_on",),
     "readiness.Deadline": ("due_at",),
     "readiness.ReadinessPlan": ("created_at",),
     "readiness.PlanSection": ("updated_at",),
@@ -153,6 +155,7 @@ def calendar_move(*, days: int, history_dates: bool = True) -> None:
     first move, straight after load_seed, whose rows were written today."""
     if days == 0:
         return
+    _directive_dates_move(days)  # (before the elections move)
     for label, fields in MOVED.items():
         _move(apps.get_model(label), fields, days)
         history = _history_model(label)
@@ -162,6 +165,31 @@ def calendar_move(*, days: int, history_dates: bool = True) -> None:
         for label in MOVED_HISTORY_ONLY:
             _move(apps.get_model(label), ("history_date",), days)
     _reminder_keys_move(days)
+
+
+def _directive_dates_move(days: int) -> None:
+    """A directive's date is not a date column but the letter's year, month
+    and day, any of which but the year may be blank
+    (readiness.partial_dates): it keeps its place before its election's
+    polling day at the precision it has, so a blank day stays blank and
+    the month of a letter without one keeps its distance from polling day
+    whatever the steps the demo moved by. Its audit rows move alike (their
+    history_date with the others, in calendar_move)."""
+    step = days * DAY
+    polling = dict(Election.objects.values_list("pk", "polling_day"))
+    fields = ["issued_year", "issued_month", "issued_day"]
+    for model in (Directive, _history_model("readiness.Directive")):
+        assert model is not None  # (Directive keeps an audit trail)
+        rows = list(model._default_manager.all())
+        for row in rows:
+            before = polling.get(getattr(row, "election_id"))  # noqa: B009
+            if before is None:
+                continue  # (an audit row of an election deleted since)
+            date = PartialDate(*(getattr(row, f) for f in fields))
+            date = moved(date, before=before, after=before + step)
+            for f, value in zip(fields, (date.year, date.month, date.day), strict=True):
+                setattr(row, f, value)
+        model._default_manager.bulk_update(rows, fields, batch_size=500)
 
 
 def _reminder_keys_move(days: int) -> None:
@@ -196,6 +224,7 @@ MOVED_HISTORY_ONLY = (
     "contacts.HistoricalContact",
     "incidents.HistoricalSeverityPolicy",
     "incidents.HistoricalReportingMoment",
+    "readiness.HistoricalDirective",
     "readiness.HistoricalObligation",
     "readiness.HistoricalReminderRule",
     "readiness.HistoricalPlanResource",

@@ -13,6 +13,7 @@ from contacts.models import (
     Organisation,
     User,
 )
+from contacts.names import peoples_committee, unit_name
 from contacts.selectors.units import district_unit
 from contacts.services.contact_lists import (
     contact_list_accept,
@@ -68,14 +69,15 @@ def demo_list_file(
         ("Ban bầu cử", "Ban bầu cử HĐND"),
     ):
         lines.append(
-            f"{kind};{district.code};{name} {district.name};;UBND {district.name};"
+            f"{kind};{district.code};{name} {unit_name(district)};;"
+            f"{peoples_committee(district)};"
             f"{person_name(rng)};Chủ tịch;{mobile_phone(rng)}"
         )
     n = 0
     for commune in district.children.order_by("code"):
         for _ in range(teams_per_commune):
             n += 1
-            place = f"Nhà văn hóa khu {n}, {commune.name}"
+            place = f"Nhà văn hóa khu {n}, {unit_name(commune)}"
             for position in ("Tổ trưởng", "Tổ phó"):
                 lines.append(
                     f"Tổ bầu cử;{commune.code};Tổ bầu cử số {n};KVBP số {n};{place};"

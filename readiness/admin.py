@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from readiness.models import (
@@ -23,8 +24,34 @@ class ObligationInline(admin.TabularInline):
 
 @admin.register(Directive)
 class DirectiveAdmin(SimpleHistoryAdmin):
-    list_display = ("number", "issued_on", "election")
+    """The number and the date as the letter writes them: a day or a month
+    it leaves blank stays blank (Directive.clean refuses a day without its
+    month and a day its month does not have)."""
+
+    list_display = ("number", "issued", "election")
+    fields = (
+        "election",
+        "code",
+        "number",
+        ("issued_day", "issued_month", "issued_year"),
+        "issuer",
+        "issuer_en",
+        "subject",
+        "subject_en",
+        "legal_basis",
+        "legal_basis_en",
+        "recipients",
+        "recipients_en",
+        "copied_to",
+        "copied_to_en",
+        "signed_by",
+        "original_text",
+    )
     inlines = [ObligationInline]
+
+    @admin.display(description=_("date of issue"), ordering="issued_year")
+    def issued(self, directive: Directive) -> str:
+        return directive.issued_text
 
 
 @admin.register(Obligation)

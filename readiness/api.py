@@ -107,11 +107,27 @@ class ObligationSerializer(serializers.Serializer):
         return {"label": str(todo.action.label), "url": url}
 
 
+class IssuedSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    month = serializers.IntegerField(
+        allow_null=True, help_text="None when the letter leaves the month blank."
+    )
+    day = serializers.IntegerField(
+        allow_null=True, help_text="None when the letter leaves the day blank."
+    )
+
+
 class DirectiveSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
-    number = serializers.CharField()
-    issued_on = serializers.DateField()
+    number = serializers.CharField(help_text="As printed, e.g. …/STTTT-QLVT.")
+    issued_on = serializers.DateField(
+        source="issued_date",
+        allow_null=True,
+        help_text="The date of issue; None when the letter leaves a part of it "
+        "blank (see issued).",
+    )
+    issued = IssuedSerializer(help_text="The date of issue as the letter writes it.")
     subject = serializers.CharField(source="display_subject")
 
 

@@ -33,7 +33,8 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import AdministrativeUnit, Election, Organisation
+from contacts import names
+from contacts.models import Election, Organisation
 from readiness import nd30
 from readiness.models import (
     CAPACITY_LINES,
@@ -62,21 +63,6 @@ def organisation_name(organisation: Organisation) -> str:
     """An organisation as the document names it."""
     with translation.override("vi"):
         return organisation.display_name
-
-
-def place_name(province: AdministrativeUnit) -> str:
-    """ "Tỉnh Thanh Hóa" → "Thanh Hóa", as in "Thanh Hóa, ngày …"."""
-    return province.name.removeprefix("Tỉnh ").removeprefix("Thành phố ")
-
-
-def governing_body(province: AdministrativeUnit) -> str:
-    """ "UBND TỈNH THANH HÓA": the body above the Department."""
-    return f"UBND {province.name.upper()}"
-
-
-def election_committee_name(province: AdministrativeUnit) -> str:
-    """ "Ủy ban bầu cử tỉnh Thanh Hóa": the report's default recipient."""
-    return f"Ủy ban bầu cử {_lower_first(province.name)}"
 
 
 def _lower_first(text: str) -> str:
@@ -210,7 +196,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure(
         "ngay_van_ban_chi_dao",
         _("date of the directive"),
-        lambda r: _day(r.directive.issued_on),
+        lambda r: r.directive.issued_text,
     ),
     Figure(
         "so_don_vi",
@@ -346,10 +332,10 @@ def document_build(
     province = document.election.province
     with translation.override("vi"):
         return nd30.Nd30Document(
-            governing_body=governing_body(province),
+            governing_body=names.governing_body(province),
             issuing_body=settings.DOCUMENT_ISSUING_BODY,
             number=_number(document),
-            place=place_name(province),
+            place=names.place_name(province),
             date=nd30.PartialDate.of(document.issued_on)
             if document.issued_on and document.is_issued
             else None,

@@ -12,6 +12,8 @@ from contacts.forms import TypedInputForm, form_field
 from contacts.ids import IdChoiceField
 from contacts.models import AdministrativeUnit, Election, UnitLevel
 from contacts.validators import validate_date_in_range
+from readiness.nd30 import PartialDate
+from readiness.partial_dates import partial_date_errors
 
 # Typed the Vietnamese way whatever the page language (docs/conventions.md,
 # "Vietnamese dates").
@@ -33,6 +35,15 @@ def _date_field(label, help_text="") -> forms.DateField:
             format="%d/%m/%Y",
             attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"},
         ),
+    )
+
+
+def _date_part(label, help_text="") -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 4}),
     )
 
 
@@ -79,6 +90,25 @@ class CycleCopyForm(TypedInputForm, forms.Form):
             "Empty: the old code with the new polling year."
         ),
     )
+    # The new letter's number and date, as it writes them; a part it
+    # leaves blank stays blank (readiness.partial_dates). Given only when
+    # the election copied has one directive (readiness.services.cycles).
+    directive_number = forms.CharField(
+        label=_("Number of the new directive"),
+        max_length=60,
+        required=False,
+        help_text=_("As printed, e.g. 125/STTTT-QLVT. Empty: the old number."),
+    )
+    issued_day = _date_part(_("Day"))
+    issued_month = _date_part(_("Month"))
+    issued_year = _date_part(
+        _("Year"),
+        _(
+            "The date of the new directive. Leave the day, or the day and the "
+            "month, empty when the letter leaves them blank; all empty: the "
+            "old month moved with polling day, without a day."
+        ),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -102,7 +132,16 @@ class CycleCopyForm(TypedInputForm, forms.Form):
                 ),
             ),
             "province",
-            "directive_codes",
+            Fieldset(
+                _("The new directive"),
+                "directive_codes",
+                "directive_number",
+                Row(
+                    Column("issued_day"),
+                    Column("issued_month"),
+                    Column("issued_year"),
+                ),
+            ),
         )
 
     def clean_directive_codes(self) -> list[str]:
@@ -125,4 +164,19 @@ class CycleCopyForm(TypedInputForm, forms.Form):
             self.add_error("before_starts_on", BEFORE_NOT_EARLIER)
         if polling_day and after and after <= polling_day:
             self.add_error("after_ends_on", AFTER_NOT_LATER)
+        cleaned["directive_issued"] = self._issued(cleaned)
         return cleaned
+
+    def _issued(self, cleaned: dict) -> PartialDate | None:
+        """The three parts as one date (None when all are empty); their
+        errors go to the part that is wrong."""
+        parts = [cleaned.pop(f"issued_{p}", None) for p in ("year", "month", "day")]
+        if any(f"issued_{p}" in self.errors for p in ("year", "month", "day")):
+            return None
+        year, month, day = parts
+        errors = partial_date_errors(year, month, day)
+        for part, message in errors.items():
+            self.add_error(f"issued_{part}", message)
+        if errors or year is None:
+            return None
+        return PartialDate(year, month, day)

@@ -28,6 +28,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 # The exports' one rule for a cell: safe_cell for text, control characters
 # dropped, aware times as Vietnam local time.
+from contacts.models import in_language
+from contacts.names import election_committee
 from contacts.spreadsheets import xlsx_value
 from readiness.selectors.report import CommitteeReport, OverdueItem
 
@@ -66,9 +68,15 @@ def _printed(rows: list) -> Printed:
 def report_context(report: CommitteeReport) -> dict:
     """What readiness/report.html needs to show the report itself; the page
     adds its form and download links."""
+    province = report.election.province
     return {
         "report": report,
         "directive": report.directive,
+        # The addressee as Decree 30 writes it on Vietnamese pages
+        # ("Ủy ban bầu cử tỉnh Thanh Hóa"; contacts.names).
+        "committee": in_language(
+            election_committee(province), _("the provincial Election Committee")
+        ),
         "overdue": _printed(report.overdue),
         "unresolved": _printed(report.incidents.unresolved),
         "difficulties": _printed(report.difficulties),
@@ -188,7 +196,10 @@ def _write_header(sheet: Worksheet, report: CommitteeReport) -> None:
     directive = report.directive
     sheet_append(sheet, [_("Report to the provincial Election Committee")], bold=True)
     sheet_append(sheet, [_("Directive"), directive.number])
-    sheet_append(sheet, [_("Issued on"), directive.issued_on])
+    # A date cell when the letter gives the whole date; "…/02/2021" as
+    # written when it leaves the day blank (never a made-up day).
+    issued = directive.issued_date or directive.issued_text
+    sheet_append(sheet, [_("Issued on"), issued])
     sheet_append(sheet, [_("Subject"), directive.display_subject])
     sheet_append(sheet, [_("As of"), report.moment])
     sheet.append([])

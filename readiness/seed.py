@@ -1,9 +1,10 @@
 """Reading the directive shipped in readiness/data/ (pure parsing, no ORM)."""
 
-import datetime
 import json
 from dataclasses import dataclass
 from pathlib import Path
+
+from readiness.nd30 import PartialDate
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DIRECTIVE_JSON = DATA_DIR / "directive-2021-thanh-hoa.json"
@@ -28,7 +29,8 @@ class ObligationSpec:
 class DirectiveSpec:
     code: str
     number: str
-    issued_on: datetime.date
+    # As the letter writes it: a part left blank is None, never filled in.
+    issued: PartialDate
     issuer: str
     issuer_en: str
     subject: str
@@ -47,9 +49,10 @@ class DirectiveSpec:
 
 def read_directive() -> DirectiveSpec:
     raw = json.loads(DIRECTIVE_JSON.read_text(encoding="utf-8"))
-    raw.pop("issued_on_note", None)
+    raw.pop("issued_note", None)
     obligations = [ObligationSpec(**o) for o in raw.pop("obligations")]
-    raw["issued_on"] = datetime.date.fromisoformat(raw["issued_on"])
+    issued = raw.pop("issued")
+    raw["issued"] = PartialDate(issued["year"], issued.get("month"), issued.get("day"))
     return DirectiveSpec(
         **raw,
         obligations=obligations,

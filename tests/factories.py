@@ -17,6 +17,7 @@ from contacts.models import (
     UnitLevel,
     User,
 )
+from contacts.names import peoples_committee
 from readiness.models import (
     Deadline,
     Directive,
@@ -92,7 +93,7 @@ class OrganisationFactory(ModelFactory[Organisation]):
 class DistrictOrganisationFactory(OrganisationFactory):
     kind = OrganisationKind.DISTRICT
     unit = factory.SubFactory(DistrictFactory)
-    name = factory.LazyAttribute(lambda o: f"UBND {o.unit.name}")
+    name = factory.LazyAttribute(lambda o: peoples_committee(o.unit))
 
 
 class UserFactory(ModelFactory[User]):
@@ -137,7 +138,9 @@ class DirectiveFactory(ModelFactory[Directive]):
     election = factory.SubFactory(ElectionFactory)
     code = factory.Sequence(lambda n: f"directive-{n}")
     number = factory.Sequence(lambda n: f"{n}/STTTT-QLVT")
-    issued_on = datetime.date(2021, 2, 1)
+    issued_year = 2021
+    issued_month = 2
+    issued_day = 1
     issuer = "Sở Thông tin và Truyền thông"
     subject = "Đảm bảo thông tin liên lạc phục vụ bầu cử"
     subject_en = "Ensuring communications for the election"

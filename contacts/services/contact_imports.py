@@ -84,6 +84,7 @@ from contacts.models import (
     UnitLevel,
     User,
 )
+from contacts.names import unit_in_sentence
 from contacts.phones import format_national
 from contacts.selectors.units import district_unit
 from contacts.services.closure import election_ensure_open
@@ -223,7 +224,7 @@ class DistrictUnits:
 def unit_not_in_district_message(value: str, district: AdministrativeUnit) -> str:
     return _("“%(value)s” is not %(district)s or one of its communes.") % {
         "value": value,
-        "district": district.name,
+        "district": unit_in_sentence(district),
     }
 
 
@@ -233,7 +234,7 @@ def unit_in_other_district_message(
     return _(
         "“%(value)s” is not %(district)s or one of its communes: it is in "
         "%(other)s. Move the row to that district's list, or correct the unit."
-    ) % {"value": value, "district": district.name, "other": other}
+    ) % {"value": value, "district": unit_in_sentence(district), "other": other}
 
 
 def team_needs_commune_message() -> str:
@@ -656,9 +657,8 @@ def _unknown_unit_errors(
         value = code or name
         found = elsewhere.get(code.strip() or _fold(name))
         if found:
-            message = unit_in_other_district_message(
-                value, units.district, ", ".join(sorted(found))
-            )
+            others = ", ".join(unit_in_sentence(n) for n in sorted(found))
+            message = unit_in_other_district_message(value, units.district, others)
         else:
             message = unit_not_in_district_message(value, units.district)
         errors.append(where.error(row, message))

@@ -23,6 +23,7 @@ from contacts.models import (
     UnitLevel,
     User,
 )
+from contacts.names import election_committee, peoples_committee, place_name
 from contacts.permissions import CARRIER_KINDS, may_change_anything, membership_of
 from contacts.seed import (
     CarrierRow,
@@ -128,11 +129,6 @@ def _check_parent(row: UnitRow, ids: dict, levels: dict) -> None:
         raise ValidationError(line_problem(row.line, problem))
 
 
-def _place_name(province: AdministrativeUnit) -> str:
-    """ "Tỉnh Thanh Hóa" → "Thanh Hóa", as in "Sở TTTT Thanh Hóa"."""
-    return province.name.removeprefix("Tỉnh ").removeprefix("Thành phố ")
-
-
 def _district_name_en(unit: AdministrativeUnit) -> str:
     return f"People's Committee of {unit.name}"
 
@@ -151,14 +147,14 @@ def province_organisations_ensure(
         (
             "so-tttt-" + province.code,
             OrganisationKind.DEPARTMENT,
-            f"Sở Thông tin và Truyền thông {_place_name(province)}",
+            f"Sở Thông tin và Truyền thông {place_name(province)}",
             f"Department of Information and Communications, {province.name}",
             province,
         ),
         (
             "uybc-" + province.code,
             OrganisationKind.OBSERVER,
-            f"Ủy ban bầu cử {province.name[:1].lower()}{province.name[1:]}",
+            election_committee(province),
             f"Election Committee, {province.name}",
             province,
         ),
@@ -176,7 +172,7 @@ def province_organisations_ensure(
             lookup={"code": f"district-{unit.code}"},
             values={
                 "kind": OrganisationKind.DISTRICT,
-                "name": f"UBND {unit.name}",
+                "name": peoples_committee(unit),
                 "name_en": _district_name_en(unit),
                 "unit": unit,
             },

@@ -1,6 +1,7 @@
 from django import template
 from django.urls import reverse
 
+from contacts import names
 from contacts.model_fields import verbose_name
 from contacts.models import Contact, ElectionBody
 from contacts.phones import format_national
@@ -12,6 +13,25 @@ register = template.Library()
 def national_phone(e164: str) -> str:
     """+84912345678 → 0912 345 678, as Vietnamese readers expect."""
     return format_national(e164) if e164 else ""
+
+
+@register.filter
+def unit_name(unit: names.Unit | str) -> str:
+    """ "Huyện Đông Sơn" → "huyện Đông Sơn", for a unit inside a sentence
+    (contacts.names)."""
+    return names.unit_name(unit) if unit else ""
+
+
+@register.filter
+def place_name(unit: names.Unit | str) -> str:
+    """ "Tỉnh Thanh Hóa" → "Thanh Hóa", the place of a date line."""
+    return names.place_name(unit) if unit else ""
+
+
+@register.filter
+def governing_body(province: names.Unit | str) -> str:
+    """ "UBND TỈNH THANH HÓA", the first line of a department's letterhead."""
+    return names.governing_body(province) if province else ""
 
 
 @register.filter

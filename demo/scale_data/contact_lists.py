@@ -18,6 +18,7 @@ from contacts.models import (
     UnitLevel,
     VersionStatus,
 )
+from contacts.names import election_committee, peoples_committee, unit_name
 from contacts.selectors.units import district_unit
 from demo.contacts import mobile_phone, person_name
 from demo.scale_data.bulk import insert
@@ -257,7 +258,7 @@ def _district_bodies(world, rng, draft: _ListDraft):
         cl,
         BodyKind.COMMITTEE,
         district,
-        f"Ủy ban bầu cử {district.name}",
+        election_committee(district),
         "",
         COMMITTEE_POSITIONS,
     )
@@ -266,7 +267,7 @@ def _district_bodies(world, rng, draft: _ListDraft):
         cl,
         BodyKind.BOARD,
         district,
-        f"Ban bầu cử HĐND {district.name}",
+        f"Ban bầu cử HĐND {unit_name(district)}",
         "",
         BOARD_POSITIONS,
     )
@@ -278,7 +279,7 @@ def _district_bodies(world, rng, draft: _ListDraft):
             cl,
             BodyKind.BOARD,
             commune,
-            f"Ban bầu cử HĐND {commune.name}",
+            f"Ban bầu cử HĐND {unit_name(commune)}",
             "",
             BOARD_POSITIONS,
         )
@@ -304,9 +305,9 @@ def _team_positions(count: int) -> list[str]:
 
 def _body(rng, cl, kind, unit, name, areas, positions) -> tuple[ElectionBody, list]:
     location = (
-        f"Nhà văn hóa thôn {rng.randint(1, 15)}, {unit.name}"
+        f"Nhà văn hóa thôn {rng.randint(1, 15)}, {unit_name(unit)}"
         if kind == BodyKind.TEAM
-        else f"Trụ sở UBND {unit.name}"
+        else f"Trụ sở {peoples_committee(unit)}"
     )
     body = ElectionBody(
         contact_list_id=cl.pk,

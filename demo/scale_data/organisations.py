@@ -13,6 +13,7 @@ from contacts.models import (
     UnitLevel,
     User,
 )
+from contacts.names import peoples_committee, place_name
 from contacts.selectors.units import district_unit
 from demo.contacts import mobile_phone, person_name
 from demo.scale_data.bulk import insert
@@ -70,10 +71,6 @@ BRANDS = [
 ]
 
 
-def _place(province: AdministrativeUnit) -> str:
-    return province.name.removeprefix("Tỉnh ").removeprefix("Thành phố ")
-
-
 def _districts_by_province(world: World) -> dict[int, list[AdministrativeUnit]]:
     found: dict[int, list[AdministrativeUnit]] = {}
     for unit in AdministrativeUnit.objects.filter(
@@ -93,7 +90,7 @@ def organisations_generate(world: World) -> None:
         Organisation(
             code=f"district-{unit.code}",
             kind=OrganisationKind.DISTRICT,
-            name=f"UBND {unit.name}",
+            name=peoples_committee(unit),
             name_en=f"People's Committee of {unit.name}",
             unit=unit,
         )
@@ -127,8 +124,8 @@ def _carriers(world: World, districts: dict) -> list[tuple[Organisation, list]]:
             org = Organisation(
                 code=f"{code}-{province.code}",
                 kind=kind,
-                name=name.format(_place(province)),
-                name_en=name_en.format(_place(province)),
+                name=name.format(place_name(province)),
+                name_en=name_en.format(place_name(province)),
                 phone=e164(mobile_phone(world.rng(f"org:{code}:{province.code}"))),
             )
             found.append((org, districts.get(province.pk, [])))

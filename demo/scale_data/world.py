@@ -14,6 +14,7 @@ from django.utils import timezone
 from contacts.models import AdministrativeUnit, Election, Organisation, User
 from demo.scale_data.bulk import Audit
 from readiness.models import Deadline, Directive
+from readiness.partial_dates import earliest_day
 
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
@@ -92,8 +93,10 @@ class World:
 
     @property
     def start(self) -> datetime.datetime:
-        """When districts and carriers start filing: the directive's date."""
-        day = max(self.directive.issued_on, self.election.before_starts_on)
+        """When districts and carriers start filing: the directive's date
+        (its first possible day when the letter leaves the day blank)."""
+        issued = earliest_day(self.directive.issued)
+        day = max(issued, self.election.before_starts_on)
         return at_hour(day, 8)
 
     def due(self, code: str) -> datetime.datetime:

@@ -5,6 +5,7 @@ from readiness.models.cycle import CycleArchive, SituationReport
 from readiness.models.directives import (
     DIRECTIVE_LETTER_FIELDS,
     GROUP_KINDS,
+    ISSUED_NEWEST_FIRST,
     PLAN_EVIDENCE,
     Deadline,
     Directive,
@@ -51,6 +52,7 @@ __all__ = [
     "SignerCapacity",
     "DIRECTIVE_LETTER_FIELDS",
     "GROUP_KINDS",
+    "ISSUED_NEWEST_FIRST",
     "PLAN_EVIDENCE",
     "CycleArchive",
     "Deadline",

@@ -2,8 +2,9 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -13,6 +14,17 @@ from contacts.models import (
     Organisation,
     OrganisationKind,
     in_language,
+)
+from readiness.nd30 import PartialDate
+from readiness.partial_dates import as_date, in_words, partial_date_errors, short_text
+
+# Newest letter first; of two letters of one month, the one whose day is
+# blank comes after (its day is not known to be later). Used by
+# Directive.Meta.ordering and readiness.services.cycles.
+ISSUED_NEWEST_FIRST = (
+    F("issued_year").desc(),
+    F("issued_month").desc(nulls_last=True),
+    F("issued_day").desc(nulls_last=True),
 )
 
 
@@ -29,7 +41,21 @@ class Directive(ChangeAttribution, models.Model):
     number = models.CharField(
         _("number"), max_length=60, help_text=_("As printed, e.g. …/STTTT-QLVT.")
     )
-    issued_on = models.DateField(_("issued on"))
+    # The date as the letter writes it: a day (or a day and a month) left
+    # blank in the original stays blank (readiness.partial_dates).
+    issued_year = models.PositiveSmallIntegerField(_("year of issue"))
+    issued_month = models.PositiveSmallIntegerField(
+        _("month of issue"),
+        null=True,
+        blank=True,
+        help_text=_("Empty when the letter leaves the month blank."),
+    )
+    issued_day = models.PositiveSmallIntegerField(
+        _("day of issue"),
+        null=True,
+        blank=True,
+        help_text=_("Empty when the letter leaves the day blank (“ngày … tháng 02”)."),
+    )
     issuer = models.CharField(_("issuer"), max_length=300)
     issuer_en = models.CharField(_("issuer in English"), max_length=300, blank=True)
     subject = models.TextField(_("subject"))
@@ -50,10 +76,60 @@ class Directive(ChangeAttribution, models.Model):
     class Meta:
         verbose_name = _("directive")
         verbose_name_plural = _("directives")
-        ordering = ["-issued_on"]
+        ordering = [*ISSUED_NEWEST_FIRST, "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="directive_issued_month_in_range",
+                condition=Q(issued_month__isnull=True)
+                | Q(issued_month__gte=1, issued_month__lte=12),
+            ),
+            # A day without its month is no date (readiness.partial_dates).
+            models.CheckConstraint(
+                name="directive_issued_day_with_month",
+                condition=Q(issued_day__isnull=True)
+                | Q(issued_month__isnull=False, issued_day__gte=1, issued_day__lte=31),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.number} ({self.issued_on:%d/%m/%Y})"
+        return f"{self.number} ({self.issued_text})"
+
+    def clean(self) -> None:
+        if self.issued_year is None:
+            return  # (the field itself says it is required)
+        errors = partial_date_errors(
+            self.issued_year, self.issued_month, self.issued_day
+        )
+        if errors:
+            raise ValidationError({f"issued_{part}": m for part, m in errors.items()})
+
+    @property
+    def issued(self) -> PartialDate:
+        """The date as written: "ngày … tháng 02 năm 2021" has no day."""
+        return PartialDate(self.issued_year, self.issued_month, self.issued_day)
+
+    @issued.setter
+    def issued(self, date: PartialDate) -> None:
+        self.issued_year, self.issued_month, self.issued_day = (
+            date.year,
+            date.month,
+            date.day,
+        )
+
+    @property
+    def issued_text(self) -> str:
+        """ "01/02/2021", or "…/02/2021" when the day is blank."""
+        return short_text(self.issued)
+
+    @property
+    def issued_in_words(self) -> str:
+        """ "ngày … tháng 02 năm 2021"."""
+        return in_words(self.issued)
+
+    @property
+    def issued_date(self) -> datetime.date | None:
+        """The date when the letter gives every part of it, else None."""
+        return as_date(self.issued)
 
     @property
     def display_subject(self) -> str:

@@ -37,11 +37,14 @@ from contacts.models import (
 from incidents.models import ReportingMoment
 from readiness.models import (
     DIRECTIVE_LETTER_FIELDS,
+    ISSUED_NEWEST_FIRST,
     Deadline,
     Directive,
     Obligation,
     ReminderRule,
 )
+from readiness.nd30 import PartialDate
+from readiness.partial_dates import moved
 
 OBLIGATION_FIELDS = (
     "code",
@@ -105,7 +108,7 @@ def default_directive_codes(source: Election, year: int) -> list[str]:
     form's initial value; cycle_copy uses it when none is given)."""
     return [
         directive_code_for(d.code, source_year=source.polling_day.year, year=year)
-        for d in source.directives.order_by("-issued_on", "pk")
+        for d in source.directives.order_by(*ISSUED_NEWEST_FIRST, "pk")
     ]
 
 
@@ -120,6 +123,8 @@ def cycle_copy(
     after_ends_on: datetime.date,
     province: AdministrativeUnit | None = None,
     directive_codes: list[str] | None = None,
+    directive_number: str = "",
+    directive_issued: PartialDate | None = None,
     by: User,
     now: datetime.datetime | None = None,
 ) -> CycleCopyResult:
@@ -131,6 +136,11 @@ def cycle_copy(
        polling day.
     2. Each directive with its obligations, reminder rule and default
        deadlines, recomputed as "E minus n days" from the new polling day.
+       The new letter's number and date are `directive_number` and
+       `directive_issued` when given (only for a source with one
+       directive); else the old number, and the old month moved with
+       polling day with the day left blank: the new letter is not signed
+       yet, and its day is not made up (readiness.partial_dates).
     3. The carriers' reporting moments.
     4. Each district's contact list, as a draft to re-confirm: the version
        in force (else the latest, else the draft), with new uids and no
@@ -138,8 +148,17 @@ def cycle_copy(
     """
     now = now or timezone.now()
     province = province or source.province
-    directives = list(source.directives.order_by("-issued_on", "pk"))
+    directives = list(source.directives.order_by(*ISSUED_NEWEST_FIRST, "pk"))
     codes = _directive_codes(source, directives, directive_codes, polling_day)
+    if (directive_number or directive_issued) and len(directives) != 1:
+        raise ValidationError(
+            _(
+                "The election copied has %(count)s directives: leave the new "
+                "directive's number and date empty, and enter each one's in "
+                "the administration pages after the copy."
+            )
+            % {"count": len(directives)}
+        )
     election = _election_create(
         source=source,
         name=name,
@@ -152,7 +171,15 @@ def cycle_copy(
     result = CycleCopyResult(election=election)
     result.milestones = _milestones_copy(source, election)
     for directive, code in zip(directives, codes, strict=True):
-        _directive_copy(directive, code, election, result, by)
+        _directive_copy(
+            directive,
+            code,
+            election,
+            result,
+            by,
+            number=directive_number,
+            issued=directive_issued,
+        )
     result.moments = _moments_copy(source, election, by)
     _contact_lists_copy(source, election, result, by, now)
     result.to_reattach = _districts_to_reattach(source, province)
@@ -235,6 +262,8 @@ def _directive_copy(
     election: Election,
     result: CycleCopyResult,
     by: User,
+    number: str = "",
+    issued: PartialDate | None = None,
 ) -> None:
     """The directive, its reminder rule, obligations and default deadlines.
 
@@ -242,15 +271,22 @@ def _directive_copy(
     answers one organisation's circumstances in one cycle, and granting one
     again is the Department's decision with its own reason
     (readiness.services.deadlines requires one)."""
-    shift = election.polling_day - directive.election.polling_day
-    # The letter keeps its place before polling day; staff correct its
-    # number and date when the new letter is signed.
     copy = Directive(
         election=election,
         code=code,
-        issued_on=directive.issued_on + shift,
         **{f: getattr(directive, f) for f in DIRECTIVE_LETTER_FIELDS},
     )
+    copy.number = number or directive.number
+    if issued is None:
+        # The letter keeps its month before polling day; its day stays
+        # blank until staff enter the date of the letter signed.
+        kept = moved(
+            directive.issued,
+            before=directive.election.polling_day,
+            after=election.polling_day,
+        )
+        issued = PartialDate(kept.year, kept.month)
+    copy.issued = issued
     copy._history_user = by
     copy.save()
     result.directives += 1

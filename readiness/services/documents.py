@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contacts import names
 from contacts.models import Election, User
 from contacts.services.closure import election_ensure_open
 from readiness import nd30
@@ -34,7 +35,6 @@ from readiness.documents_report import (
     default_sections,
     default_summary,
     document_build,
-    election_committee_name,
     figures_check,
 )
 from readiness.models import (
@@ -106,7 +106,7 @@ def document_create(
         type_symbol=TYPE_SYMBOLS[kind],
         issuer_symbol=settings.DOCUMENT_ISSUER_SYMBOL,
         summary=default_summary(election),
-        recipient=election_committee_name(election.province),
+        recipient=names.election_committee(election.province),
         sections=default_sections(),
         appendices=default_appendices(),
         copies_to=latest.copies_to if latest else DEFAULT_COPIES_TO,

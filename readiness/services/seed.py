@@ -35,7 +35,12 @@ def directive_ensure(
 ) -> tuple[Directive, LoadResult]:
     """Create the directive, its obligations and default deadlines where
     missing. Deadlines moved by staff stay where they were put."""
-    header = {k: getattr(spec, k) for k in ("issued_on", *DIRECTIVE_LETTER_FIELDS)}
+    header = {k: getattr(spec, k) for k in DIRECTIVE_LETTER_FIELDS}
+    header |= {
+        "issued_year": spec.issued.year,
+        "issued_month": spec.issued.month,
+        "issued_day": spec.issued.day,
+    }
     directive, created = create_missing(
         Directive, lookup={"code": spec.code}, values={"election": election, **header}
     )

@@ -94,7 +94,7 @@ def test_a_contact_list_goes_from_the_district_to_the_carrier(
     page.locator("form[action='/accounts/logout/'] button").click()
     log_in(page, live_server.url, "staff")
     page.goto(live_server.url + "/contact-lists/")
-    page.get_by_role("link", name="UBND Thành phố Thanh Hóa").click()
+    page.get_by_role("link", name="UBND thành phố Thanh Hóa").click()
     page.locator("form[action$='/accept/'] button").click()
     expect(page.locator(".alert-success")).to_be_visible()
 
@@ -110,7 +110,7 @@ def test_a_contact_list_goes_from_the_district_to_the_carrier(
 
     # Its printable sheet's "Print" button prints (static/js/app.js; the
     # policy refuses the onclick= it once had).
-    page.get_by_role("link", name="UBND Thành phố Thanh Hóa").click()
+    page.get_by_role("link", name="UBND thành phố Thanh Hóa").click()
     expect(page).to_have_url(re.compile(r"/print/$"))
     page.wait_for_load_state("load")  # app.js, at the end of the page, has run
     page.evaluate("() => { window.print = () => { window.printed = true; }; }")

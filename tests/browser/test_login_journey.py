@@ -18,8 +18,8 @@ ALL_CODES = ["D1", "D2", "P1", "P2", "T1", "T2", "T3", "ALL"]
 JOURNEYS = {
     "staff": ("Sở Thông tin và Truyền thông Thanh Hóa", ALL_CODES, []),
     "observer": ("Ủy ban bầu cử tỉnh Thanh Hóa", ALL_CODES, []),
-    "district": ("UBND Thành phố Thanh Hóa", ["D1", "D2"], ["T1", "P1"]),
-    "district2": ("UBND Huyện Đông Sơn", ["D1", "D2"], ["T1", "P1"]),
+    "district": ("UBND thành phố Thanh Hóa", ["D1", "D2"], ["T1", "P1"]),
+    "district2": ("UBND huyện Đông Sơn", ["D1", "D2"], ["T1", "P1"]),
     "telecom": (
         "Viễn thông Thanh Hóa (VNPT Thanh Hóa)",
         ["T1", "T2", "T3"],
@@ -133,7 +133,7 @@ def test_it_folds_the_navigation_behind_the_toggler_on_a_phone(
     home_link.click()
 
     expect(page).to_have_url(live_server.url + "/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("UBND Huyện Đông Sơn")
+    expect(page.get_by_role("heading", level=1)).to_have_text("UBND huyện Đông Sơn")
 
 
 @pytest.mark.parametrize(

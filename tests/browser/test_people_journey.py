@@ -21,7 +21,7 @@ from contacts.services.outbox import outbox_deliver, outbox_due_ids
 from contacts.spreadsheets import active_sheet
 from tests.browser.test_login_journey import log_in
 
-DISTRICT = "UBND Thị xã Bỉm Sơn"
+DISTRICT = "UBND thị xã Bỉm Sơn"
 PEOPLE = [
     ("Lê Văn Thủ", "thu.le@bimson.gov.vn", "Thủ trưởng"),
     ("Nguyễn Thị Biên", "bien.nguyen@bimson.gov.vn", "Chỉnh sửa"),

@@ -212,7 +212,7 @@ def test_a_commune_of_another_district_names_that_district(world, dong_son):
     name = "Ban bầu cử số 3 (xã Đông Hòa, xã Đông Tiến)"
     _contact_import, plan = preview(dong_son, as_text(body_rows((name, "II."))), world)
     message = unit_in_other_district_message(
-        "xã Đông Tiến", world.district_b.unit, "Thành phố Thanh Hóa"
+        "xã Đông Tiến", world.district_b.unit, "thành phố Thanh Hóa"
     )
     # At the cell the communes were read from: the body's name, in the
     # district's own column.

@@ -187,7 +187,7 @@ def test_an_address_taken_after_the_preview_stops_the_whole_file(staff, world):
 def test_a_windows_1258_csv_without_a_role_column_is_read(staff, world):
     lines = [
         "Họ tên;Email;Điện thoại;Cơ quan",
-        "Vũ Thị Én;en.vt@dongson.gov.vn;;UBND Huyện Đông Sơn",
+        "Vũ Thị Én;en.vt@dongson.gov.vn;;UBND huyện Đông Sơn",
         ";;;",
         "Hà Văn Giang;;0912 000 111;Bưu điện Thử",
     ]

@@ -60,7 +60,7 @@ def test_an_invited_person_has_an_inactive_account_and_a_vietnamese_email(world)
     message = OutboundMessage.objects.get(recipient=person, kind="invitation")
     assert message.channel == Channel.EMAIL
     assert message.address == "hoa.le@dongson.gov.vn"
-    assert message.subject.startswith("Lời mời tham gia UBND Huyện Đông Sơn")
+    assert message.subject.startswith("Lời mời tham gia UBND huyện Đông Sơn")
     assert "Đặt mật khẩu bằng đường dẫn này" in message.body
     assert "/accounts/invitation/" in message.body
     event = MembershipEvent.objects.get(person=person)

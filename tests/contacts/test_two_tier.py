@@ -105,7 +105,7 @@ def commune_org(edition_2025):
     org = OrganisationFactory(
         kind=OrganisationKind.DISTRICT,
         code="commune-16000",
-        name="UBND Xã Mới",
+        name="UBND xã Mới",
         name_en="People's Committee of Xã Mới",
         unit=commune,
     )
@@ -157,9 +157,9 @@ def test_with_organisations_each_commune_gets_its_peoples_committee(
         kind=OrganisationKind.DISTRICT, unit__edition="2025"
     )
     assert sorted(committees.values_list("name", flat=True)) == [
-        "UBND Phường Hạc Thành",
-        "UBND Xã Mới",
-        "UBND Xã Đông Sơn",
+        "UBND phường Hạc Thành",
+        "UBND xã Mới",
+        "UBND xã Đông Sơn",
     ]
     assert "Organisations: 5 created, 0 already there" in said
     # The 2021 district organisations are untouched.

@@ -19,6 +19,7 @@ from demo.models import DemoCalendar
 from incidents.models import Incident, RollCall
 from incidents.selectors.rosters import duty_now
 from readiness.models import Deadline, Directive
+from readiness.nd30 import PartialDate
 from readiness.services import seed_case_load
 from readiness.services.reminders import reminders_enqueue_due
 from tests.demo.loading import demo_loaded
@@ -55,7 +56,8 @@ def test_every_date_of_the_cycle_is_moved_or_said_not_to_be():
 def test_load_seed_alone_keeps_the_real_2021_dates():
     seed_case_load()
     assert Election.objects.get().polling_day == SEED_POLLING_DAY
-    assert Directive.objects.get().issued_on == datetime.date(2021, 2, 1)
+    # The letter leaves its day blank ("ngày … tháng 02 năm 2021").
+    assert Directive.objects.get().issued == PartialDate(2021, 2)
 
 
 @override_settings(DEBUG=True)
@@ -66,7 +68,13 @@ def test_the_demo_election_lies_three_weeks_ahead_with_every_date_moved_alike():
         moved = election.polling_day - SEED_POLLING_DAY
         assert election.polling_day == _today() + 23 * DAY
         assert election.before_starts_on == datetime.date(2021, 2, 7) + moved
-        assert Directive.objects.get().issued_on == datetime.date(2021, 2, 1) + moved
+        # The letter stays three months before polling day (February, May),
+        # its day blank.
+        polling = election.polling_day
+        month = polling.year * 12 + polling.month - 1 - 3
+        assert Directive.objects.get().issued == PartialDate(
+            month // 12, month % 12 + 1
+        )
         due = {
             d.obligation.code: timezone.localdate(d.due_at)
             for d in Deadline.objects.filter(organisation=None)

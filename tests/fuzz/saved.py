@@ -489,6 +489,7 @@ def saved_password(m: Matrix, t, data: dict) -> list[str]:
 def saved_cycle(m: Matrix, t, data: dict) -> list[str]:
     """The election set up from the chosen one (readiness.views.cycles)."""
     from contacts.models import Election
+    from readiness.models import Directive
 
     election = Election.objects.latest("pk")
     formats = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
@@ -501,8 +502,28 @@ def saved_cycle(m: Matrix, t, data: dict) -> list[str]:
                 (name, getattr(election, name), _moment(data, name, formats).date())
                 for name in ("polling_day", "before_starts_on", "after_ends_on")
             ),
+            *_letter_problems(Directive.objects.filter(election=election), data),
         ]
     )
+
+
+def _letter_problems(directives, data: dict) -> list[tuple]:
+    """The new directive's number and date, when they were typed: as typed,
+    a part left empty empty (readiness.forms_cycles)."""
+    problems: list[tuple] = []
+    if number := typed(data, "directive_number"):
+        problems += [("directive_number", d.number, number) for d in directives]
+    parts = [typed(data, f"issued_{p}") for p in ("year", "month", "day")]
+    if any(parts):
+        wanted = tuple(
+            _int(data, f"issued_{p}") if v else None
+            for p, v in zip(("year", "month", "day"), parts, strict=True)
+        )
+        problems += [
+            ("issued", (d.issued_year, d.issued_month, d.issued_day), wanted)
+            for d in directives
+        ]
+    return problems
 
 
 def saved_situation_interval(m: Matrix, t, data: dict) -> list[str]:

@@ -98,6 +98,7 @@ def test_the_list_names_the_directive(world, district_a):
         "code": directive.code,
         "number": directive.number,
         "issued_on": "2021-02-01",
+        "issued": {"year": 2021, "month": 2, "day": 1},
         "subject": "Ensuring communications for the election",
     }
 

@@ -32,10 +32,11 @@ from readiness.models import (
     Obligation,
     ReminderRule,
 )
+from readiness.nd30 import PartialDate
 from readiness.services.cycles import cycle_copy
 from readiness.services.deadlines import deadline_extension_grant, deadline_set
 from tests.contacts.conftest import make_bodies
-from tests.factories import VN
+from tests.factories import VN, DirectiveFactory
 from tests.readiness.conftest import english
 
 NEW_DAY = datetime.date(2026, 3, 15)
@@ -192,7 +193,8 @@ def test_the_directive_keeps_every_field_of_the_letter_but_code_and_date(world, 
     the seed fills in too) unless named here as set by the copy."""
     result = _copy(world, cycle)
     copy = Directive.objects.get(election=result.election)
-    set_by_the_copy = {"id", "election", "code", "issued_on"}
+    set_by_the_copy = {"id", "election", "code"}
+    set_by_the_copy |= {"issued_year", "issued_month", "issued_day"}
     letter = [
         f.name for f in Directive._meta.concrete_fields if f.name not in set_by_the_copy
     ]
@@ -458,3 +460,76 @@ def test_a_derived_code_already_taken_is_refused_not_crashed(world, cycle):
     assert e.value.message_dict == {
         "directive_codes": ["This directive code is already used."]
     }
+
+
+# --- The new letter's number and date ----------------------------------------------
+
+
+def test_the_copy_keeps_the_month_before_polling_day_and_makes_up_no_day(world, cycle):
+    result = _copy(world, cycle)
+    copy = Directive.objects.get(election=result.election)
+    # 1 February for 23 May: 24 November 2025 for 15 March 2026, a day the
+    # new letter does not have yet, so left blank.
+    assert copy.issued == PartialDate(2025, 11)
+    assert copy.issued_text == "…/11/2025"
+    assert copy.number == world.directive.number
+
+
+def test_an_editor_enters_the_new_letters_number_and_a_date_without_its_day(
+    client, world, cycle
+):
+    client.force_login(world.staff)
+    r = client.post(
+        reverse("cycles:new"),
+        _form(
+            world,
+            directive_number="17/STTTT-QLVT",
+            issued_day="",
+            issued_month="02",
+            issued_year="2026",
+        ),
+    )
+    assert r.status_code == 302
+    copy = Directive.objects.get(election__polling_day=NEW_DAY)
+    assert copy.number == "17/STTTT-QLVT"
+    assert copy.issued == PartialDate(2026, 2)
+    page = client.get(reverse("readiness:directive_detail", args=[copy.pk]))
+    assert "…/02/2026" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("parts", "field", "message"),
+    [
+        (
+            {"issued_day": "5", "issued_year": "2026"},
+            "issued_day",
+            "Đã ghi ngày thì phải ghi tháng: hãy điền tháng, hoặc để trống ngày.",
+        ),
+        (
+            {"issued_day": "30", "issued_month": "2", "issued_year": "2026"},
+            "issued_day",
+            "Ngày 30/02/2026 không có thật: tháng này không có ngày đó.",
+        ),
+        ({"issued_month": "2"}, "issued_year", "Hãy ghi cả năm."),
+    ],
+)
+def test_a_date_that_is_no_date_is_refused_in_vietnamese(
+    client, world, cycle, parts, field, message
+):
+    client.force_login(world.staff)
+    r = client.post(reverse("cycles:new"), _form(world, **parts))
+    assert r.status_code == 200
+    assert r.context["form"].errors[field] == [message]
+    assert message in r.content.decode()
+    assert Election.objects.count() == 1
+    # What was typed is kept.
+    for name, value in parts.items():
+        assert f'name="{name}" value="{value}"' in r.content.decode()
+
+
+def test_a_number_for_the_copy_of_several_directives_is_refused(world, cycle):
+    DirectiveFactory(election=cycle, code="second", number="2/STTTT")
+    with pytest.raises(ValidationError) as e:
+        _copy(world, cycle, directive_number="9/STTTT-QLVT")
+    assert "has 2 directives" in e.value.messages[0]
+    assert Election.objects.count() == 1

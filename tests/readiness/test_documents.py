@@ -43,7 +43,7 @@ from tests.readiness.test_views_report import pdf_text
 
 HOUR = datetime.timedelta(hours=1)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-LATE = "UBND Huyện Đông Sơn (D2); Bưu điện Thử (P1); Viễn thông Thử (T1)"
+LATE = "UBND huyện Đông Sơn (D2); Bưu điện Thử (P1); Viễn thông Thử (T1)"
 
 
 @pytest.fixture
@@ -192,7 +192,7 @@ def test_the_draft_is_laid_out_with_the_province_and_the_department(world, momen
     overdue = built.appendices[0].blocks[1]
     assert isinstance(overdue, nd30.Table)
     assert [row[1] for row in overdue.rows] == [
-        "UBND Huyện Đông Sơn",
+        "UBND huyện Đông Sơn",
         "Bưu điện Thử",
         "Viễn thông Thử",
     ]
