@@ -8,7 +8,10 @@ two districts (A, B), two telecom firms and two postal firms. Each
 organisation owns its records: contact lists with their bodies, imports
 and versions; readiness plans with their sections, attachments and
 reviews; incidents with their timeline files; duty rosters and shifts;
-notifications; deadline extensions. The world is built once for the module
+notifications; deadline extensions. Records of nobody's: the directive,
+deadlines, reachability checks, situation reports, the Department's
+outgoing documents (a draft, and one issued with its files rendered, under
+a temporary MEDIA_ROOT). The world is built once for the module
 through the project's services and rolled back at the end; every request
 runs in a savepoint of its own, rolled back after it, so one user's change
 never shows in another case.
@@ -78,6 +81,11 @@ from readiness.models import (
     SectionReview,
 )
 from readiness.services.deadlines import deadline_extension_grant
+from readiness.services.documents import (
+    document_create,
+    document_issue,
+    document_save,
+)
 from readiness.services.plans import (
     attachment_add,
     plan_get_or_create,
@@ -416,6 +424,46 @@ situation_reports:situation_report_pdf          situation_report GET    login   
 situation_reports:situation_report_pdf          situation_report POST   login   405   405    405      405     405       405
 situation_reports:situation_report_xlsx         situation_report GET    login   200   200    200      404     404       404
 situation_reports:situation_report_xlsx         situation_report POST   login   405   405    405      405     405       405
+# The register of outgoing documents (the report to the Election Committee
+# as an official document of Decree 30/2020): Department editors write and
+# issue; its read-only members read drafts too; observers read only what
+# was issued (a draft is 404 to them); others 404 everywhere. An issued
+# document never changes: an editor's edit or delete is 403, issuing it
+# again sends to its page, correcting it makes a new draft; correcting a
+# draft says only an issued one is corrected. A draft has no files.
+documents:document_register                     -                GET    login   200   200    200      404     404       404
+documents:document_register                     -                POST   login   405   405    405      405     405       405
+documents:document_create                       -                GET    login   405   405    405      405     405       405
+documents:document_create                       -                POST   login   302   403    403      404     404       404
+documents:document_detail                       document_draft   GET    login   200   200    404      404     404       404
+documents:document_detail                       document_draft   POST   login   302   403    404      404     404       404
+documents:document_detail                       document_issued  GET    login   200   200    200      404     404       404
+documents:document_detail                       document_issued  POST   login   403   403    403      404     404       404
+documents:document_preview                      document_draft   GET    login   200   200    404      404     404       404
+documents:document_preview                      document_draft   POST   login   405   405    405      405     405       405
+documents:document_preview                      document_issued  GET    login   200   200    200      404     404       404
+documents:document_preview                      document_issued  POST   login   405   405    405      405     405       405
+documents:document_issue                        document_draft   GET    login   200   403    404      404     404       404
+documents:document_issue                        document_draft   POST   login   302   403    404      404     404       404
+documents:document_issue                        document_issued  GET    login   302   403    403      404     404       404
+documents:document_issue                        document_issued  POST   login   302   403    403      404     404       404
+documents:document_correct                      document_draft   GET    login   405   405    405      405     405       405
+documents:document_correct                      document_draft   POST   login   302   403    404      404     404       404
+documents:document_correct                      document_issued  GET    login   405   405    405      405     405       405
+documents:document_correct                      document_issued  POST   login   302   403    403      404     404       404
+documents:document_discard                      document_draft   GET    login   405   405    405      405     405       405
+documents:document_discard                      document_draft   POST   login   302   403    404      404     404       404
+documents:document_discard                      document_issued  GET    login   405   405    405      405     405       405
+documents:document_discard                      document_issued  POST   login   403   403    403      404     404       404
+documents:document_docx                         document_draft   GET    login   404   404    404      404     404       404
+documents:document_docx                         document_draft   POST   login   405   405    405      405     405       405
+documents:document_docx                         document_issued  GET    login   200   200    200      404     404       404
+documents:document_docx                         document_issued  POST   login   405   405    405      405     405       405
+documents:document_pdf                          document_draft   GET    login   404   404    404      404     404       404
+documents:document_pdf                          document_draft   POST   login   405   405    405      405     405       405
+documents:document_pdf                          document_issued  GET    login   200   200    200      404     404       404
+documents:document_pdf                          document_issued  POST   login   405   405    405      405     405       405
+
 # Setting up the next election: Department editors only, 403 for the
 # Department's read-only members and observers, 404 for the rest.
 cycles:index                                    -                GET    login   200   403    403      404     404       404
@@ -533,6 +581,9 @@ UNOWNED = {
     "roll_call_link",
     # An invitation's link: whoever holds it opens it (public).
     "invitation_link",
+    # The Department's outgoing documents.
+    "document_draft",
+    "document_issued",
 }
 # Kinds of record with watchers (other kinds: the watcher column is unused
 # and must equal the other column).
@@ -601,6 +652,11 @@ CHANGES_WHEN_ALLOWED = {
     "status_reports:moment_remove",
     "roll_call_link:confirm",
     "roll_calls:simulate",
+    "documents:document_create",
+    "documents:document_detail",
+    "documents:document_issue",
+    "documents:document_correct",
+    "documents:document_discard",
 }
 
 LOGIN = "login"
@@ -1024,6 +1080,42 @@ def _status_reports(m: Matrix) -> None:
         m.add("status_report", Target(c, report.pk))
 
 
+def _documents(m: Matrix) -> None:
+    """The Department's report to the Election Committee issued (its Word
+    file and PDF made), and another still a draft: observers read only
+    what was issued; the draft is the Department's own (its editor and
+    read-only member)."""
+    election, staff = m.world.directive.election, m.users["staff"]
+    texts = {
+        "document_issued": m.marker("document_issued", "department", OVERSEERS),
+        "document_draft": m.marker(
+            "document_draft", "department", members_of("department")
+        ),
+    }
+    for kind, text in texts.items():
+        document = document_create(election=election, by=staff)
+        document = document_save(
+            document=document,
+            by=staff,
+            summary=f"Báo cáo {text}",
+            recipient=document.recipient,
+            sections=[
+                {
+                    "heading": "Kết quả",
+                    "text": f"{text}: {{da_hoan_thanh}}/{{so_don_vi}} đơn vị.",
+                }
+            ],
+            appendices=document.appendices,
+            signer_capacity=document.signer_capacity,
+            signer_name="Đỗ Hữu Quyết",
+            copies_to=document.copies_to,
+            figures_at=None,
+        )
+        if kind == "document_issued":
+            document = document_issue(document=document, by=staff)
+        m.add(kind, Target(None, document.pk))
+
+
 def _matrix_make() -> Matrix:
     world = world_make()
     add_obligation(
@@ -1082,6 +1174,7 @@ def _matrix_make() -> Matrix:
     _status_reports(m)
     report = situation_report_make(election=world.directive.election, by=world.staff)
     m.add("situation_report", Target(None, report.pk))
+    _documents(m)
     for key, org in orgs.items():
         m.add("organisation", Target(key, org.pk))
         if key in CARRIERS:
@@ -1203,6 +1296,26 @@ SHIFT = {
 }
 
 
+def _document_text(m: Matrix, t) -> dict:
+    """A draft's text (readiness.forms_documents): one section, a figure in
+    it; the other sections of the draft are left out."""
+    return {
+        "summary": "Tình hình bảo đảm thông tin liên lạc phục vụ bầu cử",
+        "recipient": "Ủy ban bầu cử tỉnh",
+        "figures_at": "",
+        "appendices": ["overdue", "incidents"],
+        "signer_capacity": "deputy",
+        "signer_name": "Lê Văn Ký",
+        "copies_to": "Như trên\nUBND tỉnh (để b/c)",
+        "sections-TOTAL_FORMS": "1",
+        "sections-INITIAL_FORMS": "1",
+        "sections-MIN_NUM_FORMS": "0",
+        "sections-MAX_NUM_FORMS": "20",
+        "sections-0-heading": "Kết quả",
+        "sections-0-text": "Đã có {da_hoan_thanh}/{so_don_vi} đơn vị hoàn thành.",
+    }
+
+
 def _roll_call_reply(m: Matrix, t) -> dict:
     """A reply that confirms one person of the contacts roll-call."""
     entry = RollCallEntry.objects.filter(roll_call__audience="contacts").first()
@@ -1290,6 +1403,12 @@ PAYLOADS: dict[str, Callable[[Matrix, Any], dict]] = {
     "rosters:shift_edit": lambda m, t: SHIFT,
     "status_reports:index": _status_report,
     "status_reports:schedule": lambda m, t: {"period": "before", "time_of_day": "8h"},
+    "documents:document_detail": _document_text,
+    # Today, and the Department's next number.
+    "documents:document_issue": lambda m, t: {
+        "issued_on": f"{timezone.localdate():%d/%m/%Y}",
+        "number": "",
+    },
 }
 
 
@@ -1507,10 +1626,19 @@ def _check(
     return problems
 
 
+# Allowed requests that rightly change nothing, by (URL, object): issuing
+# a document already issued sends to its page; correcting a draft says that
+# only an issued document is corrected.
+NO_OPS = {
+    ("documents:document_issue", "document_issued"),
+    ("documents:document_correct", "document_draft"),
+}
+
+
 def _no_op(rule: Rule) -> bool:
     """Allowed requests that rightly change nothing: deciding, or claiming
-    for review, a version already decided."""
-    return rule.target == "accepted_version"
+    for review, a version already decided; NO_OPS."""
+    return rule.target == "accepted_version" or (rule.name, rule.target) in NO_OPS
 
 
 # --- The tests --------------------------------------------------------------------

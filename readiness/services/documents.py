@@ -69,6 +69,12 @@ ATTEMPTS = 5
 DEFAULT_COPIES_TO = "Như trên;\nUBND tỉnh (để b/c)"
 # What each section holds (readiness.forms_documents.SectionFormSet).
 SECTION_KEYS = ("heading", "text")
+# Fields whose empty list the model calls blank (a JSONField without
+# blank=True) but a draft may have: every section deleted, no appendix
+# ticked. Left out of document_save's full_clean, which refused them: the
+# draft's page said an optional field was required, or failed (the form
+# has no field "sections" to show the error on).
+MAY_BE_EMPTY = ["sections", "appendices"]
 
 
 def _frozen_check(locked: OfficialDocument) -> None:
@@ -169,7 +175,7 @@ def document_save(
     locked.figures_at = figures_at
     locked.updated_at = now
     locked._history_user = by
-    locked.full_clean()
+    locked.full_clean(exclude=MAY_BE_EMPTY)
     locked.save()
     return locked
 

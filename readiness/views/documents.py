@@ -269,7 +269,11 @@ def document_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_POST
 def document_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk, Action.CHANGE)
-    services.document_discard(document=document, by=request.user)
+    try:
+        services.document_discard(document=document, by=request.user)
+    except ValidationError as exc:  # issued by someone else meanwhile
+        messages.error(request, " ".join(exc.messages))
+        return redirect("documents:document_detail", pk=document.pk)
     messages.success(request, _("The draft was deleted."))
     return redirect(REGISTER)
 

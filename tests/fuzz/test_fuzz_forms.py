@@ -87,6 +87,7 @@ from tests.fuzz.saved import (
     saved_upload,
     saved_week,
 )
+from tests.fuzz.saved_documents import saved_document, saved_issued
 from tests.fuzz.saved_members import (
     PEOPLE_CSV,
     deactivated_member,
@@ -579,6 +580,11 @@ FORMS = [
         },
         fresh_client=True,  # the link's token is kept in the session
     ),
+    # The outgoing documents (readiness/views/documents.py): a draft's text
+    # with its sections, and issuing it with a number typed or the next
+    # one, its Word file and PDF rendered.
+    FormCase("documents:document_detail", "staff", saved_document, "document_draft"),
+    FormCase("documents:document_issue", "staff", saved_issued, "document_draft"),
 ]
 
 # URL names whose POST sends nothing but the CSRF token: a button. The page
@@ -653,6 +659,23 @@ BUTTONS = {
         "anonymous",
         "expired_link",
         lambda m, t: reverse("invitation_accept", args=[t.pk]),
+    ),
+    "documents:document_create": (
+        "staff",
+        None,
+        lambda m, t: reverse("documents:document_register"),
+    ),
+    # On a draft's page (deleting it) and an issued document's (a new draft
+    # that replaces it).
+    "documents:document_discard": (
+        "staff",
+        "document_draft",
+        _url("documents:document_detail"),
+    ),
+    "documents:document_correct": (
+        "staff",
+        "document_issued",
+        _url("documents:document_detail"),
     ),
 }
 
@@ -756,6 +779,10 @@ READS = dict.fromkeys(
         "contacts:people_import_template",
         "password_reset_done",
         "password_reset_complete",
+        "documents:document_register",
+        "documents:document_preview",
+        "documents:document_docx",
+        "documents:document_pdf",
     ),
     "reads only; a POST is answered as a GET or refused",
 )

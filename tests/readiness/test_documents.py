@@ -303,6 +303,24 @@ def test_the_edit_page_saves_the_text_typed(client, world):
     assert timezone.localtime(document.figures_at).date() == datetime.date(2021, 6, 5)
 
 
+def test_a_draft_may_be_saved_without_sections_or_appendices(client, world):
+    """Found by the fuzzing of the form: every section deleted was a server
+    error, no appendix ticked was refused as "required"."""
+    document = a_draft(world)
+    client.force_login(world.staff)
+
+    r = client.post(
+        reverse("documents:document_detail", args=[document.pk]),
+        form_data(document, appendices=[], **{"sections-0-DELETE": "on"}),
+    )
+
+    assert r.status_code == 302
+    document.refresh_from_db()
+    assert (document.sections, document.appendices) == ([], [])
+    page = client.get(reverse("documents:document_detail", args=[document.pk]))
+    assert page.status_code == 200
+
+
 def test_the_edit_page_shows_an_unknown_figure_on_its_section(client, world):
     document = a_draft(world)
     client.force_login(world.staff)
@@ -338,6 +356,34 @@ def test_a_draft_may_be_deleted(client, world):
 
     assert r.status_code == 302
     assert not OfficialDocument.objects.filter(pk=document.pk).exists()
+
+
+def test_a_draft_issued_while_being_deleted_is_not_deleted_and_said_so(
+    client, world, moment, monkeypatch
+):
+    """Another editor issued it between the page's check and the deletion
+    (a race, injected inside the deletion's transaction, so undone with
+    it): the deletion is refused with the reason, not a server error."""
+    document = a_draft(world, signer_name="Đỗ Hữu Quyết")
+    real = services._locked
+
+    def issued_meanwhile(draft: OfficialDocument) -> OfficialDocument:
+        monkeypatch.setattr(services, "_locked", real)
+        document_issue(document=draft, by=world.staff)
+        return real(draft)
+
+    monkeypatch.setattr(services, "_locked", issued_meanwhile)
+    client.force_login(world.staff)
+
+    r = client.post(
+        reverse("documents:document_discard", args=[document.pk]), follow=True
+    )
+
+    assert r.redirect_chain[0][0] == reverse(
+        "documents:document_detail", args=[document.pk]
+    )
+    assert [str(m) for m in r.context["messages"]] == [str(ISSUED_FROZEN)]
+    assert OfficialDocument.objects.filter(pk=document.pk).exists()
 
 
 def test_a_draft_without_text_or_signer_is_not_issued(world, moment):
