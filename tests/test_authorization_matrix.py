@@ -978,6 +978,9 @@ def _api_token(m: Matrix, o: str) -> None:
     m.add("api_token", Target(o, token.pk))
 
 
+MEMBER_OWNERS = ("district_a", "telecom")
+
+
 def _member(m: Matrix, o: str) -> None:
     """Someone invited to the organisation, not yet joined: its members
     manage them (heads; the Department's editors), its members and the
@@ -1166,6 +1169,9 @@ def _matrix_make() -> Matrix:
         _shift(m, o)
     for o in (*DISTRICTS, *CARRIERS):
         _api_token(m, o)
+    # One district's and one carrier's: the members' rules are the same for
+    # every kind of organisation (contacts.permissions.may_manage_members_of).
+    for o in MEMBER_OWNERS:
         _member(m, o)
     _invitation_link(m)
     _messages(m)

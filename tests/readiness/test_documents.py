@@ -695,7 +695,7 @@ def test_the_register_costs_the_same_whatever_the_number_of_documents(
     client.get(reverse("documents:document_register"))  # session warmed
     few = register_queries(client)
 
-    for _ in range(4):
+    for _ in range(2):
         document_issue(
             document=document_correct(document=issued(world), by=world.staff),
             by=world.staff,
