@@ -227,11 +227,16 @@ def _dashed(lines: list[str]) -> list[str]:
 
 
 def place_date_line(place: str, date: PartialDate | None, *, year: int) -> str:
-    """ "Thanh Hóa, ngày 07 tháng 12 năm 2026": a day below 10 and the
-    months 1 and 2 take a leading zero; a blank part stays blank."""
+    """ "Thanh Hóa, ngày 07 tháng 12 năm 2026"; a draft's, not yet dated:
+    "Thanh Hóa, ngày … tháng … năm 2026"."""
+    return f"{place}, {date_in_words(date or PartialDate(year))}"
+
+
+def date_in_words(date: PartialDate) -> str:
+    """ "ngày 07 tháng 12 năm 2026": a day below 10 and the months 1 and 2
+    take a leading zero; a blank part stays blank ("ngày … tháng 02 năm
+    2021")."""
     blank = "\u2026"  # …
-    if date is None:
-        return f"{place}, ngày {blank} tháng {blank} năm {year}"
     day = f"{date.day:02d}" if date.day else blank
     if date.month is None:
         month = blank
@@ -239,7 +244,7 @@ def place_date_line(place: str, date: PartialDate | None, *, year: int) -> str:
         month = f"{date.month:02d}"
     else:
         month = str(date.month)
-    return f"{place}, ngày {day} tháng {month} năm {date.year}"
+    return f"ngày {day} tháng {month} năm {date.year}"
 
 
 def render_docx(document: Nd30Document) -> bytes:

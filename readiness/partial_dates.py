@@ -82,20 +82,6 @@ def short_text(date: PartialDate) -> str:
     return f"{day}/{month}/{date.year}"
 
 
-def in_words(date: PartialDate) -> str:
-    """ "ngày 07 tháng 12 năm 2026", as a Decree 30 date line writes it (a
-    day below 10 and the months 1 and 2 with a leading zero; the same as
-    readiness.nd30.place_date_line); "ngày … tháng 02 năm 2021"."""
-    day = f"{date.day:02d}" if date.day else BLANK
-    if date.month is None:
-        month = BLANK
-    elif date.month <= 2:
-        month = f"{date.month:02d}"
-    else:
-        month = str(date.month)
-    return f"ngày {day} tháng {month} năm {date.year}"
-
-
 def moved(
     date: PartialDate, *, before: datetime.date, after: datetime.date
 ) -> PartialDate:

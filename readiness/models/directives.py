@@ -15,8 +15,8 @@ from contacts.models import (
     OrganisationKind,
     in_language,
 )
-from readiness.nd30 import PartialDate
-from readiness.partial_dates import as_date, in_words, partial_date_errors, short_text
+from readiness.nd30 import PartialDate, date_in_words
+from readiness.partial_dates import as_date, partial_date_errors, short_text
 
 # Newest letter first; of two letters of one month, the one whose day is
 # blank comes after (its day is not known to be later). Used by
@@ -124,7 +124,7 @@ class Directive(ChangeAttribution, models.Model):
     @property
     def issued_in_words(self) -> str:
         """ "ngày … tháng 02 năm 2021"."""
-        return in_words(self.issued)
+        return date_in_words(self.issued)
 
     @property
     def issued_date(self) -> datetime.date | None:

@@ -13,11 +13,10 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from readiness.models import Directive
-from readiness.nd30 import PartialDate, place_date_line
+from readiness.nd30 import PartialDate, date_in_words, place_date_line
 from readiness.partial_dates import (
     DAY_WITHOUT_MONTH,
     YEAR_NEEDED,
-    in_words,
     moved,
     partial_date_errors,
     short_text,
@@ -44,7 +43,7 @@ BLANK_DAY = PartialDate(2021, 2)
 )
 def test_a_blank_part_is_written_blank(date, short, words):
     assert short_text(date) == short
-    assert in_words(date) == words
+    assert date_in_words(date) == words
     # The same words as the date line of a Decree 30 document.
     assert place_date_line("Thanh Hóa", date, year=date.year) == (f"Thanh Hóa, {words}")
 
